@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Offline mode: the worker pipeline over a capture holding both
+ * directions. Time is the capture's, and the control thread's work
+ * (draining events, periodic stats) is done in line after each burst, so
+ * the same input always gives the same output and the same events.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "wirewall.h"
+
+#define OFFLINE_MBUFS 2047
+/* mbuf data room is a uint16_t: the biggest frame offline mode can carry
+ * (captures taken on hosts with GRO/TSO hold frames well over 1500). */
+#define OFFLINE_BUF_SIZE UINT16_MAX
+
+struct offline {
+	const struct ww_conf *conf;
+	struct ww_pipeline_ctx ctx;
+	struct ww_worker *w;
+	struct ww_event_log *eve;
+	struct rte_mempool *pool;
+	pcap_t *in;
+	pcap_t *out_handle;
+	pcap_dumper_t *out;
+	uint64_t first_ns, next_stats_ns;
+	uint64_t oversize; /* frames too big for an mbuf: not forwarded */
+	uint64_t written;
+	int out_precision; /* PCAP_TSTAMP_PRECISION_* of the output file */
+};
+
+/* libpcap hides whether a file stores micro- or nanoseconds; the output
+ * keeps the input's so that unchanged frames give an identical file. */
+static int input_precision(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint32_t magic = 0;
+
+	if (f == NULL)
+		return PCAP_TSTAMP_PRECISION_MICRO;
+	if (fread(&magic, sizeof(magic), 1, f) != 1)
+		magic = 0;
+	fclose(f);
+	if (magic == 0xa1b23c4d || magic == 0x4d3cb2a1)
+		return PCAP_TSTAMP_PRECISION_NANO;
+	return PCAP_TSTAMP_PRECISION_MICRO;
+}
+
+static int open_files(struct offline *o, const struct app_args *args)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	int prec = input_precision(args->read_pcap);
+
+	o->out_precision = prec;
+
+	o->in = pcap_open_offline_with_tstamp_precision(
+		args->read_pcap, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (o->in == NULL) {
+		fprintf(stderr, "wirewall: %s: %s\n", args->read_pcap, errbuf);
+		return -EINVAL;
+	}
+	if (pcap_datalink(o->in) != DLT_EN10MB) {
+		fprintf(stderr,
+			"wirewall: %s: link type %s is not Ethernet; offline mode reads Ethernet captures\n",
+			args->read_pcap,
+			pcap_datalink_val_to_name(pcap_datalink(o->in)));
+		return -EINVAL;
+	}
+	if (args->write_pcap == NULL)
+		return 0;
+	o->out_handle = pcap_open_dead_with_tstamp_precision(
+		DLT_EN10MB, pcap_snapshot(o->in), (unsigned int)prec);
+	if (o->out_handle == NULL)
+		return -ENOMEM;
+	o->out = pcap_dump_open(o->out_handle, args->write_pcap);
+	if (o->out == NULL) {
+		fprintf(stderr, "wirewall: %s: %s\n", args->write_pcap,
+			pcap_geterr(o->out_handle));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void write_frames(struct offline *o, struct ww_tx_list *tx)
+{
+	uint16_t i;
+
+	for (i = 0; i < tx->n; i++) {
+		struct rte_mbuf *m = tx->pkts[i];
+		struct pcap_pkthdr h;
+		uint64_t ts = ww_mbuf_priv(m)->ts_ns;
+
+		h.ts.tv_sec = (time_t)(ts / 1000000000u);
+		/* pcap_dump() stores tv_usec as it is: nanoseconds for a
+		 * nanosecond file, microseconds otherwise. */
+		h.ts.tv_usec = (suseconds_t)(ts % 1000000000u);
+		if (o->out_precision == PCAP_TSTAMP_PRECISION_MICRO)
+			h.ts.tv_usec /= 1000;
+		h.caplen = h.len = rte_pktmbuf_pkt_len(m);
+		if (o->out != NULL)
+			pcap_dump((u_char *)o->out, &h,
+				  rte_pktmbuf_mtod(m, const u_char *));
+		o->w->stats.tx_pkts[tx->port[i]]++;
+		o->w->stats.tx_bytes[tx->port[i]] += h.len;
+		o->written++;
+		rte_pktmbuf_free(m);
+	}
+	tx->n = 0;
+}
+
+static void emit_stats(struct offline *o, uint64_t ts_ns)
+{
+	struct app_stats_view v = {0};
+
+	if (o->eve == NULL || !o->conf->stats_events)
+		return;
+	v.port_name[WW_SIDE_OUTSIDE] = "outside";
+	v.port_name[WW_SIDE_INSIDE] = "inside";
+	ww_event_log_emit(o->eve, ts_ns, "stats",
+			  app_stats_json(&o->w->stats, &v,
+					 (ts_ns - o->first_ns) / 1000000000u));
+}
+
+/* The control thread's share of the work, done between bursts. */
+static void control_step(struct offline *o)
+{
+	uint64_t now = o->w->now_ns;
+
+	if (o->eve == NULL)
+		return;
+	while (ww_event_log_drain(o->eve, o->w->events, UINT32_MAX) != 0)
+		;
+	if (now >= o->next_stats_ns) {
+		emit_stats(o, now);
+		while (o->next_stats_ns <= now)
+			o->next_stats_ns +=
+				(uint64_t)o->conf->stats_interval * 1000000000u;
+	}
+}
+
+/* Read up to @burst frames into mbufs. @return count, or -1 at the end
+ * of the file (with *@n set to what was read). */
+static int read_burst(struct offline *o, struct rte_mbuf **pkts,
+		      uint16_t burst, uint16_t *n)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+
+	*n = 0;
+	while (*n < burst) {
+		struct rte_mbuf *m;
+		uint64_t ts;
+
+		rc = pcap_next_ex(o->in, &h, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			return -1;
+		if (rc != 1) {
+			fprintf(stderr, "wirewall: reading capture: %s\n",
+				pcap_geterr(o->in));
+			return -2;
+		}
+		ts = (uint64_t)h->ts.tv_sec * 1000000000u +
+		     (uint64_t)h->ts.tv_usec;
+		if (o->first_ns == 0) {
+			o->first_ns = ts;
+			o->next_stats_ns = ts + (uint64_t)o->conf->stats_interval *
+							1000000000u;
+		}
+		m = rte_pktmbuf_alloc(o->pool);
+		if (m == NULL)
+			return -3; /* cannot happen: every burst is freed */
+		if (rte_pktmbuf_append(m, (uint16_t)RTE_MIN(h->caplen, (bpf_u_int32)
+							    UINT16_MAX)) ==
+			    NULL ||
+		    h->caplen > UINT16_MAX) {
+			rte_pktmbuf_free(m);
+			o->oversize++;
+			continue;
+		}
+		memcpy(rte_pktmbuf_mtod(m, void *), data, h->caplen);
+		ww_mbuf_priv(m)->ts_ns = ts;
+		m->port = WW_SIDE_OUTSIDE;
+		pkts[(*n)++] = m;
+	}
+	return 0;
+}
+
+int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
+{
+	struct offline o = {.conf = conf};
+	const char *eve_path = app_eve_path(conf, args);
+	struct rte_mbuf *pkts[WW_BURST_MAX];
+	static struct ww_tx_list tx;
+	struct app_stats_view v = {0};
+	int rc, end = 0;
+
+	o.w = rte_zmalloc("ww_worker", sizeof(*o.w), RTE_CACHE_LINE_SIZE);
+	if (o.w == NULL)
+		return -ENOMEM;
+	rc = open_files(&o, args);
+	if (rc < 0)
+		goto out;
+	o.pool = rte_pktmbuf_pool_create(
+		"ww_offline", OFFLINE_MBUFS, 0,
+		RTE_ALIGN(sizeof(struct ww_mbuf_priv), RTE_MBUF_PRIV_ALIGN),
+		OFFLINE_BUF_SIZE, (int)rte_socket_id());
+	if (o.pool == NULL) {
+		fprintf(stderr, "wirewall: cannot create mbuf pool: %s\n",
+			rte_strerror(rte_errno));
+		rc = -ENOMEM;
+		goto out;
+	}
+	ww_pipeline_ctx_init(&o.ctx, conf, true);
+	ww_worker_init(o.w, 0, &o.ctx, NULL);
+	if (eve_path != NULL) {
+		o.eve = ww_event_log_open(eve_path);
+		if (o.eve == NULL) {
+			fprintf(stderr, "wirewall: cannot open %s: %s\n",
+				eve_path, strerror(errno));
+			rc = -errno;
+			goto out;
+		}
+		ww_event_log_set_port_name(o.eve, WW_SIDE_OUTSIDE, "outside");
+		ww_event_log_set_port_name(o.eve, WW_SIDE_INSIDE, "inside");
+		o.w->events = ww_event_ring_create("ww_ev_off",
+						   conf->event_ring_size,
+						   (int)rte_socket_id());
+		if (o.w->events == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+
+	while (!end && !ww_force_quit) {
+		uint16_t n;
+
+		rc = read_burst(&o, pkts, (uint16_t)conf->burst_size, &n);
+		if (rc < -1)
+			goto out;
+		end = rc == -1;
+		if (n == 0)
+			continue;
+		ww_pipeline_burst(o.w, pkts, n, &tx);
+		write_frames(&o, &tx);
+		control_step(&o);
+	}
+	if (o.eve != NULL) {
+		control_step(&o);
+		emit_stats(&o, o.w->now_ns);
+	}
+	v.port_name[WW_SIDE_OUTSIDE] = "outside";
+	v.port_name[WW_SIDE_INSIDE] = "inside";
+	app_stats_summary(stdout, "offline", &o.w->stats, &v);
+	if (o.oversize != 0)
+		printf("  frames too large for offline mode (not forwarded) %" PRIu64
+		       "\n",
+		       o.oversize);
+	rc = 0;
+
+out:
+	if (o.out != NULL)
+		pcap_dump_close(o.out);
+	if (o.out_handle != NULL)
+		pcap_close(o.out_handle);
+	if (o.in != NULL)
+		pcap_close(o.in);
+	ww_event_log_close(o.eve);
+	if (o.w != NULL)
+		rte_ring_free(o.w->events);
+	rte_mempool_free(o.pool);
+	rte_free(o.w);
+	return rc;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Counters as a `stats` event and as the summary printed at exit. */
+#include <inttypes.h>
+
+#include "wirewall.h"
+
+static json_t *u64(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+json_t *app_stats_json(const struct ww_worker_stats *t,
+		       const struct app_stats_view *view, uint64_t uptime_s)
+{
+	json_t *o = json_object(), *ports = json_object();
+	json_t *dec = json_object(), *mal = json_object();
+	json_t *drop = json_object();
+	uint64_t rx = 0, rx_bytes = 0, dropped = 0;
+	unsigned int i;
+
+	json_object_set_new(o, "uptime", u64(uptime_s));
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
+		json_t *p;
+
+		if (view->port_name[i] == NULL)
+			continue;
+		p = json_object();
+		json_object_set_new(p, "rx_packets", u64(t->rx_pkts[i]));
+		json_object_set_new(p, "rx_bytes", u64(t->rx_bytes[i]));
+		json_object_set_new(p, "tx_packets", u64(t->tx_pkts[i]));
+		json_object_set_new(p, "tx_bytes", u64(t->tx_bytes[i]));
+		if (view->nic[i] != NULL) {
+			json_object_set_new(p, "nic_rx_missed",
+					    u64(view->nic[i]->imissed));
+			json_object_set_new(p, "nic_rx_nombuf",
+					    u64(view->nic[i]->rx_nombuf));
+			json_object_set_new(p, "nic_tx_errors",
+					    u64(view->nic[i]->oerrors));
+		}
+		json_object_set_new(ports, view->port_name[i], p);
+		rx += t->rx_pkts[i];
+		rx_bytes += t->rx_bytes[i];
+	}
+	json_object_set_new(o, "ports", ports);
+
+	json_object_set_new(dec, "pkts", u64(rx));
+	json_object_set_new(dec, "bytes", u64(rx_bytes));
+	json_object_set_new(dec, "ipv4", u64(t->ipv4));
+	json_object_set_new(dec, "ipv6", u64(t->ipv6));
+	json_object_set_new(dec, "arp", u64(t->arp));
+	json_object_set_new(dec, "other", u64(t->other_l2));
+	json_object_set_new(dec, "vlan", u64(t->vlan));
+	json_object_set_new(dec, "fragments", u64(t->fragments));
+	json_object_set_new(dec, "tcp", u64(t->tcp));
+	json_object_set_new(dec, "udp", u64(t->udp));
+	json_object_set_new(dec, "icmp", u64(t->icmp));
+	for (i = 1; i < WW_PKT_ERR_MAX; i++)
+		json_object_set_new(mal, ww_pkt_err_name(i),
+				    u64(t->malformed[i]));
+	json_object_set_new(dec, "malformed", mal);
+	json_object_set_new(o, "decoder", dec);
+
+	for (i = 0; i < WW_DROP_MAX; i++) {
+		json_object_set_new(drop, ww_drop_name(i), u64(t->drop[i]));
+		dropped += t->drop[i];
+	}
+	json_object_set_new(drop, "total", u64(dropped));
+	json_object_set_new(o, "drop", drop);
+	json_object_set_new(o, "event", json_pack("{s:I}", "dropped",
+						  (json_int_t)t->events_dropped));
+	return o;
+}
+
+void app_stats_summary(FILE *out, const char *mode,
+		       const struct ww_worker_stats *t,
+		       const struct app_stats_view *view)
+{
+	uint64_t rx = 0, tx = 0, dropped = 0;
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
+		if (view->port_name[i] == NULL)
+			continue;
+		rx += t->rx_pkts[i];
+		tx += t->tx_pkts[i];
+	}
+	for (i = 0; i < WW_DROP_MAX; i++)
+		dropped += t->drop[i];
+
+	fprintf(out, "wirewall %s: packets in %" PRIu64 ", out %" PRIu64
+		     ", dropped %" PRIu64 "\n",
+		mode, rx, tx, dropped);
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
+		if (view->port_name[i] != NULL)
+			fprintf(out,
+				"  port %-12s rx %" PRIu64 " tx %" PRIu64 "\n",
+				view->port_name[i], t->rx_pkts[i],
+				t->tx_pkts[i]);
+	for (i = 0; i < WW_DROP_MAX; i++)
+		if (t->drop[i] != 0)
+			fprintf(out, "  drop %-20s %" PRIu64 "\n",
+				ww_drop_name(i), t->drop[i]);
+	for (i = 1; i < WW_PKT_ERR_MAX; i++)
+		if (t->malformed[i] != 0)
+			fprintf(out, "  malformed %-22s %" PRIu64 "\n",
+				ww_pkt_err_name(i), t->malformed[i]);
+	if (t->events_dropped != 0)
+		fprintf(out, "  events dropped (ring full) %" PRIu64 "\n",
+			t->events_dropped);
+}

@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * INI file -> struct ww_conf. iniparser only tokenizes: every value is read
+ * as a string and parsed here, because iniparser_getint()/getboolean()
+ * accept junk ("12abc" is 12, "maybe" is false) and an operator's typo must
+ * be refused, not guessed.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <dictionary.h>
+#include <iniparser.h>
+
+#include "ww_conf.h"
+
+enum key_type {
+	KEY_U32,
+	KEY_BOOL,
+	KEY_STRING,
+	KEY_CIDR_LIST,
+	KEY_PORT_PAIRS,
+	KEY_MALFORMED_POLICY,
+};
+
+struct key_schema {
+	struct ww_conf_key_info info;
+	enum key_type type;
+	size_t offset; /* into struct ww_conf */
+	size_t size;   /* for strings: buffer size */
+	uint64_t min, max;
+};
+
+#define FIELD(f) offsetof(struct ww_conf, f), sizeof(((struct ww_conf *)0)->f)
+
+/*
+ * The schema. Defaults are written as the operator would write them and
+ * go through the same parser, so a default can never be a value the file
+ * would refuse. conf/wirewall.ini documents each of these; a unit test
+ * checks that the two agree.
+ */
+static const struct key_schema schema[] = {
+	{{"general", "protected_networks", ""}, KEY_CIDR_LIST,
+	 FIELD(protected_networks), 0, 0},
+
+	{{"ports", "pairs", "0:1"}, KEY_PORT_PAIRS, FIELD(pairs), 0, 0},
+	{{"ports", "rx_descriptors", "1024"}, KEY_U32, FIELD(rx_descriptors),
+	 64, 16384},
+	{{"ports", "tx_descriptors", "1024"}, KEY_U32, FIELD(tx_descriptors),
+	 64, 16384},
+	{{"ports", "mbufs", "16383"}, KEY_U32, FIELD(mbufs), 1023, 16777215},
+	{{"ports", "mbuf_cache", "256"}, KEY_U32, FIELD(mbuf_cache), 0, 512},
+	{{"ports", "burst_size", "32"}, KEY_U32, FIELD(burst_size), 1, 64},
+	{{"ports", "tx_retries", "8"}, KEY_U32, FIELD(tx_retries), 0, 1000},
+	{{"ports", "promiscuous", "yes"}, KEY_BOOL, FIELD(promiscuous), 0, 0},
+
+	{{"decode", "malformed_policy", "drop"}, KEY_MALFORMED_POLICY,
+	 FIELD(malformed_policy), 0, 0},
+	{{"decode", "verify_checksums", "yes"}, KEY_BOOL,
+	 FIELD(verify_checksums), 0, 0},
+	{{"decode", "max_ipv6_ext_headers", "8"}, KEY_U32,
+	 FIELD(max_ipv6_ext_headers), 0, 32},
+
+	{{"eve", "file", ""}, KEY_STRING, FIELD(eve_file), 0, 0},
+	{{"eve", "stats", "yes"}, KEY_BOOL, FIELD(stats_events), 0, 0},
+	{{"eve", "drop", "yes"}, KEY_BOOL, FIELD(drop_events), 0, 0},
+	{{"eve", "stats_interval", "10"}, KEY_U32, FIELD(stats_interval), 1,
+	 86400},
+	{{"eve", "ring_size", "4096"}, KEY_U32, FIELD(event_ring_size), 64,
+	 1048576},
+};
+
+#define N_SCHEMA (sizeof(schema) / sizeof(schema[0]))
+
+const struct ww_conf_key_info *ww_conf_key_at(unsigned int n)
+{
+	return n < N_SCHEMA ? &schema[n].info : NULL;
+}
+
+static void set_err(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || err_len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Decimal only: no sign, no leading zero (so "010" is not silently read
+ * as 8 or 10), no hex, no trailing junk, no surrounding space.
+ */
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+		     char *err, size_t err_len)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '\0') {
+		set_err(err, err_len, "empty value, expected a number");
+		return -EINVAL;
+	}
+	if (!isdigit((unsigned char)*s)) {
+		set_err(err, err_len, "'%s' is not a decimal number", s);
+		return -EINVAL;
+	}
+	if (s[0] == '0' && s[1] != '\0') {
+		set_err(err, err_len,
+			"'%s' has a leading zero (octal is not accepted)", s);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0') {
+		set_err(err, err_len, "'%s' has trailing characters '%s'", s,
+			end);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		set_err(err, err_len, "%s is out of range (%llu..%llu)", s,
+			(unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out, char *err, size_t err_len)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	set_err(err, err_len,
+		"'%s' is not a boolean (yes/no, true/false, on/off, 1/0)", s);
+	return -EINVAL;
+}
+
+static int parse_cidr(const char *s, struct ww_cidr *out, char *err,
+		      size_t err_len)
+{
+	char addr[64];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	uint64_t plen;
+	unsigned int max_len, i;
+	char perr[128];
+
+	if (alen == 0 || alen >= sizeof(addr)) {
+		set_err(err, err_len, "'%s' is not an address or prefix", s);
+		return -EINVAL;
+	}
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+		max_len = 32;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+		max_len = 128;
+	} else {
+		set_err(err, err_len, "'%s' is not an IPv4 or IPv6 address",
+			addr);
+		return -EINVAL;
+	}
+	plen = max_len;
+	if (slash != NULL &&
+	    parse_u64(slash + 1, 0, max_len, &plen, perr, sizeof(perr)) < 0) {
+		set_err(err, err_len, "'%s': prefix length: %s", s, perr);
+		return -EINVAL;
+	}
+	out->prefix_len = (uint8_t)plen;
+	for (i = 0; i < max_len / 8; i++) {
+		unsigned int bit0 = i * 8;
+		uint8_t mask;
+
+		if (bit0 + 8 <= plen)
+			continue;
+		mask = bit0 >= plen ? 0xff : (uint8_t)(0xff >> (plen - bit0));
+		if (out->addr[i] & mask) {
+			set_err(err, err_len,
+				"'%s' has host bits set (did you mean a network address?)",
+				s);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+bool ww_cidr_contains(const struct ww_cidr *cidr, uint8_t family,
+		      const uint8_t *addr)
+{
+	unsigned int full = cidr->prefix_len / 8, rest = cidr->prefix_len % 8;
+
+	if (cidr->family != family)
+		return false;
+	if (memcmp(cidr->addr, addr, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((cidr->addr[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest))) ==
+	       0;
+}
+
+/* Split @text on commas and whitespace; call @fn on each item. */
+static int for_each_item(const char *text,
+			 int (*fn)(const char *item, void *arg, char *err,
+				   size_t err_len),
+			 void *arg, char *err, size_t err_len)
+{
+	char item[256];
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t n;
+		int rc;
+
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, ", \t\r\n");
+		if (n >= sizeof(item)) {
+			set_err(err, err_len, "list item too long");
+			return -EINVAL;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		rc = fn(item, arg, err, err_len);
+		if (rc < 0)
+			return rc;
+		p += n;
+	}
+	return 0;
+}
+
+struct cidr_acc {
+	struct ww_cidr *out;
+	unsigned int max, n;
+};
+
+static int add_cidr(const char *item, void *arg, char *err, size_t err_len)
+{
+	struct cidr_acc *acc = arg;
+
+	if (acc->n == acc->max) {
+		set_err(err, err_len, "more than %u prefixes", acc->max);
+		return -EINVAL;
+	}
+	if (parse_cidr(item, &acc->out[acc->n], err, err_len) < 0)
+		return -EINVAL;
+	acc->n++;
+	return 0;
+}
+
+int ww_conf_parse_cidr_list(const char *text, struct ww_cidr *out,
+			    unsigned int max, char *err, size_t err_len)
+{
+	struct cidr_acc acc = {out, max, 0};
+	int rc = for_each_item(text, add_cidr, &acc, err, err_len);
+
+	return rc < 0 ? rc : (int)acc.n;
+}
+
+struct pair_acc {
+	struct ww_conf_port_pair *out;
+	unsigned int n;
+};
+
+static int valid_port_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' &&
+		    *s != '-')
+			return 0;
+	return 1;
+}
+
+static int add_pair(const char *item, void *arg, char *err, size_t err_len)
+{
+	struct pair_acc *acc = arg;
+	const char *colon = strchr(item, ':');
+	struct ww_conf_port_pair *pp;
+	size_t olen;
+	unsigned int i;
+
+	if (acc->n == WW_CONF_MAX_PAIRS) {
+		set_err(err, err_len, "more than %d port pairs",
+			WW_CONF_MAX_PAIRS);
+		return -EINVAL;
+	}
+	if (colon == NULL) {
+		set_err(err, err_len,
+			"'%s' is not a pair: write outside:inside (e.g. 0:1)",
+			item);
+		return -EINVAL;
+	}
+	pp = &acc->out[acc->n];
+	olen = (size_t)(colon - item);
+	if (olen >= sizeof(pp->outside) ||
+	    strlen(colon + 1) >= sizeof(pp->inside)) {
+		set_err(err, err_len, "'%s': port name too long", item);
+		return -EINVAL;
+	}
+	memcpy(pp->outside, item, olen);
+	pp->outside[olen] = '\0';
+	strcpy(pp->inside, colon + 1);
+	if (!valid_port_name(pp->outside) || !valid_port_name(pp->inside)) {
+		set_err(err, err_len,
+			"'%s': a port is a DPDK port id or device name", item);
+		return -EINVAL;
+	}
+	if (strcmp(pp->outside, pp->inside) == 0) {
+		set_err(err, err_len, "'%s': a port cannot be its own peer",
+			item);
+		return -EINVAL;
+	}
+	for (i = 0; i < acc->n; i++) {
+		const struct ww_conf_port_pair *o = &acc->out[i];
+
+		if (!strcmp(o->outside, pp->outside) ||
+		    !strcmp(o->outside, pp->inside) ||
+		    !strcmp(o->inside, pp->outside) ||
+		    !strcmp(o->inside, pp->inside)) {
+			set_err(err, err_len, "'%s': port used in two pairs",
+				item);
+			return -EINVAL;
+		}
+	}
+	acc->n++;
+	return 0;
+}
+
+static int parse_value(const struct key_schema *k, const char *value,
+		       struct ww_conf *conf, char *err, size_t err_len)
+{
+	void *field = (char *)conf + k->offset;
+	uint64_t u;
+	int rc;
+
+	switch (k->type) {
+	case KEY_U32:
+		rc = parse_u64(value, k->min, k->max, &u, err, err_len);
+		if (rc == 0)
+			*(uint32_t *)field = (uint32_t)u;
+		return rc;
+	case KEY_BOOL:
+		return parse_bool(value, field, err, err_len);
+	case KEY_STRING:
+		if (strlen(value) >= k->size) {
+			set_err(err, err_len, "value longer than %zu bytes",
+				k->size - 1);
+			return -EINVAL;
+		}
+		strcpy(field, value);
+		return 0;
+	case KEY_CIDR_LIST:
+		rc = ww_conf_parse_cidr_list(value, field, WW_CONF_MAX_CIDRS,
+					     err, err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_protected_networks = (unsigned int)rc;
+		return 0;
+	case KEY_PORT_PAIRS: {
+		struct pair_acc acc = {field, 0};
+
+		rc = for_each_item(value, add_pair, &acc, err, err_len);
+		if (rc < 0)
+			return rc;
+		if (acc.n == 0) {
+			set_err(err, err_len, "at least one pair is needed");
+			return -EINVAL;
+		}
+		conf->n_pairs = acc.n;
+		return 0;
+	}
+	case KEY_MALFORMED_POLICY:
+		if (strcmp(value, "drop") == 0)
+			conf->malformed_policy = WW_CONF_MALFORMED_DROP;
+		else if (strcmp(value, "forward") == 0)
+			conf->malformed_policy = WW_CONF_MALFORMED_FORWARD;
+		else {
+			set_err(err, err_len,
+				"'%s' is not a policy (drop or forward)",
+				value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void ww_conf_defaults(struct ww_conf *conf)
+{
+	unsigned int i;
+	char err[WW_CONF_ERR_MAX];
+
+	memset(conf, 0, sizeof(*conf));
+	for (i = 0; i < N_SCHEMA; i++)
+		if (parse_value(&schema[i], schema[i].info.default_value, conf,
+				err, sizeof(err)) < 0)
+			abort(); /* a bad default is a programming error */
+}
+
+static const struct key_schema *find_key(const char *section, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_SCHEMA; i++)
+		if (strcmp(schema[i].info.section, section) == 0 &&
+		    strcmp(schema[i].info.key, key) == 0)
+			return &schema[i];
+	return NULL;
+}
+
+static int known_section(const char *section)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_SCHEMA; i++)
+		if (strcmp(schema[i].info.section, section) == 0)
+			return 1;
+	return 0;
+}
+
+/* iniparser reports syntax errors through a callback with no context
+ * pointer; the loader runs on the control thread only, so a static buffer
+ * is enough to carry the message back. */
+static char ini_syntax_err[WW_CONF_ERR_MAX];
+
+static int capture_ini_error(const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(ini_syntax_err, sizeof(ini_syntax_err), fmt, ap);
+	va_end(ap);
+	n = strlen(ini_syntax_err);
+	while (n > 0 && ini_syntax_err[n - 1] == '\n')
+		ini_syntax_err[--n] = '\0';
+	return 0;
+}
+
+/* "section.key=value" -> dictionary entry "section:key". */
+static int apply_override(dictionary *d, const char *ov, char *err,
+			  size_t err_len)
+{
+	char entry[256], section[128];
+	const char *eq = strchr(ov, '=');
+	const char *dot = strchr(ov, '.');
+	size_t i, n;
+
+	if (eq == NULL || dot == NULL || dot > eq || dot == ov ||
+	    dot + 1 == eq) {
+		set_err(err, err_len,
+			"--set '%s': expected SECTION.KEY=VALUE", ov);
+		return -EINVAL;
+	}
+	n = (size_t)(eq - ov);
+	if (n >= sizeof(entry) || (size_t)(dot - ov) >= sizeof(section)) {
+		set_err(err, err_len, "--set '%s': name too long", ov);
+		return -EINVAL;
+	}
+	/* iniparser lowercases names when it reads a file; do the same. */
+	for (i = 0; i < n; i++)
+		entry[i] = (char)tolower((unsigned char)ov[i]);
+	entry[n] = '\0';
+	entry[dot - ov] = '\0';
+	strcpy(section, entry);
+	entry[dot - ov] = ':';
+	if (iniparser_find_entry(d, section) == 0)
+		iniparser_set(d, section, NULL);
+	if (iniparser_set(d, entry, eq + 1) != 0) {
+		set_err(err, err_len, "--set '%s': out of memory", ov);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ww_conf_load(const char *path, const char *const *overrides,
+		 unsigned int n_overrides, struct ww_conf *conf, char *err,
+		 size_t err_len)
+{
+	struct ww_conf tmp;
+	dictionary *d;
+	char why[WW_CONF_ERR_MAX];
+	int i, rc = 0;
+	unsigned int k;
+	FILE *probe;
+
+	probe = fopen(path, "r");
+	if (probe == NULL) {
+		set_err(err, err_len, "%s: cannot open: %s", path,
+			strerror(errno));
+		return -ENOENT;
+	}
+	fclose(probe);
+
+	ini_syntax_err[0] = '\0';
+	iniparser_set_error_callback(capture_ini_error);
+	d = iniparser_load(path);
+	iniparser_set_error_callback(NULL);
+	if (d == NULL) {
+		set_err(err, err_len, "%s: %s", path,
+			ini_syntax_err[0] ? ini_syntax_err : "cannot parse");
+		return -EINVAL;
+	}
+	if (ini_syntax_err[0] != '\0') {
+		set_err(err, err_len, "%s: %s", path, ini_syntax_err);
+		rc = -EINVAL;
+		goto out_free;
+	}
+	for (k = 0; k < n_overrides; k++) {
+		rc = apply_override(d, overrides[k], why, sizeof(why));
+		if (rc < 0) {
+			set_err(err, err_len, "%s", why);
+			goto out_free;
+		}
+	}
+
+	ww_conf_defaults(&tmp);
+	snprintf(tmp.path, sizeof(tmp.path), "%s", path);
+
+	/* Walk every entry the file holds, so nothing unknown slips by. */
+	for (i = 0; i < d->size; i++) {
+		const char *name = d->key[i], *colon;
+		const char *value = d->val[i];
+		const struct key_schema *ks;
+		char section[128];
+		size_t slen;
+
+		if (name == NULL)
+			continue;
+		colon = strchr(name, ':');
+		if (colon == NULL) {
+			if (!known_section(name)) {
+				set_err(err, err_len,
+					"%s: [%s]: unknown section", path,
+					name);
+				rc = -EINVAL;
+				goto out_free;
+			}
+			continue;
+		}
+		slen = (size_t)(colon - name);
+		if (slen == 0) {
+			set_err(err, err_len,
+				"%s: '%s': key outside of any section", path,
+				colon + 1);
+			rc = -EINVAL;
+			goto out_free;
+		}
+		if (slen >= sizeof(section))
+			slen = sizeof(section) - 1;
+		memcpy(section, name, slen);
+		section[slen] = '\0';
+		ks = find_key(section, colon + 1);
+		if (ks == NULL) {
+			set_err(err, err_len, "%s: [%s] %s: unknown key%s",
+				path, section, colon + 1,
+				known_section(section) ? ""
+						       : " (unknown section)");
+			rc = -EINVAL;
+			goto out_free;
+		}
+		if (parse_value(ks, value ? value : "", &tmp, why,
+				sizeof(why)) < 0) {
+			set_err(err, err_len, "%s: [%s] %s: %s", path, section,
+				colon + 1, why);
+			rc = -EINVAL;
+			goto out_free;
+		}
+	}
+
+	/* Cross-key rules. */
+	if (tmp.mbuf_cache > tmp.mbufs / 2) {
+		set_err(err, err_len,
+			"%s: [ports] mbuf_cache: %u is more than half of mbufs (%u)",
+			path, tmp.mbuf_cache, tmp.mbufs);
+		rc = -EINVAL;
+		goto out_free;
+	}
+	if (tmp.event_ring_size & (tmp.event_ring_size - 1)) {
+		set_err(err, err_len,
+			"%s: [eve] ring_size: %u is not a power of two", path,
+			tmp.event_ring_size);
+		rc = -EINVAL;
+		goto out_free;
+	}
+	*conf = tmp;
+
+out_free:
+	iniparser_freedict(d);
+	return rc;
+}

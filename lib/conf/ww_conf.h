@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef WW_CONF_H
+#define WW_CONF_H
+
+/*
+ * wirewall configuration: one INI file turned into an immutable, validated
+ * struct. Every key is known to a schema (conf.c); a key that is not in the
+ * schema, a number with trailing junk or out of range, a boolean outside
+ * the fixed word set or a malformed CIDR refuses the whole file, and the
+ * error names file, section and key. Nothing here touches DPDK, so the
+ * loader runs (and is tested) before EAL is up.
+ *
+ * Thread use: control thread only. The resulting struct is read-only once
+ * loaded and may be read from any thread.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WW_CONF_MAX_PAIRS 8
+#define WW_CONF_MAX_CIDRS 64
+#define WW_CONF_PORT_NAME_MAX 64
+#define WW_CONF_PATH_MAX 512
+#define WW_CONF_ERR_MAX 512
+
+/* An IPv4 or IPv6 prefix. Host bits are always zero (the parser refuses
+ * a prefix with host bits set rather than guess what was meant). */
+struct ww_cidr {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t prefix_len;
+	uint8_t addr[16]; /* network byte order; IPv4 uses the first 4 */
+};
+
+/* One bump-in-the-wire pair: frames from outside go inside and back.
+ * A port is named by its DPDK port id ("0") or device name ("net_tap0"). */
+struct ww_conf_port_pair {
+	char outside[WW_CONF_PORT_NAME_MAX];
+	char inside[WW_CONF_PORT_NAME_MAX];
+};
+
+/* What to do with a frame the decoder refuses. */
+enum ww_conf_malformed_policy {
+	WW_CONF_MALFORMED_DROP = 0,
+	WW_CONF_MALFORMED_FORWARD,
+};
+
+struct ww_conf {
+	char path[WW_CONF_PATH_MAX];
+
+	/* [general] */
+	struct ww_cidr protected_networks[WW_CONF_MAX_CIDRS];
+	unsigned int n_protected_networks;
+
+	/* [ports] */
+	struct ww_conf_port_pair pairs[WW_CONF_MAX_PAIRS];
+	unsigned int n_pairs;
+	uint32_t rx_descriptors;
+	uint32_t tx_descriptors;
+	uint32_t mbufs;
+	uint32_t mbuf_cache;
+	uint32_t burst_size;
+	uint32_t tx_retries;
+	bool promiscuous;
+
+	/* [decode] */
+	enum ww_conf_malformed_policy malformed_policy;
+	bool verify_checksums;
+	uint32_t max_ipv6_ext_headers;
+
+	/* [eve] */
+	char eve_file[WW_CONF_PATH_MAX]; /* "" = no event log */
+	bool stats_events;
+	bool drop_events;
+	uint32_t stats_interval; /* seconds */
+	uint32_t event_ring_size;
+};
+
+/* One key of the schema, exposed so tests and docs can walk it. */
+struct ww_conf_key_info {
+	const char *section;
+	const char *key;
+	const char *default_value; /* as it would be written in the file */
+};
+
+/*
+ * Fill @conf with the schema defaults (never fails).
+ */
+void ww_conf_defaults(struct ww_conf *conf);
+
+/*
+ * Load and validate @path, then apply @n_overrides "section.key=value"
+ * strings (as given to --set) on top of it.
+ *
+ * @return 0 on success, with @conf filled; -EINVAL (bad content) or
+ *   -ENOENT (file unreadable) with a one-line reason in @err that names the
+ *   file, section and key. @conf is untouched on failure.
+ */
+int ww_conf_load(const char *path, const char *const *overrides,
+		 unsigned int n_overrides, struct ww_conf *conf, char *err,
+		 size_t err_len);
+
+/*
+ * Parse a comma or whitespace separated list of CIDRs into @out.
+ * @return number parsed, or -EINVAL with a reason in @err.
+ */
+int ww_conf_parse_cidr_list(const char *text, struct ww_cidr *out,
+			    unsigned int max, char *err, size_t err_len);
+
+/* True when @addr (family @family, network byte order) lies in @cidr.
+ * dp-safe. */
+bool ww_cidr_contains(const struct ww_cidr *cidr, uint8_t family,
+		      const uint8_t *addr);
+
+/* Walk the schema: returns the n-th key, or NULL past the end. */
+const struct ww_conf_key_info *ww_conf_key_at(unsigned int n);
+
+#endif /* WW_CONF_H */

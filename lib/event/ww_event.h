@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef WW_EVENT_H
+#define WW_EVENT_H
+
+/*
+ * Security and monitoring events, written as EVE-style JSON lines with
+ * Suricata's field names so SIEM pipelines that read Suricata read us.
+ *
+ * Workers never format or write anything: they copy a fixed-size record
+ * into their own single-producer ring (ww_event_push, dp-safe, never
+ * waits; a full ring drops the record and counts it). The control thread
+ * drains the rings and writes JSON (ww_event_log_*, control thread only).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include <jansson.h>
+
+enum ww_event_type {
+	WW_EVENT_DROP = 1, /* a frame the decoder refused */
+};
+
+/* One event as a worker records it. Fixed size, copied into the ring. */
+struct ww_event {
+	uint64_t ts_ns; /* UNIX time, nanoseconds */
+	uint64_t flow_id; /* 0 = none */
+	uint16_t type;	  /* enum ww_event_type */
+	uint16_t reason;  /* WW_EVENT_DROP: enum ww_pkt_err */
+	uint16_t in_port;
+	uint16_t len; /* frame length */
+	uint8_t family; /* 0 when the frame had no IP header decoded */
+	uint8_t proto;
+	uint16_t src_port, dest_port;
+	uint16_t vlan[2];
+	uint8_t n_vlan;
+	uint8_t pad[3];
+	uint8_t src_ip[16], dest_ip[16];
+} __attribute__((aligned(8)));
+
+/*
+ * Create the single-producer/single-consumer ring of one worker.
+ * @count: a power of two. @return the ring, or NULL with rte_errno set.
+ * Control thread only, before workers start.
+ */
+struct rte_ring *ww_event_ring_create(const char *name, unsigned int count,
+				      int socket_id);
+
+/* Queue @ev; on a full ring count it in *@dropped and return false.
+ * dp-safe: one producer per ring. */
+static inline bool ww_event_push(struct rte_ring *ring,
+				 const struct ww_event *ev, uint64_t *dropped)
+{
+	if (unlikely(rte_ring_sp_enqueue_elem(ring, (void *)(uintptr_t)ev,
+					      sizeof(*ev)) != 0)) {
+		(*dropped)++;
+		return false;
+	}
+	return true;
+}
+
+struct ww_event_log;
+
+/*
+ * Open the EVE log. @path "-" writes to stdout; otherwise the file is
+ * opened for append. @return NULL with errno set on failure.
+ */
+struct ww_event_log *ww_event_log_open(const char *path);
+void ww_event_log_close(struct ww_event_log *log);
+
+/* Name shown as "in_iface" for events from @port. */
+void ww_event_log_set_port_name(struct ww_event_log *log, uint16_t port,
+				const char *name);
+
+/* Drain up to @max records from @ring and write them. @return how many. */
+unsigned int ww_event_log_drain(struct ww_event_log *log,
+				struct rte_ring *ring, unsigned int max);
+
+/* Write one worker record. */
+int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev);
+
+/*
+ * Write an event of @event_type whose body object (e.g. the counters of a
+ * "stats" event) is @body, stored under the key @event_type as Suricata
+ * does. Steals the reference to @body.
+ */
+int ww_event_log_emit(struct ww_event_log *log, uint64_t ts_ns,
+		      const char *event_type, json_t *body);
+
+/* Flush buffered lines to the file. */
+void ww_event_log_flush(struct ww_event_log *log);
+
+/* Format @ts_ns as Suricata does: 2026-11-28T23:22:50.123456+0000. */
+void ww_event_format_time(uint64_t ts_ns, char *buf, size_t len);
+
+#endif /* WW_EVENT_H */

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef WW_PIPELINE_H
+#define WW_PIPELINE_H
+
+/*
+ * The worker pipeline: what one worker lcore does to a burst of frames.
+ * The same function runs on live ports and in offline (pcap) mode; the
+ * caller owns the I/O (rx_burst/tx_burst, or pcap read/write) and hands
+ * the pipeline frames, and the pipeline hands back, in order, the frames
+ * to send and the port each goes to. Frames it stops are freed here.
+ *
+ * Stages so far: decode -> malformed-frame policy -> forward to the peer.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "ww_conf.h"
+#include "ww_pkt.h"
+
+#define WW_BURST_MAX 64
+/* Room for every input frame plus frames the pipeline may inject (resets
+ * and responses), so building the output never has to stop halfway. */
+#define WW_TX_LIST_MAX (WW_BURST_MAX * 4)
+
+/* Where a frame entered, relative to the protected side. */
+enum ww_side {
+	WW_SIDE_OUTSIDE = 0, /* client side: frames flow towards servers */
+	WW_SIDE_INSIDE = 1,  /* server side */
+};
+
+/* Frames the pipeline stopped, by why. Malformed frames also have a
+ * counter per decoder reason (malformed[]). Append only. */
+enum ww_drop {
+	WW_DROP_MALFORMED = 0, /* decoder refused it, policy is drop */
+	WW_DROP_TX_FULL,       /* peer port kept refusing after retries */
+	WW_DROP_MAX
+};
+
+/* Per-worker counters. Plain uint64_t written by one worker only; the
+ * control thread reads and sums them (ww_worker_stats_add). All fields
+ * must stay uint64_t: the sum walks the struct as an array. */
+struct ww_worker_stats {
+	uint64_t rx_pkts[RTE_MAX_ETHPORTS];
+	uint64_t rx_bytes[RTE_MAX_ETHPORTS];
+	uint64_t tx_pkts[RTE_MAX_ETHPORTS];
+	uint64_t tx_bytes[RTE_MAX_ETHPORTS];
+	uint64_t drop[WW_DROP_MAX];
+	uint64_t malformed[WW_PKT_ERR_MAX]; /* seen, whatever the policy */
+	uint64_t ipv4, ipv6, arp, other_l2, vlan, fragments;
+	uint64_t tcp, udp, icmp;
+	uint64_t events_dropped; /* event ring was full */
+};
+
+/* Read-only state every worker shares: built by the control thread
+ * before workers start. dataplane: ro, ctlplane: rw before start. */
+struct ww_pipeline_ctx {
+	const struct ww_conf *conf;
+	struct ww_pkt_opts pkt_opts;
+	bool offline; /* time and direction come from the capture */
+	uint16_t peer[RTE_MAX_ETHPORTS];
+	uint8_t side[RTE_MAX_ETHPORTS]; /* enum ww_side */
+};
+
+/* One per worker lcore, written only by that lcore. */
+struct ww_worker {
+	struct ww_worker_stats stats;
+	const struct ww_pipeline_ctx *ctx;
+	struct rte_ring *events; /* to the control thread */
+	uint64_t now_ns;	 /* time of the current frame, UNIX ns */
+	unsigned int id;
+	unsigned int lcore_id;
+	uint16_t n_queues_ports;
+	uint16_t rx_queue;
+} __rte_cache_aligned;
+
+/* Output of one burst: frames in the order they must leave. */
+struct ww_tx_list {
+	uint16_t n;
+	uint16_t port[WW_TX_LIST_MAX];
+	struct rte_mbuf *pkts[WW_TX_LIST_MAX];
+};
+
+/* Private area of every mbuf the app allocates (mempool priv_size). */
+struct ww_mbuf_priv {
+	uint64_t ts_ns; /* offline mode: capture timestamp */
+};
+
+static inline struct ww_mbuf_priv *ww_mbuf_priv(struct rte_mbuf *m)
+{
+	return (struct ww_mbuf_priv *)rte_mbuf_to_priv(m);
+}
+
+/*
+ * Run one burst. @pkts[i]->port is the port the frame came in on (in
+ * offline mode the pipeline sets it from the direction it works out).
+ * Live mode: w->now_ns must be current. Offline: each frame's time is
+ * its ww_mbuf_priv timestamp.
+ *
+ * @return the number of frames appended to @out (out->n is updated).
+ * dp-safe.
+ */
+uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
+			   uint16_t n, struct ww_tx_list *out);
+
+/* Initialize @ctx from @conf (no ports yet: peer[] and side[] are set by
+ * the caller). Control thread only. */
+void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
+			  const struct ww_conf *conf, bool offline);
+
+/* Initialize worker @w. @events may be NULL (no event log). */
+void ww_worker_init(struct ww_worker *w, unsigned int id,
+		    const struct ww_pipeline_ctx *ctx, struct rte_ring *events);
+
+/* dst += src, field by field. Control thread. */
+void ww_worker_stats_add(struct ww_worker_stats *dst,
+			 const struct ww_worker_stats *src);
+
+/* Name of a drop reason, e.g. "tx_full". */
+const char *ww_drop_name(enum ww_drop d);
+
+#endif /* WW_PIPELINE_H */
