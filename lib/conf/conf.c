@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <dictionary.h>
@@ -142,11 +143,11 @@ static int parse_bool(const char *s, bool *out, char *err, size_t err_len)
 	unsigned int i;
 
 	for (i = 0; i < 4; i++) {
-		if (strcmp(s, yes[i]) == 0) {
+		if (strcasecmp(s, yes[i]) == 0) {
 			*out = true;
 			return 0;
 		}
-		if (strcmp(s, no[i]) == 0) {
+		if (strcasecmp(s, no[i]) == 0) {
 			*out = false;
 			return 0;
 		}
@@ -545,27 +546,19 @@ int ww_conf_load(const char *path, const char *const *overrides,
 	ww_conf_defaults(&tmp);
 	snprintf(tmp.path, sizeof(tmp.path), "%s", path);
 
-	/* Walk every entry the file holds, so nothing unknown slips by. */
+	/* Walk every entry the file holds, so nothing unknown slips by: keys
+	 * first (their message names section and key), then sections that
+	 * hold no key at all. */
 	for (i = 0; i < d->size; i++) {
 		const char *name = d->key[i], *colon;
 		const char *value = d->val[i];
+		const struct ww_conf_key_info *kinfo;
 		const struct key_schema *ks;
 		char section[128];
 		size_t slen;
 
-		if (name == NULL)
+		if (name == NULL || (colon = strchr(name, ':')) == NULL)
 			continue;
-		colon = strchr(name, ':');
-		if (colon == NULL) {
-			if (!known_section(name)) {
-				set_err(err, err_len,
-					"%s: [%s]: unknown section", path,
-					name);
-				rc = -EINVAL;
-				goto out_free;
-			}
-			continue;
-		}
 		slen = (size_t)(colon - name);
 		if (slen == 0) {
 			set_err(err, err_len,
@@ -580,17 +573,29 @@ int ww_conf_load(const char *path, const char *const *overrides,
 		section[slen] = '\0';
 		ks = find_key(section, colon + 1);
 		if (ks == NULL) {
-			set_err(err, err_len, "%s: [%s] %s: unknown key%s",
-				path, section, colon + 1,
-				known_section(section) ? ""
-						       : " (unknown section)");
+			set_err(err, err_len, "%s: [%s] %s: %s", path, section,
+				colon + 1,
+				known_section(section) ? "unknown key"
+						       : "unknown section");
 			rc = -EINVAL;
 			goto out_free;
 		}
+		kinfo = &ks->info;
 		if (parse_value(ks, value ? value : "", &tmp, why,
 				sizeof(why)) < 0) {
-			set_err(err, err_len, "%s: [%s] %s: %s", path, section,
-				colon + 1, why);
+			set_err(err, err_len, "%s: [%s] %s: %s", path,
+				kinfo->section, kinfo->key, why);
+			rc = -EINVAL;
+			goto out_free;
+		}
+	}
+	for (i = 0; i < d->size; i++) {
+		const char *name = d->key[i];
+
+		if (name != NULL && strchr(name, ':') == NULL &&
+		    !known_section(name)) {
+			set_err(err, err_len, "%s: [%s]: unknown section", path,
+				name);
 			rc = -EINVAL;
 			goto out_free;
 		}
