@@ -110,8 +110,8 @@ static int worker_main(void *arg)
 
 	for (i = 0; i < n_ports; i++)
 		port_ids[i] = l->ports.port[i].port_id;
-	APP_LOG(INFO, "worker %u on lcore %u polls queue %u of %u ports",
-		w->id, rte_lcore_id(), w->rx_queue, n_ports);
+	APP_LOG(INFO, "worker %u on lcore %u polls queue %u of %u ports", w->id,
+		rte_lcore_id(), w->rx_queue, n_ports);
 
 	while (!ww_force_quit) {
 		w->now_ns = now_ns(l);
@@ -199,7 +199,8 @@ static void drain_events(struct live *l)
 static void control_loop(struct live *l)
 {
 	uint64_t hz = rte_get_timer_hz();
-	uint64_t next_stats = rte_get_timer_cycles() + hz * l->conf->stats_interval;
+	uint64_t next_stats =
+		rte_get_timer_cycles() + hz * l->conf->stats_interval;
 
 	while (!ww_force_quit) {
 		uint64_t now;
@@ -225,22 +226,20 @@ static int create_workers(struct live *l)
 			"no worker lcore: give EAL at least two cores (e.g. -l 0,1); the main one runs the control loop");
 		return -EINVAL;
 	}
-	l->workers = rte_zmalloc("ww_workers",
-				 sizeof(*l->workers) * l->n_workers,
-				 RTE_CACHE_LINE_SIZE);
+	l->workers =
+		rte_zmalloc("ww_workers", sizeof(*l->workers) * l->n_workers,
+			    RTE_CACHE_LINE_SIZE);
 	if (l->workers == NULL)
 		return -ENOMEM;
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		struct ww_worker *w = &l->workers[i];
 		struct rte_ring *ring = NULL;
 
 		if (l->eve != NULL) {
 			snprintf(name, sizeof(name), "ww_ev%u", i);
-			ring = ww_event_ring_create(name,
-						    l->conf->event_ring_size,
-						    (int)rte_lcore_to_socket_id(
-							    lcore));
+			ring = ww_event_ring_create(
+				name, l->conf->event_ring_size,
+				(int)rte_lcore_to_socket_id(lcore));
 			if (ring == NULL) {
 				APP_LOG(ERR, "event ring %u: %s", i,
 					rte_strerror(rte_errno));
@@ -285,8 +284,8 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	l->clock_base_tsc = rte_rdtsc();
 	l->tsc_hz = rte_get_tsc_hz();
-	l->clock_base_ns = (uint64_t)ts.tv_sec * 1000000000u +
-			   (uint64_t)ts.tv_nsec;
+	l->clock_base_ns =
+		(uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 
 	rc = app_ports_resolve(conf, &l->ports);
 	if (rc < 0)
@@ -321,8 +320,8 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	for (i = 0; i < l->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &l->workers[i],
 				      l->workers[i].lcore_id);
-	APP_LOG(INFO, "forwarding on %u port(s) with %u worker(s)",
-		l->ports.n, l->n_workers);
+	APP_LOG(INFO, "forwarding on %u port(s) with %u worker(s)", l->ports.n,
+		l->n_workers);
 
 	control_loop(l);
 

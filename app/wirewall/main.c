@@ -128,6 +128,10 @@ int main(int argc, char **argv)
 	char **eal_argv;
 	int eal_argc, sep, rc, i;
 
+	/* Logs and the summary go to files and pipes as often as to a
+	 * terminal; line buffering keeps them current. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
 	/* Split "EAL args -- app args". */
 	for (sep = 1; sep < argc; sep++)
 		if (strcmp(argv[sep], "--") == 0)

@@ -148,8 +148,8 @@ static void control_step(struct offline *o)
 
 /* Read up to @burst frames into mbufs. @return count, or -1 at the end
  * of the file (with *@n set to what was read). */
-static int read_burst(struct offline *o, struct rte_mbuf **pkts,
-		      uint16_t burst, uint16_t *n)
+static int read_burst(struct offline *o, struct rte_mbuf **pkts, uint16_t burst,
+		      uint16_t *n)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -172,14 +172,16 @@ static int read_burst(struct offline *o, struct rte_mbuf **pkts,
 		     (uint64_t)h->ts.tv_usec;
 		if (o->first_ns == 0) {
 			o->first_ns = ts;
-			o->next_stats_ns = ts + (uint64_t)o->conf->stats_interval *
-							1000000000u;
+			o->next_stats_ns =
+				ts +
+				(uint64_t)o->conf->stats_interval * 1000000000u;
 		}
 		m = rte_pktmbuf_alloc(o->pool);
 		if (m == NULL)
 			return -3; /* cannot happen: every burst is freed */
-		if (rte_pktmbuf_append(m, (uint16_t)RTE_MIN(h->caplen, (bpf_u_int32)
-							    UINT16_MAX)) ==
+		if (rte_pktmbuf_append(
+			    m, (uint16_t)RTE_MIN(h->caplen,
+						 (bpf_u_int32)UINT16_MAX)) ==
 			    NULL ||
 		    h->caplen > UINT16_MAX) {
 			rte_pktmbuf_free(m);
@@ -231,9 +233,9 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		}
 		ww_event_log_set_port_name(o.eve, WW_SIDE_OUTSIDE, "outside");
 		ww_event_log_set_port_name(o.eve, WW_SIDE_INSIDE, "inside");
-		o.w->events = ww_event_ring_create("ww_ev_off",
-						   conf->event_ring_size,
-						   (int)rte_socket_id());
+		o.w->events =
+			ww_event_ring_create("ww_ev_off", conf->event_ring_size,
+					     (int)rte_socket_id());
 		if (o.w->events == NULL) {
 			rc = -ENOMEM;
 			goto out;

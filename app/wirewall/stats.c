@@ -66,8 +66,9 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 	}
 	json_object_set_new(drop, "total", u64(dropped));
 	json_object_set_new(o, "drop", drop);
-	json_object_set_new(o, "event", json_pack("{s:I}", "dropped",
-						  (json_int_t)t->events_dropped));
+	json_object_set_new(
+		o, "event",
+		json_pack("{s:I}", "dropped", (json_int_t)t->events_dropped));
 	return o;
 }
 
@@ -87,8 +88,9 @@ void app_stats_summary(FILE *out, const char *mode,
 	for (i = 0; i < WW_DROP_MAX; i++)
 		dropped += t->drop[i];
 
-	fprintf(out, "wirewall %s: packets in %" PRIu64 ", out %" PRIu64
-		     ", dropped %" PRIu64 "\n",
+	fprintf(out,
+		"wirewall %s: packets in %" PRIu64 ", out %" PRIu64
+		", dropped %" PRIu64 "\n",
 		mode, rx, tx, dropped);
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
 		if (view->port_name[i] != NULL)

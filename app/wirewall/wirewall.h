@@ -16,18 +16,18 @@
 #include "ww_pipeline.h"
 
 extern int ww_logtype_app;
-#define APP_LOG(level, fmt, ...)                                              \
-	rte_log(RTE_LOG_##level, ww_logtype_app, "wirewall: " fmt "\n",       \
+#define APP_LOG(level, fmt, ...)                                        \
+	rte_log(RTE_LOG_##level, ww_logtype_app, "wirewall: " fmt "\n", \
 		##__VA_ARGS__)
 
 #define MAX_OVERRIDES 64
-#define MAX_WORKERS RTE_MAX_LCORE
+#define MAX_WORKERS   RTE_MAX_LCORE
 
 struct app_args {
 	const char *conf_path;
 	const char *overrides[MAX_OVERRIDES];
 	unsigned int n_overrides;
-	const char *eve_path; /* --eve, overrides [eve] file */
+	const char *eve_path;	/* --eve, overrides [eve] file */
 	const char *read_pcap;	/* -r: offline mode */
 	const char *write_pcap; /* -w */
 	bool check_only;	/* --check-config */

@@ -43,8 +43,10 @@ struct key_schema {
  * The schema. Defaults are written as the operator would write them and
  * go through the same parser, so a default can never be a value the file
  * would refuse. conf/wirewall.ini documents each of these; a unit test
- * checks that the two agree.
+ * checks that the two agree. Laid out by hand: the formatter would give
+ * every field of an entry a line of its own.
  */
+/* clang-format off */
 static const struct key_schema schema[] = {
 	{{"general", "protected_networks", ""}, KEY_CIDR_LIST,
 	 FIELD(protected_networks), 0, 0},
@@ -75,6 +77,7 @@ static const struct key_schema schema[] = {
 	{{"eve", "ring_size", "4096"}, KEY_U32, FIELD(event_ring_size), 64,
 	 1048576},
 };
+/* clang-format on */
 
 #define N_SCHEMA (sizeof(schema) / sizeof(schema[0]))
 
@@ -220,8 +223,8 @@ bool ww_cidr_contains(const struct ww_cidr *cidr, uint8_t family,
 		return false;
 	if (rest == 0)
 		return true;
-	return ((cidr->addr[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest))) ==
-	       0;
+	return ((cidr->addr[full] ^ addr[full]) &
+		(uint8_t)(0xff << (8 - rest))) == 0;
 }
 
 /* Split @text on commas and whitespace; call @fn on each item. */
@@ -477,8 +480,8 @@ static int apply_override(dictionary *d, const char *ov, char *err,
 
 	if (eq == NULL || dot == NULL || dot > eq || dot == ov ||
 	    dot + 1 == eq) {
-		set_err(err, err_len,
-			"--set '%s': expected SECTION.KEY=VALUE", ov);
+		set_err(err, err_len, "--set '%s': expected SECTION.KEY=VALUE",
+			ov);
 		return -EINVAL;
 	}
 	n = (size_t)(eq - ov);

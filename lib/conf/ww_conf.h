@@ -18,11 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WW_CONF_MAX_PAIRS 8
-#define WW_CONF_MAX_CIDRS 64
+#define WW_CONF_MAX_PAIRS     8
+#define WW_CONF_MAX_CIDRS     64
 #define WW_CONF_PORT_NAME_MAX 64
-#define WW_CONF_PATH_MAX 512
-#define WW_CONF_ERR_MAX 512
+#define WW_CONF_PATH_MAX      512
+#define WW_CONF_ERR_MAX	      512
 
 /* An IPv4 or IPv6 prefix. Host bits are always zero (the parser refuses
  * a prefix with host bits set rather than guess what was meant). */

@@ -130,8 +130,7 @@ static void add_addresses(json_t *o, const struct ww_event *ev)
 	}
 	json_object_set_new(o, "proto", json_string(proto));
 	if (ev->proto == 1 || ev->proto == 58) {
-		json_object_set_new(o, "icmp_type",
-				    json_integer(ev->src_port));
+		json_object_set_new(o, "icmp_type", json_integer(ev->src_port));
 		json_object_set_new(o, "icmp_code",
 				    json_integer(ev->dest_port));
 	}
@@ -152,9 +151,9 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 	if (o == NULL)
 		return -ENOMEM;
 	if (ev->flow_id != 0)
-		json_object_set_new(o, "flow_id", json_integer((json_int_t)(
-							  ev->flow_id &
-							  INT64_MAX)));
+		json_object_set_new(
+			o, "flow_id",
+			json_integer((json_int_t)(ev->flow_id & INT64_MAX)));
 	if (ev->in_port < MAX_PORTS && log->port_name[ev->in_port][0])
 		json_object_set_new(o, "in_iface",
 				    json_string(log->port_name[ev->in_port]));
@@ -175,8 +174,8 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 	return write_line(log, o);
 }
 
-unsigned int ww_event_log_drain(struct ww_event_log *log,
-				struct rte_ring *ring, unsigned int max)
+unsigned int ww_event_log_drain(struct ww_event_log *log, struct rte_ring *ring,
+				unsigned int max)
 {
 	struct ww_event evs[32];
 	unsigned int total = 0;

@@ -28,12 +28,12 @@ enum ww_event_type {
 
 /* One event as a worker records it. Fixed size, copied into the ring. */
 struct ww_event {
-	uint64_t ts_ns; /* UNIX time, nanoseconds */
+	uint64_t ts_ns;	  /* UNIX time, nanoseconds */
 	uint64_t flow_id; /* 0 = none */
 	uint16_t type;	  /* enum ww_event_type */
 	uint16_t reason;  /* WW_EVENT_DROP: enum ww_pkt_err */
 	uint16_t in_port;
-	uint16_t len; /* frame length */
+	uint16_t len;	/* frame length */
 	uint8_t family; /* 0 when the frame had no IP header decoded */
 	uint8_t proto;
 	uint16_t src_port, dest_port;
@@ -78,8 +78,8 @@ void ww_event_log_set_port_name(struct ww_event_log *log, uint16_t port,
 				const char *name);
 
 /* Drain up to @max records from @ring and write them. @return how many. */
-unsigned int ww_event_log_drain(struct ww_event_log *log,
-				struct rte_ring *ring, unsigned int max);
+unsigned int ww_event_log_drain(struct ww_event_log *log, struct rte_ring *ring,
+				unsigned int max);
 
 /* Write one worker record. */
 int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev);

@@ -97,7 +97,8 @@ static void record_drop_event(struct ww_worker *w, const struct rte_mbuf *m,
 	ev.type = WW_EVENT_DROP;
 	ev.reason = (uint16_t)err;
 	ev.in_port = m->port;
-	ev.len = (uint16_t)RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)UINT16_MAX);
+	ev.len =
+		(uint16_t)RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)UINT16_MAX);
 	ev.n_vlan = p->n_vlan;
 	ev.vlan[0] = p->vlan[0];
 	ev.vlan[1] = p->vlan[1];

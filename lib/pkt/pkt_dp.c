@@ -13,29 +13,29 @@
 
 #include "ww_pkt.h"
 
-#define ETH_HLEN 14
-#define VLAN_HLEN 4
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_ARP 0x0806
-#define ETHERTYPE_VLAN 0x8100
-#define ETHERTYPE_QINQ 0x88a8
+#define ETH_HLEN	   14
+#define VLAN_HLEN	   4
+#define ETHERTYPE_IPV4	   0x0800
+#define ETHERTYPE_ARP	   0x0806
+#define ETHERTYPE_VLAN	   0x8100
+#define ETHERTYPE_QINQ	   0x88a8
 #define ETHERTYPE_QINQ_OLD 0x9100
-#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_IPV6	   0x86dd
 
-#define IPPROTO_HOPOPTS_ 0
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
-#define IPPROTO_ROUTING_ 43
+#define IPPROTO_HOPOPTS_  0
+#define IPPROTO_ICMP_	  1
+#define IPPROTO_TCP_	  6
+#define IPPROTO_UDP_	  17
+#define IPPROTO_ROUTING_  43
 #define IPPROTO_FRAGMENT_ 44
-#define IPPROTO_ESP_ 50
-#define IPPROTO_AH_ 51
-#define IPPROTO_ICMPV6_ 58
-#define IPPROTO_NONE_ 59
-#define IPPROTO_DSTOPTS_ 60
+#define IPPROTO_ESP_	  50
+#define IPPROTO_AH_	  51
+#define IPPROTO_ICMPV6_	  58
+#define IPPROTO_NONE_	  59
+#define IPPROTO_DSTOPTS_  60
 #define IPPROTO_MOBILITY_ 135
-#define IPPROTO_HIP_ 139
-#define IPPROTO_SHIM6_ 140
+#define IPPROTO_HIP_	  139
+#define IPPROTO_SHIM6_	  140
 
 static inline uint16_t rd16(const uint8_t *p)
 {
@@ -100,7 +100,8 @@ static enum ww_pkt_err decode_tcp(const uint8_t *l4, uint32_t l4_len,
 
 	/* Combinations no stack sends (RFC 9293 3.10.7): scanners and
 	 * evasion tools do, and receivers disagree on how to treat them. */
-	if (fl == 0 || (fl & (WW_TCP_SYN | WW_TCP_FIN)) == (WW_TCP_SYN | WW_TCP_FIN) ||
+	if (fl == 0 ||
+	    (fl & (WW_TCP_SYN | WW_TCP_FIN)) == (WW_TCP_SYN | WW_TCP_FIN) ||
 	    (fl & (WW_TCP_SYN | WW_TCP_RST)) == (WW_TCP_SYN | WW_TCP_RST))
 		return WW_PKT_TCP_BAD_FLAGS;
 

@@ -60,16 +60,16 @@ enum ww_pkt_l3 {
 };
 
 /* ww_pkt.flags */
-#define WW_PKT_F_FRAGMENT 0x01	 /* part of a fragmented datagram */
-#define WW_PKT_F_FIRST_FRAG 0x02 /* ... and the one with offset 0 */
-#define WW_PKT_F_L4 0x04	 /* L4 header decoded (ports/type valid) */
+#define WW_PKT_F_FRAGMENT     0x01 /* part of a fragmented datagram */
+#define WW_PKT_F_FIRST_FRAG   0x02 /* ... and the one with offset 0 */
+#define WW_PKT_F_L4	      0x04 /* L4 header decoded (ports/type valid) */
 #define WW_PKT_F_IPV4_OPTIONS 0x08
 
 /* ww_pkt.tcp_opts: which TCP options were present */
-#define WW_TCP_OPT_MSS 0x01
-#define WW_TCP_OPT_WSCALE 0x02
+#define WW_TCP_OPT_MSS	     0x01
+#define WW_TCP_OPT_WSCALE    0x02
 #define WW_TCP_OPT_SACK_PERM 0x04
-#define WW_TCP_OPT_SACK 0x08
+#define WW_TCP_OPT_SACK	     0x08
 #define WW_TCP_OPT_TIMESTAMP 0x10
 
 /* TCP header flag bits */
@@ -114,9 +114,9 @@ struct ww_pkt_opts {
 /* RX offload results the NIC may already have, as DPDK reports them
  * (RTE_MBUF_F_RX_*_CKSUM_*), so the decoder can skip software checks. */
 #define WW_PKT_HW_IP_GOOD 0x1
-#define WW_PKT_HW_IP_BAD 0x2
+#define WW_PKT_HW_IP_BAD  0x2
 #define WW_PKT_HW_L4_GOOD 0x4
-#define WW_PKT_HW_L4_BAD 0x8
+#define WW_PKT_HW_L4_BAD  0x8
 
 /*
  * Decode one frame.

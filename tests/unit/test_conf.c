@@ -114,9 +114,10 @@ static void test_example_documents_every_key(void **state)
 			    strcmp(k->key, key) == 0) {
 				found = 1;
 				if (strcmp(k->default_value, val) != 0)
-					fail_msg("[%s] %s: documented '%s', default '%s'",
-						 section, key, val,
-						 k->default_value);
+					fail_msg(
+						"[%s] %s: documented '%s', default '%s'",
+						section, key, val,
+						k->default_value);
 			}
 		}
 		if (!found)
@@ -148,19 +149,20 @@ static void test_full_file(void **state)
 
 	(void)state;
 	assert_int_equal(
-		load_text("[general]\n"
-			  "protected_networks = 10.0.0.0/8, fd00::/8 192.168.1.7\n"
-			  "[ports]\n"
-			  "pairs = net_tap0:net_tap1, 2:3\n"
-			  "rx_descriptors = 512\n"
-			  "promiscuous = Off\n"
-			  "[decode]\n"
-			  "malformed_policy = forward\n"
-			  "verify_checksums = false\n"
-			  "[eve]\n"
-			  "file = /tmp/x.json\n"
-			  "ring_size = 64\n",
-			  NULL, 0, &c, err),
+		load_text(
+			"[general]\n"
+			"protected_networks = 10.0.0.0/8, fd00::/8 192.168.1.7\n"
+			"[ports]\n"
+			"pairs = net_tap0:net_tap1, 2:3\n"
+			"rx_descriptors = 512\n"
+			"promiscuous = Off\n"
+			"[decode]\n"
+			"malformed_policy = forward\n"
+			"verify_checksums = false\n"
+			"[eve]\n"
+			"file = /tmp/x.json\n"
+			"ring_size = 64\n",
+			NULL, 0, &c, err),
 		0);
 	assert_int_equal(c.n_protected_networks, 3);
 	assert_int_equal(c.protected_networks[0].family, AF_INET);
@@ -281,8 +283,7 @@ static void test_overrides(void **state)
 	const char *bad_syntax[] = {"burst_size=16"};
 
 	(void)state;
-	assert_int_equal(load_text("[ports]\nburst_size = 8\n", ok, 3, &c,
-				   err),
+	assert_int_equal(load_text("[ports]\nburst_size = 8\n", ok, 3, &c, err),
 			 0);
 	assert_int_equal(c.burst_size, 16);
 	assert_int_equal(c.stats_interval, 1);
@@ -303,9 +304,9 @@ static void test_failure_leaves_conf_alone(void **state)
 
 	(void)state;
 	memset(&c, 0x5a, sizeof(c));
-	assert_int_equal(load_text("[ports]\nburst_size = 99\n", NULL, 0, &c,
-				   err),
-			 -EINVAL);
+	assert_int_equal(
+		load_text("[ports]\nburst_size = 99\n", NULL, 0, &c, err),
+		-EINVAL);
 	assert_int_equal(((uint8_t *)&c)[100], 0x5a);
 }
 
@@ -319,9 +320,9 @@ static void test_missing_file_and_syntax(void **state)
 				      sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/ww.ini"));
-	assert_int_equal(load_text("[ports\nburst_size = 3\n", NULL, 0, &c,
-				   err),
-			 -EINVAL);
+	assert_int_equal(
+		load_text("[ports\nburst_size = 3\n", NULL, 0, &c, err),
+		-EINVAL);
 }
 
 static void test_cidr_contains(void **state)
@@ -331,9 +332,10 @@ static void test_cidr_contains(void **state)
 	uint8_t a[16] = {0};
 
 	(void)state;
-	assert_int_equal(ww_conf_parse_cidr_list("10.1.0.0/16 fc00::/7 0.0.0.0/0",
-						 c, 3, err, sizeof(err)),
-			 3);
+	assert_int_equal(
+		ww_conf_parse_cidr_list("10.1.0.0/16 fc00::/7 0.0.0.0/0", c, 3,
+					err, sizeof(err)),
+		3);
 	inet_pton(AF_INET, "10.1.255.3", a);
 	assert_true(ww_cidr_contains(&c[0], AF_INET, a));
 	assert_true(ww_cidr_contains(&c[2], AF_INET, a));

@@ -135,7 +135,8 @@ static void ext6(struct frame *f, uint8_t nh)
 
 static void append(struct frame *f, const void *p, uint32_t n)
 {
-	memcpy(f->b + f->len, p, n);
+	if (n != 0)
+		memcpy(f->b + f->len, p, n);
 	f->len += n;
 }
 
@@ -202,7 +203,7 @@ static void tcp_hdr(struct frame *f, uint8_t flags, const uint8_t *opt,
 }
 
 static const uint8_t syn_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
-				     0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+				     0, 1, 0,	 0,    0, 0, 1, 3,  3, 7};
 
 static void tcp4(struct frame *f, int n_vlan)
 {
@@ -238,9 +239,9 @@ static void icmp4(struct frame *f)
 static void tcp6(struct frame *f)
 {
 	eth(f, 0x86dd, 1);
-	ipv6(f, 0);   /* hop-by-hop */
-	ext6(f, 60);  /* -> destination options */
-	ext6(f, 6);   /* -> TCP */
+	ipv6(f, 0);  /* hop-by-hop */
+	ext6(f, 60); /* -> destination options */
+	ext6(f, 6);  /* -> TCP */
 	tcp_hdr(f, WW_TCP_ACK | WW_TCP_PSH, NULL, 0);
 	append(f, "data", 4);
 	finish(f);
@@ -305,8 +306,8 @@ static void test_clean_tcp4_fields(void **state)
 
 static void test_clean_frames_all_kinds(void **state)
 {
-	void (*builders[])(struct frame *) = {udp4, icmp4, tcp6, udp6, icmp6,
-					      arp};
+	void (*builders[])(struct frame *) = {udp4, icmp4, tcp6,
+					      udp6, icmp6, arp};
 	struct frame f;
 	struct ww_pkt p;
 	unsigned int i;
@@ -367,15 +368,13 @@ static void test_checksums_from_offload_flags(void **state)
 	assert_int_equal(ww_pkt_decode(f.b, f.len, 0, &opts, &p),
 			 WW_PKT_TCP_BAD_CHECKSUM);
 	/* The NIC says L4 is good: trust it rather than recompute. */
-	assert_int_equal(ww_pkt_decode(f.b, f.len, WW_PKT_HW_L4_GOOD, &opts,
-				       &p),
-			 WW_PKT_OK);
+	assert_int_equal(
+		ww_pkt_decode(f.b, f.len, WW_PKT_HW_L4_GOOD, &opts, &p),
+		WW_PKT_OK);
 	tcp4(&f, 0);
-	assert_int_equal(ww_pkt_decode(f.b, f.len, WW_PKT_HW_IP_BAD, &opts,
-				       &p),
+	assert_int_equal(ww_pkt_decode(f.b, f.len, WW_PKT_HW_IP_BAD, &opts, &p),
 			 WW_PKT_IPV4_BAD_CHECKSUM);
-	assert_int_equal(ww_pkt_decode(f.b, f.len, WW_PKT_HW_L4_BAD, &opts,
-				       &p),
+	assert_int_equal(ww_pkt_decode(f.b, f.len, WW_PKT_HW_L4_BAD, &opts, &p),
 			 WW_PKT_TCP_BAD_CHECKSUM);
 }
 
@@ -502,7 +501,7 @@ static void test_every_reason(void **state)
 	expect(&f, WW_PKT_IPV4_BAD_TOTAL_LEN);
 	eth(&f, 0x0800, 0);
 	ipv4(&f, 17, 8);
-	f.b[f.l3 + 20] = 7; /* record route ... */
+	f.b[f.l3 + 20] = 7;  /* record route ... */
 	f.b[f.l3 + 21] = 40; /* ... longer than the options */
 	append(&f, "\0\1\0\2\0\x08\0\0", 8);
 	finish(&f);

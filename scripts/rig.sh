@@ -1,0 +1,107 @@
+# shellcheck shell=bash
+# The bump-in-the-wire rig: two network namespaces joined through wirewall.
+#
+#   [ns ${RIG}c] ${RIG}c0 --veth-- ${RIG}c0r ={bridge ${RIG}br0}= ${RIG}tap0
+#        10.77.0.1                                      |  net_tap0 (outside)
+#                                                   wirewall
+#   [ns ${RIG}s] ${RIG}s0 --veth-- ${RIG}s0r ={bridge ${RIG}br1}= ${RIG}tap1
+#        10.77.0.2                                         net_tap1 (inside)
+#
+# The taps stay in the root namespace and join a bridge with a veth whose
+# other end is in the namespace (ENVIRONMENT.md, topology 1): no race with
+# DPDK creating the taps, and the link stays up.
+#
+# Source this file, set RIG (a short prefix, default "ww"), then:
+#   rig_up            namespaces, veths, bridges, addresses
+#   rig_eal_args      prints the EAL --vdev arguments for the two taps
+#   rig_attach_taps   once wirewall runs: put its taps in the bridges
+#   rig_detach_taps   take them out again (stops traffic into wirewall)
+#   rig_down          remove everything rig_up made (safe to call twice)
+
+RIG=${RIG:-ww}
+RIG_C4=10.77.0.1
+RIG_S4=10.77.0.2
+RIG_C6=fd00:77::1
+RIG_S6=fd00:77::2
+
+rig_ns_c() { echo "${RIG}c"; }
+rig_ns_s() { echo "${RIG}s"; }
+
+# Quiet interface: no IPv6 on the root-namespace plumbing, so the only
+# frames crossing the appliance are the namespaces' own.
+_rig_quiet() {
+	sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1" 2>/dev/null || true
+}
+
+rig_down() {
+	local i
+	for i in "${RIG}c0r" "${RIG}s0r" "${RIG}br0" "${RIG}br1"; do
+		ip link del "$i" 2>/dev/null || true
+	done
+	for i in c s; do
+		if ip netns list 2>/dev/null | grep -qw "${RIG}$i"; then
+			# Processes left in the namespace (servers) go first.
+			ip netns pids "${RIG}$i" 2>/dev/null | xargs -r kill 2>/dev/null || true
+			sleep 0.2
+			ip netns pids "${RIG}$i" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+			ip netns del "${RIG}$i" 2>/dev/null || true
+		fi
+	done
+}
+
+rig_up() {
+	local side ns addr4 addr6
+	rig_down
+	for side in c s; do
+		ns="${RIG}$side"
+		if [ "$side" = c ]; then addr4=$RIG_C4; addr6=$RIG_C6; else addr4=$RIG_S4; addr6=$RIG_S6; fi
+		ip netns add "$ns"
+		ip link add "${RIG}${side}0r" type veth peer name "${RIG}${side}0"
+		ip link set "${RIG}${side}0" netns "$ns"
+		ip -n "$ns" link set lo up
+		ip -n "$ns" addr add "$addr4/24" dev "${RIG}${side}0"
+		ip -n "$ns" addr add "$addr6/64" dev "${RIG}${side}0" nodad
+		ip -n "$ns" link set "${RIG}${side}0" up
+		_rig_quiet "${RIG}${side}0r"
+		ip link set "${RIG}${side}0r" up
+	done
+	for i in 0 1; do
+		ip link add "${RIG}br$i" type bridge stp_state 0 forward_delay 0
+		_rig_quiet "${RIG}br$i"
+		ip link set "${RIG}br$i" up
+	done
+	ip link set "${RIG}c0r" master "${RIG}br0"
+	ip link set "${RIG}s0r" master "${RIG}br1"
+}
+
+rig_eal_args() {
+	echo "--vdev=net_tap0,iface=${RIG}tap0 --vdev=net_tap1,iface=${RIG}tap1"
+}
+
+# Wait up to 20 s for wirewall to create its taps, then bridge them.
+rig_attach_taps() {
+	local i n=0
+	for i in 0 1; do
+		while ! ip link show "${RIG}tap$i" >/dev/null 2>&1; do
+			n=$((n + 1))
+			[ $n -gt 200 ] && { echo "rig: ${RIG}tap$i never appeared" >&2; return 1; }
+			sleep 0.1
+		done
+		_rig_quiet "${RIG}tap$i"
+		ip link set "${RIG}tap$i" master "${RIG}br$i"
+		ip link set "${RIG}tap$i" up
+	done
+}
+
+rig_detach_taps() {
+	local i
+	for i in 0 1; do
+		ip link set "${RIG}tap$i" nomaster 2>/dev/null || true
+	done
+}
+
+# Kernel counter of a tap: "tx_packets" of the tap is what the kernel
+# handed to wirewall; "rx_packets" is what wirewall sent into the kernel.
+rig_tap_counter() {
+	cat "/sys/class/net/${RIG}tap$1/statistics/$2"
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install every Debian package wirewall needs to build, test and demo.
+# Idempotent: when everything is present it only checks, in about a second.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	gcc libc6-dev meson ninja-build pkg-config
+	dpdk dpdk-dev libdpdk-dev
+	libpcap-dev libiniparser-dev libjansson-dev
+	# tests
+	libcmocka-dev clang-format python3 python3-scapy
+	# the netns rig and the traffic in tests and the demo
+	iproute2 iputils-ping curl iperf3 procps ethtool
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "setup: all ${#PACKAGES[@]} packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "setup: missing packages: ${missing[*]}" >&2
+	echo "setup: run as root (or install them with apt-get)" >&2
+	exit 1
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

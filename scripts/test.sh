@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what is missing, build, run every test suite. Exits non-zero on
+# any failure. Tests run against an ASan+UBSan build; the release build is
+# compiled too, since it is the one users run and perf/ measures.
+#
+#   scripts/test.sh [meson test args...]   e.g. scripts/test.sh --suite unit
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+configure() { # builddir meson-args...
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+}
+
+configure build -Dbuildtype=release
+configure build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
+
+ninja -C build
+ninja -C build-asan
+
+# Leak checks stay on; DPDK's own allocations are freed by
+# rte_eal_cleanup() before exit.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+start=$(date +%s)
+meson test -C build-asan --print-errorlogs --num-processes 2 "$@"
+echo "test.sh: all suites passed in $(( $(date +%s) - start )) s"
