@@ -31,6 +31,7 @@ struct live {
 	uint64_t clock_base_ns; /* UNIX time at clock_base_tsc */
 	uint64_t clock_base_tsc;
 	uint64_t tsc_hz;
+	uint64_t ns_per_tsc_q32; /* nanoseconds per TSC cycle, 32.32 fixed */
 };
 
 static uint64_t uptime_s(const struct live *l)
@@ -38,12 +39,14 @@ static uint64_t uptime_s(const struct live *l)
 	return (rte_rdtsc() - l->clock_base_tsc) / l->tsc_hz;
 }
 
-static uint64_t now_ns(const struct live *l)
+/* UNIX time from the TSC: one multiply, no division, cheap enough for
+ * every poll loop iteration. */
+static inline uint64_t now_ns(const struct live *l)
 {
 	uint64_t c = rte_rdtsc() - l->clock_base_tsc;
 
-	return l->clock_base_ns + c / l->tsc_hz * 1000000000u +
-	       c % l->tsc_hz * 1000000000u / l->tsc_hz;
+	return l->clock_base_ns +
+	       (uint64_t)(((unsigned __int128)c * l->ns_per_tsc_q32) >> 32);
 }
 
 /* Send @n frames to (@port, @queue); retry a bounded number of times
@@ -284,6 +287,7 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	l->clock_base_tsc = rte_rdtsc();
 	l->tsc_hz = rte_get_tsc_hz();
+	l->ns_per_tsc_q32 = (uint64_t)((1000000000ull << 32) / l->tsc_hz);
 	l->clock_base_ns =
 		(uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 

@@ -45,15 +45,15 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 
 	json_object_set_new(dec, "pkts", u64(rx));
 	json_object_set_new(dec, "bytes", u64(rx_bytes));
-	json_object_set_new(dec, "ipv4", u64(t->ipv4));
-	json_object_set_new(dec, "ipv6", u64(t->ipv6));
-	json_object_set_new(dec, "arp", u64(t->arp));
-	json_object_set_new(dec, "other", u64(t->other_l2));
+	json_object_set_new(dec, "ipv4", u64(t->l3[WW_PKT_L3_IPV4]));
+	json_object_set_new(dec, "ipv6", u64(t->l3[WW_PKT_L3_IPV6]));
+	json_object_set_new(dec, "arp", u64(t->l3[WW_PKT_L3_ARP]));
+	json_object_set_new(dec, "other", u64(t->l3[WW_PKT_L3_NONE]));
 	json_object_set_new(dec, "vlan", u64(t->vlan));
 	json_object_set_new(dec, "fragments", u64(t->fragments));
-	json_object_set_new(dec, "tcp", u64(t->tcp));
-	json_object_set_new(dec, "udp", u64(t->udp));
-	json_object_set_new(dec, "icmp", u64(t->icmp));
+	json_object_set_new(dec, "tcp", u64(t->l4[WW_L4_TCP]));
+	json_object_set_new(dec, "udp", u64(t->l4[WW_L4_UDP]));
+	json_object_set_new(dec, "icmp", u64(t->l4[WW_L4_ICMP]));
 	for (i = 1; i < WW_PKT_ERR_MAX; i++)
 		json_object_set_new(mal, ww_pkt_err_name(i),
 				    u64(t->malformed[i]));

@@ -55,35 +55,21 @@ static inline uint16_t offline_in_port(const struct ww_pipeline_ctx *ctx,
 	return WW_SIDE_OUTSIDE;
 }
 
-static void count_decoded(struct ww_worker_stats *s, const struct ww_pkt *p)
+static const uint8_t l4_class[256] = {
+	[1] = WW_L4_ICMP,
+	[6] = WW_L4_TCP,
+	[17] = WW_L4_UDP,
+	[58] = WW_L4_ICMP,
+};
+
+static inline void count_decoded(struct ww_worker_stats *s,
+				 const struct ww_pkt *p)
 {
+	s->l3[p->l3]++;
 	s->vlan += p->n_vlan != 0;
-	switch (p->l3) {
-	case WW_PKT_L3_IPV4:
-		s->ipv4++;
-		break;
-	case WW_PKT_L3_IPV6:
-		s->ipv6++;
-		break;
-	case WW_PKT_L3_ARP:
-		s->arp++;
-		return;
-	default:
-		s->other_l2++;
-		return;
-	}
-	s->fragments += (p->flags & WW_PKT_F_FRAGMENT) != 0;
-	switch (p->l4proto) {
-	case 6:
-		s->tcp++;
-		break;
-	case 17:
-		s->udp++;
-		break;
-	case 1:
-	case 58:
-		s->icmp++;
-		break;
+	if (p->l3 >= WW_PKT_L3_IPV4) {
+		s->l4[l4_class[p->l4proto]]++;
+		s->fragments += (p->flags & WW_PKT_F_FRAGMENT) != 0;
 	}
 }
 
@@ -125,10 +111,14 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 {
 	const struct ww_pipeline_ctx *ctx = w->ctx;
 	const struct ww_conf *conf = ctx->conf;
+	const bool offline = ctx->offline;
 	struct ww_worker_stats *s = &w->stats;
 	uint16_t start = out->n;
+	uint64_t bytes = 0;
 	uint16_t i;
 
+	if (n == 0)
+		return 0;
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
@@ -145,12 +135,15 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 		err = ww_pkt_decode(rte_pktmbuf_mtod(m, const uint8_t *), len,
 				    hw_cksum_bits(m->ol_flags), &ctx->pkt_opts,
 				    &p);
-		if (ctx->offline) {
+		if (offline) {
+			/* Each frame has its own time and direction. */
 			w->now_ns = ww_mbuf_priv(m)->ts_ns;
 			m->port = offline_in_port(ctx, &p);
+			s->rx_pkts[m->port]++;
+			s->rx_bytes[m->port] += rte_pktmbuf_pkt_len(m);
+		} else {
+			bytes += rte_pktmbuf_pkt_len(m);
 		}
-		s->rx_pkts[m->port]++;
-		s->rx_bytes[m->port] += rte_pktmbuf_pkt_len(m);
 
 		if (unlikely(err != WW_PKT_OK)) {
 			s->malformed[err]++;
@@ -168,6 +161,11 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 		out->pkts[out->n] = m;
 		out->port[out->n] = ctx->peer[m->port];
 		out->n++;
+	}
+	/* Live bursts come from one RX queue of one port. */
+	if (!offline) {
+		s->rx_pkts[pkts[0]->port] += n;
+		s->rx_bytes[pkts[0]->port] += bytes;
 	}
 	return (uint16_t)(out->n - start);
 }

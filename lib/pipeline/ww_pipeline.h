@@ -42,6 +42,15 @@ enum ww_drop {
 	WW_DROP_MAX
 };
 
+/* Decoded frames are counted by L4 class rather than by protocol number,
+ * so counting is one table lookup and one increment. */
+enum ww_l4_class {
+	WW_L4_OTHER = 0,
+	WW_L4_TCP,
+	WW_L4_UDP,
+	WW_L4_ICMP, /* ICMP and ICMPv6 */
+};
+
 /* Per-worker counters. Plain uint64_t written by one worker only; the
  * control thread reads and sums them (ww_worker_stats_add). All fields
  * must stay uint64_t: the sum walks the struct as an array. */
@@ -52,8 +61,10 @@ struct ww_worker_stats {
 	uint64_t tx_bytes[RTE_MAX_ETHPORTS];
 	uint64_t drop[WW_DROP_MAX];
 	uint64_t malformed[WW_PKT_ERR_MAX]; /* seen, whatever the policy */
-	uint64_t ipv4, ipv6, arp, other_l2, vlan, fragments;
-	uint64_t tcp, udp, icmp;
+	uint64_t
+		l3[4]; /* by enum ww_pkt_l3: none (other EtherType), arp, ... */
+	uint64_t l4[4]; /* by enum ww_l4_class */
+	uint64_t vlan, fragments;
 	uint64_t events_dropped; /* event ring was full */
 };
 

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
-#include <rte_ip.h>
 
 #include "ww_pkt.h"
 
@@ -39,41 +39,112 @@
 
 static inline uint16_t rd16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
 }
 
 static inline uint32_t rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
 }
 
-/* Ones'-complement sum of the pseudo header (RFC 793, RFC 8200 8.1). */
-static inline uint32_t pseudo_sum(const struct ww_pkt *p, uint32_t l4_len)
+/*
+ * Ones'-complement sum (RFC 1071). Any word size works as long as the sum
+ * is folded at the end (4.1), so 32-bit words go into 64-bit accumulators:
+ * a frame (under 64 KiB, 2^14 words) cannot overflow them, so there is no
+ * carry to propagate, and four accumulators let the adds run in parallel
+ * instead of as one add-with-carry chain. Words are added in memory order,
+ * so the pseudo-header terms below are added the same way
+ * (rte_cpu_to_be_16) and the folded result compares with 0xffff directly.
+ */
+static inline uint64_t csum_add(const uint8_t *p, uint32_t len, uint64_t sum)
 {
-	uint32_t sum;
+	uint64_t s1 = 0, s2 = 0, s3 = 0;
+	uint32_t w[4];
+	uint16_t v2;
+
+	for (; len >= 16; p += 16, len -= 16) {
+		memcpy(w, p, 16);
+		sum += w[0];
+		s1 += w[1];
+		s2 += w[2];
+		s3 += w[3];
+	}
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(w, p, 4);
+		sum += w[0];
+	}
+	if (len >= 2) {
+		memcpy(&v2, p, 2);
+		s1 += v2;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		/* A lone last byte is the first byte of a 16-bit word. */
+		v2 = 0;
+		memcpy(&v2, p, 1);
+		s2 += v2;
+	}
+	return sum + s1 + s2 + s3;
+}
+
+static inline uint16_t csum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Sum of the pseudo header (RFC 9293 3.1, RFC 8200 8.1). The addresses
+ * are read from the IP header itself, where they are contiguous. */
+static inline uint64_t pseudo_sum(const struct ww_pkt *p, const uint8_t *l4,
+				  uint32_t l4_len)
+{
+	const uint8_t *ip = l4 - (p->l4_off - p->l3_off);
+	uint64_t sum = (uint64_t)rte_cpu_to_be_16((uint16_t)l4_len) +
+		       rte_cpu_to_be_16(p->l4proto);
 
 	if (p->l3 == WW_PKT_L3_IPV4)
-		sum = __rte_raw_cksum(p->src, 4, 0) +
-		      __rte_raw_cksum(p->dst, 4, 0);
-	else
-		sum = __rte_raw_cksum(p->src, 16, 0) +
-		      __rte_raw_cksum(p->dst, 16, 0);
-	/* __rte_raw_cksum sums 16-bit words in host order; the length and
-	 * protocol must be added the same way. */
-	sum += rte_cpu_to_be_16((uint16_t)l4_len);
-	sum += rte_cpu_to_be_16(p->l4proto);
-	return sum;
+		return sum + ld32(ip + 12) + ld32(ip + 16);
+	return csum_add(ip + 8, 32, sum);
 }
 
 /* True when the L4 checksum over @l4 (@l4_len bytes) is right. */
 static inline bool l4_cksum_ok(const struct ww_pkt *p, const uint8_t *l4,
 			       uint32_t l4_len, bool pseudo)
 {
-	uint32_t sum = pseudo ? pseudo_sum(p, l4_len) : 0;
+	uint64_t sum = pseudo ? pseudo_sum(p, l4, l4_len) : 0;
 
-	sum = __rte_raw_cksum(l4, l4_len, sum);
-	return __rte_raw_cksum_reduce(sum) == 0xffff;
+	return csum_fold(csum_add(l4, l4_len, sum)) == 0xffff;
+}
+
+/* IPv4 header checksum; the common 20-byte header is summed in one go. */
+static inline bool ipv4_cksum_ok(const uint8_t *ip, uint32_t ihl)
+{
+	uint64_t sum;
+
+	if (likely(ihl == 20))
+		sum = (uint64_t)ld32(ip) + ld32(ip + 4) + ld32(ip + 8) +
+		      ld32(ip + 12) + ld32(ip + 16);
+	else
+		sum = csum_add(ip, ihl, 0);
+	return csum_fold(sum) == 0xffff;
 }
 
 static enum ww_pkt_err decode_tcp(const uint8_t *l4, uint32_t l4_len,
@@ -304,8 +375,7 @@ static enum ww_pkt_err decode_ipv4(const uint8_t *frame, uint32_t len,
 		}
 	}
 	if (opts->verify_checksums && !(hw & WW_PKT_HW_IP_GOOD) &&
-	    ((hw & WW_PKT_HW_IP_BAD) ||
-	     __rte_raw_cksum_reduce(__rte_raw_cksum(ip, ihl, 0)) != 0xffff))
+	    ((hw & WW_PKT_HW_IP_BAD) || !ipv4_cksum_ok(ip, ihl)))
 		return WW_PKT_IPV4_BAD_CHECKSUM;
 
 	frag = rd16(ip + 6);
