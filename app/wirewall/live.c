@@ -128,6 +128,7 @@ static int worker_main(void *arg)
 			ww_pipeline_burst(w, pkts, n, &tx);
 			send_list(w, &tx, retries);
 		}
+		ww_worker_housekeeping(w);
 	}
 	return 0;
 }
@@ -222,6 +223,7 @@ static int create_workers(struct live *l)
 {
 	unsigned int lcore, i = 0;
 	char name[RTE_RING_NAMESIZE];
+	int rc;
 
 	l->n_workers = rte_lcore_count() - 1;
 	if (l->n_workers == 0) {
@@ -253,6 +255,14 @@ static int create_workers(struct live *l)
 		w->lcore_id = lcore;
 		w->rx_queue = (uint16_t)i;
 		i++;
+		rc = ww_worker_setup_flows(w,
+					   (int)rte_lcore_to_socket_id(lcore));
+		if (rc < 0) {
+			APP_LOG(ERR,
+				"worker %u: cannot create a table of %u flows: %s (give EAL more memory with -m or hugepages, or lower [flow] max_flows)",
+				w->id, l->conf->max_flows, strerror(-rc));
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -263,8 +273,10 @@ static void free_workers(struct live *l)
 
 	if (l->workers == NULL)
 		return;
-	for (i = 0; i < l->n_workers; i++)
+	for (i = 0; i < l->n_workers; i++) {
+		ww_worker_teardown(&l->workers[i]);
 		rte_ring_free(l->workers[i].events);
+	}
 	rte_free(l->workers);
 	l->workers = NULL;
 }
@@ -332,6 +344,10 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	APP_LOG(INFO, "stopping");
 	rte_eal_mp_wait_lcore();
 	drain_events(l);
+	/* Flows still open end now ("shutdown"), so their counts reach the
+	 * log; the workers are stopped, so their tables are ours. */
+	for (i = 0; i < l->n_workers; i++)
+		ww_worker_flush_flows(&l->workers[i], now_ns(l), l->eve);
 	emit_stats(l, false);
 	sum_workers(l, &total);
 	stats_view(l, &view, nic);

@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 		default_eal[eal_argc++] = argv[0];
 		default_eal[eal_argc++] = "--no-huge";
 		default_eal[eal_argc++] = "-m";
-		default_eal[eal_argc++] = "256";
+		default_eal[eal_argc++] = "1024";
 		default_eal[eal_argc++] = "--no-pci";
 		default_eal[eal_argc++] = "--no-shconf";
 		default_eal[eal_argc++] = "--no-telemetry";

@@ -223,6 +223,13 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	}
 	ww_pipeline_ctx_init(&o.ctx, conf, true);
 	ww_worker_init(o.w, 0, &o.ctx, NULL);
+	rc = ww_worker_setup_flows(o.w, (int)rte_socket_id());
+	if (rc < 0) {
+		fprintf(stderr,
+			"wirewall: cannot create a table of %u flows: %s (lower [flow] max_flows or give EAL more memory)\n",
+			conf->max_flows, strerror(-rc));
+		goto out;
+	}
 	if (eve_path != NULL) {
 		o.eve = ww_event_log_open(eve_path);
 		if (o.eve == NULL) {
@@ -253,12 +260,14 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 			continue;
 		ww_pipeline_burst(o.w, pkts, n, &tx);
 		write_frames(&o, &tx);
+		ww_worker_housekeeping(o.w);
 		control_step(&o);
 	}
-	if (o.eve != NULL) {
-		control_step(&o);
+	control_step(&o);
+	/* The capture is over: flows still open end at its last timestamp. */
+	ww_worker_flush_flows(o.w, o.w->now_ns, o.eve);
+	if (o.eve != NULL)
 		emit_stats(&o, o.w->now_ns);
-	}
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
 	app_stats_summary(stdout, "offline", &o.w->stats, &v);
@@ -276,8 +285,10 @@ out:
 	if (o.in != NULL)
 		pcap_close(o.in);
 	ww_event_log_close(o.eve);
-	if (o.w != NULL)
+	if (o.w != NULL) {
+		ww_worker_teardown(o.w);
 		rte_ring_free(o.w->events);
+	}
 	rte_mempool_free(o.pool);
 	rte_free(o.w);
 	return rc;

@@ -9,6 +9,25 @@ static json_t *u64(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
+static json_t *flow_json(const struct ww_flow_stats *f)
+{
+	json_t *o = json_object(), *ended = json_object(), *ev = json_object();
+	unsigned int i;
+
+	json_object_set_new(o, "active", u64(f->active));
+	json_object_set_new(o, "created", u64(f->created));
+	for (i = 1; i < WW_FLOW_END_MAX; i++)
+		json_object_set_new(ended, ww_flow_end_name(i),
+				    u64(f->ended[i]));
+	json_object_set_new(o, "ended", ended);
+	for (i = 0; i < WW_FLOW_STATE_MAX; i++)
+		json_object_set_new(ev, ww_flow_state_name(i),
+				    u64(f->evicted_by_state[i]));
+	json_object_set_new(o, "evicted_by_state", ev);
+	json_object_set_new(o, "table_full", u64(f->table_full));
+	return o;
+}
+
 json_t *app_stats_json(const struct ww_worker_stats *t,
 		       const struct app_stats_view *view, uint64_t uptime_s)
 {
@@ -66,6 +85,7 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 	}
 	json_object_set_new(drop, "total", u64(dropped));
 	json_object_set_new(o, "drop", drop);
+	json_object_set_new(o, "flow", flow_json(&t->flow));
 	json_object_set_new(
 		o, "event",
 		json_pack("{s:I}", "dropped", (json_int_t)t->events_dropped));
@@ -106,6 +126,11 @@ void app_stats_summary(FILE *out, const char *mode,
 		if (t->malformed[i] != 0)
 			fprintf(out, "  malformed %-22s %" PRIu64 "\n",
 				ww_pkt_err_name(i), t->malformed[i]);
+	fprintf(out,
+		"  flows created %" PRIu64 ", evicted %" PRIu64
+		", table full %" PRIu64 "\n",
+		t->flow.created, t->flow.ended[WW_FLOW_END_EVICTED],
+		t->flow.table_full);
 	if (t->events_dropped != 0)
 		fprintf(out, "  events dropped (ring full) %" PRIu64 "\n",
 			t->events_dropped);

@@ -68,10 +68,21 @@ struct ww_conf {
 	bool verify_checksums;
 	uint32_t max_ipv6_ext_headers;
 
+	/* [flow] */
+	uint32_t max_flows;   /* per worker */
+	uint32_t syn_timeout; /* seconds, per flow state */
+	uint32_t established_timeout;
+	uint32_t closing_timeout;
+	uint32_t closed_timeout;
+	uint32_t udp_timeout;
+	uint32_t icmp_timeout;
+	uint32_t other_timeout;
+
 	/* [eve] */
 	char eve_file[WW_CONF_PATH_MAX]; /* "" = no event log */
 	bool stats_events;
 	bool drop_events;
+	bool flow_events;
 	uint32_t stats_interval; /* seconds */
 	uint32_t event_ring_size;
 };

@@ -16,6 +16,7 @@
 #include <rte_ethdev.h>
 
 #include "ww_event.h"
+#include "ww_flow.h"
 #include "ww_pkt.h"
 
 #define MAX_PORTS RTE_MAX_ETHPORTS
@@ -136,6 +137,24 @@ static void add_addresses(json_t *o, const struct ww_event *ev)
 	}
 }
 
+static json_t *flow_body(const struct ww_event *ev)
+{
+	const struct ww_event_flow *f = &ev->flow;
+	char start[48], end[48];
+
+	ww_event_format_time(f->start_ns, start, sizeof(start));
+	ww_event_format_time(ev->ts_ns, end, sizeof(end));
+	return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s}",
+			 "pkts_toserver", (json_int_t)f->pkts[0],
+			 "pkts_toclient", (json_int_t)f->pkts[1],
+			 "bytes_toserver", (json_int_t)f->bytes[0],
+			 "bytes_toclient", (json_int_t)f->bytes[1], "start",
+			 start, "end", end, "age",
+			 (json_int_t)((ev->ts_ns - f->start_ns) / 1000000000u),
+			 "state", ww_flow_state_name(f->state), "reason",
+			 ww_flow_end_name(f->reason));
+}
+
 int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 {
 	json_t *o, *body;
@@ -144,6 +163,9 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 	switch (ev->type) {
 	case WW_EVENT_DROP:
 		o = header(ev->ts_ns, "drop");
+		break;
+	case WW_EVENT_FLOW:
+		o = header(ev->ts_ns, "flow");
 		break;
 	default:
 		return -EINVAL;
@@ -166,6 +188,10 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 	}
 	add_addresses(o, ev);
 
+	if (ev->type == WW_EVENT_FLOW) {
+		json_object_set_new(o, "flow", flow_body(ev));
+		return write_line(log, o);
+	}
 	body = json_object();
 	json_object_set_new(body, "len", json_integer(ev->len));
 	json_object_set_new(body, "reason",

@@ -24,6 +24,18 @@
 
 enum ww_event_type {
 	WW_EVENT_DROP = 1, /* a frame the decoder refused */
+	WW_EVENT_FLOW,	   /* a flow ended */
+};
+
+/* WW_EVENT_FLOW payload. Addresses and ports of the event are the
+ * client's (src) and the server's (dest). */
+struct ww_event_flow {
+	uint64_t pkts[2]; /* [0] to server, [1] to client */
+	uint64_t bytes[2];
+	uint64_t start_ns;
+	uint8_t state;	/* enum ww_flow_state at the end */
+	uint8_t reason; /* enum ww_flow_end */
+	uint8_t pad[6];
 };
 
 /* One event as a worker records it. Fixed size, copied into the ring. */
@@ -41,6 +53,7 @@ struct ww_event {
 	uint8_t n_vlan;
 	uint8_t pad[3];
 	uint8_t src_ip[16], dest_ip[16];
+	struct ww_event_flow flow; /* WW_EVENT_FLOW only */
 } __attribute__((aligned(8)));
 
 /*

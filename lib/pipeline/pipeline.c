@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Control-path side of the pipeline: set-up and counter sums. */
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h> /* NS_PER_S */
+#include <rte_errno.h>
 
 #include "ww_pipeline.h"
 
@@ -43,6 +48,94 @@ void ww_worker_init(struct ww_worker *w, unsigned int id,
 	w->id = id;
 	w->ctx = ctx;
 	w->events = events;
+}
+
+static bool conf_is_protected(const void *arg, uint8_t family,
+			      const uint8_t *addr)
+{
+	const struct ww_conf *conf = arg;
+	uint8_t af = family == 4 ? AF_INET : AF_INET6;
+	unsigned int i;
+
+	for (i = 0; i < conf->n_protected_networks; i++)
+		if (ww_cidr_contains(&conf->protected_networks[i], af, addr))
+			return true;
+	return false;
+}
+
+/* A flow left the table: tell the control thread (or, when it is the
+ * one flushing a stopped worker, write the event directly). */
+static void flow_ended(void *arg, const struct ww_flow *f, uint64_t now_ns)
+{
+	struct ww_worker *w = arg;
+	struct ww_event ev;
+	const unsigned int c = f->client_lo ? 0 : 1, s = 1 - c;
+
+	if (!w->ctx->conf->flow_events ||
+	    (w->events == NULL && w->direct_log == NULL))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = now_ns;
+	ev.flow_id = f->id;
+	ev.type = WW_EVENT_FLOW;
+	ev.in_port = UINT16_MAX;
+	ev.family = f->key.family;
+	ev.proto = f->key.proto;
+	memcpy(ev.src_ip, f->key.addr[c], 16);
+	memcpy(ev.dest_ip, f->key.addr[s], 16);
+	ev.src_port = f->key.port[c];
+	ev.dest_port = f->key.port[s];
+	ev.flow.pkts[0] = f->pkts[WW_FLOW_TOSERVER];
+	ev.flow.pkts[1] = f->pkts[WW_FLOW_TOCLIENT];
+	ev.flow.bytes[0] = f->bytes[WW_FLOW_TOSERVER];
+	ev.flow.bytes[1] = f->bytes[WW_FLOW_TOCLIENT];
+	ev.flow.start_ns = f->start_ns;
+	ev.flow.state = f->state;
+	ev.flow.reason = f->end_reason;
+	if (w->direct_log != NULL)
+		ww_event_log_write(w->direct_log, &ev);
+	else
+		ww_event_push(w->events, &ev, &w->stats.events_dropped);
+}
+
+int ww_worker_setup_flows(struct ww_worker *w, int socket)
+{
+	const struct ww_conf *conf = w->ctx->conf;
+	struct ww_flow_timeouts to;
+	char name[32];
+
+	to.ns[WW_FLOW_SYN] = conf->syn_timeout * NS_PER_S;
+	to.ns[WW_FLOW_ESTABLISHED] = conf->established_timeout * NS_PER_S;
+	to.ns[WW_FLOW_CLOSING] = conf->closing_timeout * NS_PER_S;
+	to.ns[WW_FLOW_CLOSED] = conf->closed_timeout * NS_PER_S;
+	to.ns[WW_FLOW_UDP] = conf->udp_timeout * NS_PER_S;
+	to.ns[WW_FLOW_ICMP] = conf->icmp_timeout * NS_PER_S;
+	to.ns[WW_FLOW_OTHER] = conf->other_timeout * NS_PER_S;
+	snprintf(name, sizeof(name), "ww_flows%u", w->id);
+	w->flows = ww_flow_table_create(name, conf->max_flows, w->id, &to,
+					&w->stats.flow, socket);
+	if (w->flows == NULL)
+		return -rte_errno;
+	ww_flow_set_end_cb(w->flows, flow_ended, w);
+	if (conf->n_protected_networks != 0)
+		ww_flow_set_protected(w->flows, conf_is_protected, conf);
+	return 0;
+}
+
+void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
+			   struct ww_event_log *log)
+{
+	if (w->flows == NULL)
+		return;
+	w->direct_log = log;
+	ww_flow_flush(w->flows, now_ns);
+	w->direct_log = NULL;
+}
+
+void ww_worker_teardown(struct ww_worker *w)
+{
+	ww_flow_table_destroy(w->flows);
+	w->flows = NULL;
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

@@ -9,7 +9,8 @@
  * the pipeline frames, and the pipeline hands back, in order, the frames
  * to send and the port each goes to. Frames it stops are freed here.
  *
- * Stages so far: decode -> malformed-frame policy -> forward to the peer.
+ * Stages so far: decode -> flow lookup (bulk) -> malformed-frame policy
+ * -> forward to the peer.
  */
 
 #include <stdbool.h>
@@ -21,6 +22,8 @@
 #include <rte_ring.h>
 
 #include "ww_conf.h"
+#include "ww_event.h"
+#include "ww_flow.h"
 #include "ww_pkt.h"
 
 #define WW_BURST_MAX 64
@@ -66,6 +69,7 @@ struct ww_worker_stats {
 	uint64_t l4[4]; /* by enum ww_l4_class */
 	uint64_t vlan, fragments;
 	uint64_t events_dropped; /* event ring was full */
+	struct ww_flow_stats flow;
 };
 
 /* Read-only state every worker shares: built by the control thread
@@ -83,10 +87,13 @@ struct ww_worker {
 	struct ww_worker_stats stats;
 	const struct ww_pipeline_ctx *ctx;
 	struct rte_ring *events; /* to the control thread */
-	uint64_t now_ns;	 /* time of the current frame, UNIX ns */
+	struct ww_flow_table *flows;
+	/* Set only while the control thread flushes a stopped worker's
+	 * flows: ended flows are written here instead of queued. */
+	struct ww_event_log *direct_log;
+	uint64_t now_ns; /* time of the current frame, UNIX ns */
 	unsigned int id;
 	unsigned int lcore_id;
-	uint16_t n_queues_ports;
 	uint16_t rx_queue;
 } __rte_cache_aligned;
 
@@ -127,6 +134,23 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 /* Initialize worker @w. @events may be NULL (no event log). */
 void ww_worker_init(struct ww_worker *w, unsigned int id,
 		    const struct ww_pipeline_ctx *ctx, struct rte_ring *events);
+
+/* Create @w's flow table from the config ([flow]), on @socket.
+ * @return 0 or -errno (-ENOMEM: give EAL more memory or lower
+ * [flow] max_flows). Control thread, before the worker starts. */
+int ww_worker_setup_flows(struct ww_worker *w, int socket);
+
+/* End every flow of a stopped worker, writing their flow events to @log
+ * (may be NULL). Control thread, after the worker stopped. */
+void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
+			   struct ww_event_log *log);
+
+/* Free what ww_worker_setup_flows() made. */
+void ww_worker_teardown(struct ww_worker *w);
+
+/* Periodic work between bursts: expire a bounded number of idle flows.
+ * dp-safe, owning worker only. */
+void ww_worker_housekeeping(struct ww_worker *w);
 
 /* dst += src, field by field. Control thread. */
 void ww_worker_stats_add(struct ww_worker_stats *dst,

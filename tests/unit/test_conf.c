@@ -76,6 +76,15 @@ static void test_defaults(void **state)
 	assert_int_equal(c.malformed_policy, WW_CONF_MALFORMED_DROP);
 	assert_true(c.verify_checksums);
 	assert_int_equal(c.max_ipv6_ext_headers, 8);
+	assert_int_equal(c.max_flows, 1000000);
+	assert_int_equal(c.syn_timeout, 30);
+	assert_int_equal(c.established_timeout, 600);
+	assert_int_equal(c.closing_timeout, 60);
+	assert_int_equal(c.closed_timeout, 10);
+	assert_int_equal(c.udp_timeout, 60);
+	assert_int_equal(c.icmp_timeout, 30);
+	assert_int_equal(c.other_timeout, 60);
+	assert_true(c.flow_events);
 	assert_string_equal(c.eve_file, "");
 	assert_true(c.stats_events);
 	assert_true(c.drop_events);
@@ -199,6 +208,8 @@ static void test_bad_numbers(void **state)
 	expect_refused("eve", "stats_interval", "0", "out of range");
 	expect_refused("eve", "ring_size", "1000", "power of two");
 	expect_refused("decode", "max_ipv6_ext_headers", "33", "out of range");
+	expect_refused("flow", "max_flows", "1023", "out of range");
+	expect_refused("flow", "syn_timeout", "0", "out of range");
 }
 
 static void test_bad_booleans_and_words(void **state)

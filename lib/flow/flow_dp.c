@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Flow table fast path: bulk lookup, accounting, expiry, eviction. */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+
+#include "flow_priv.h"
+
+/* Entries the clock hand looks at to find a victim when the table is
+ * full: bounded, so a full table costs a fixed amount per new flow. */
+#define EVICT_SCAN 32
+/* A flow silent for this long counts as idle when choosing a victim. */
+#define EVICT_IDLE_NS 1000000000ull
+
+int ww_flow_key_from_pkt(const struct ww_pkt *p, struct ww_flow_key *key)
+{
+	const unsigned int alen = p->l3 == WW_PKT_L3_IPV4 ? 4 : 16;
+	uint16_t sport = 0, dport = 0;
+	int c;
+
+	memset(key, 0, sizeof(*key));
+	key->family = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
+	key->proto = p->l4proto;
+	if ((p->flags & WW_PKT_F_L4) && (p->l4proto == 6 || p->l4proto == 17)) {
+		sport = p->sport;
+		dport = p->dport;
+	}
+	c = memcmp(p->src, p->dst, alen);
+	if (c < 0 || (c == 0 && sport <= dport)) {
+		memcpy(key->addr[0], p->src, alen);
+		memcpy(key->addr[1], p->dst, alen);
+		key->port[0] = sport;
+		key->port[1] = dport;
+		return 0;
+	}
+	memcpy(key->addr[0], p->dst, alen);
+	memcpy(key->addr[1], p->src, alen);
+	key->port[0] = dport;
+	key->port[1] = sport;
+	return 1;
+}
+
+static void lru_del(struct ww_flow_table *t, struct ww_flow *f)
+{
+	struct flow_list *l;
+
+	if (f->lru_list == LRU_NONE)
+		return;
+	l = &t->lru[f->lru_list];
+	if (f->lru_prev == LRU_NIL)
+		l->head = f->lru_next;
+	else
+		t->flows[f->lru_prev].lru_next = f->lru_next;
+	if (f->lru_next == LRU_NIL)
+		l->tail = f->lru_prev;
+	else
+		t->flows[f->lru_next].lru_prev = f->lru_prev;
+	l->count--;
+	f->lru_list = LRU_NONE;
+}
+
+static void lru_add(struct ww_flow_table *t, struct ww_flow *f,
+		    enum flow_lru which)
+{
+	struct flow_list *l = &t->lru[which];
+	uint32_t idx = (uint32_t)(f - t->flows);
+
+	lru_del(t, f);
+	f->lru_list = (uint8_t)which;
+	f->lru_prev = l->tail;
+	f->lru_next = LRU_NIL;
+	if (l->tail == LRU_NIL)
+		l->head = idx;
+	else
+		t->flows[l->tail].lru_next = idx;
+	l->tail = idx;
+	l->count++;
+}
+
+static void end_flow(struct ww_flow_table *t, struct ww_flow *f,
+		     enum ww_flow_end why, uint64_t now_ns)
+{
+	lru_del(t, f);
+	if (f->end_reason == WW_FLOW_END_NONE || why == WW_FLOW_END_EVICTED ||
+	    why == WW_FLOW_END_SHUTDOWN)
+		f->end_reason = (uint8_t)why;
+	t->stats->ended[f->end_reason]++;
+	if (t->end_cb != NULL)
+		t->end_cb(t->end_arg, f, now_ns);
+	rte_hash_del_key(t->hash, &f->key);
+	f->in_use = 0;
+	t->stats->active--;
+}
+
+/* Which key side is the client of a new flow (see ww_flow.h). */
+static uint8_t pick_client_lo(const struct ww_flow_table *t,
+			      const struct ww_pkt *p, int src_side)
+{
+	bool src_is_client = true;
+
+	if (p->l4proto == 6 && (p->flags & WW_PKT_F_L4) &&
+	    (p->tcp_flags & WW_TCP_SYN)) {
+		src_is_client = !(p->tcp_flags & WW_TCP_ACK);
+	} else if (t->is_protected != NULL) {
+		uint8_t fam = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
+
+		if (t->is_protected(t->protected_arg, fam, p->src))
+			src_is_client = false;
+	}
+	return (uint8_t)(src_is_client ? src_side == 0 : src_side == 1);
+}
+
+static void init_flow(struct ww_flow_table *t, struct ww_flow *f,
+		      const struct ww_flow_key *key, const struct ww_pkt *p,
+		      int src_side, uint64_t now_ns)
+{
+	memset(f, 0, sizeof(*f));
+	f->key = *key;
+	f->id = t->next_id++;
+	f->start_ns = f->last_ns = now_ns;
+	f->in_use = 1;
+	f->client_lo = pick_client_lo(t, p, src_side);
+	f->lru_prev = f->lru_next = LRU_NIL;
+	switch (p->l4proto) {
+	case 6:
+		/* Picked up mid-stream: no handshake to wait for. */
+		f->state = (p->tcp_flags & WW_TCP_SYN) ? WW_FLOW_SYN
+						       : WW_FLOW_ESTABLISHED;
+		if (f->state == WW_FLOW_SYN)
+			lru_add(t, f, LRU_HALF_OPEN);
+		break;
+	case 17:
+		f->state = WW_FLOW_UDP;
+		break;
+	case 1:
+	case 58:
+		f->state = WW_FLOW_ICMP;
+		break;
+	default:
+		f->state = WW_FLOW_OTHER;
+		break;
+	}
+	t->stats->created++;
+	t->stats->active++;
+}
+
+/* TCP lifecycle from the flags (sequence checks belong to lib/tcp). */
+static void tcp_update(struct ww_flow_table *t, struct ww_flow *f,
+		       const struct ww_pkt *p, uint8_t dir)
+{
+	uint8_t fl = p->tcp_flags;
+	const uint8_t was = f->state;
+
+	if (was == WW_FLOW_CLOSED)
+		return;
+	if (fl & WW_TCP_RST) {
+		f->state = WW_FLOW_CLOSED;
+		f->end_reason = WW_FLOW_END_RST;
+	} else {
+		if (fl & WW_TCP_FIN) {
+			f->tcp_fin[dir] = 1;
+			f->state = WW_FLOW_CLOSING;
+		}
+		if (f->tcp_fin[0] && f->tcp_fin[1] && (fl & WW_TCP_ACK)) {
+			f->state = WW_FLOW_CLOSED;
+			f->end_reason = WW_FLOW_END_FIN;
+		} else if (f->state == WW_FLOW_SYN && f->pkts[0] &&
+			   f->pkts[1]) {
+			/* Half-open until both sides have spoken. */
+			f->state = WW_FLOW_ESTABLISHED;
+		}
+	}
+	if (f->state == was)
+		return;
+	if (f->state == WW_FLOW_CLOSED)
+		lru_add(t, f, LRU_CLOSED);
+	else
+		lru_del(t, f);
+}
+
+/* Rank of a flow as an eviction victim: lower goes first. */
+static unsigned int victim_rank(const struct ww_flow *f, uint64_t now_ns)
+{
+	unsigned int r;
+
+	switch (f->state) {
+	case WW_FLOW_CLOSED:
+		return 0;
+	case WW_FLOW_SYN:
+		r = 1;
+		break;
+	case WW_FLOW_ESTABLISHED:
+		r = 4;
+		break;
+	default:
+		r = 3;
+		break;
+	}
+	if (now_ns - f->last_ns > EVICT_IDLE_NS && r > 2)
+		r = 2;
+	return r;
+}
+
+/* The idlest of the next EVICT_SCAN flows under the hand (sampling, as
+ * an LRU kept per packet would cost writes to two other flows' cache
+ * lines on every packet). */
+static struct ww_flow *sample_victim(struct ww_flow_table *t, uint64_t now_ns)
+{
+	struct ww_flow *best = NULL;
+	unsigned int best_rank = ~0u, i, seen = 0;
+
+	for (i = 0; i < t->capacity && seen < EVICT_SCAN; i++) {
+		struct ww_flow *f = &t->flows[t->hand];
+		unsigned int r;
+
+		t->hand = t->hand + 1 == t->capacity ? 0 : t->hand + 1;
+		if (!f->in_use)
+			continue;
+		seen++;
+		r = victim_rank(f, now_ns);
+		if (r < best_rank ||
+		    (r == best_rank && f->last_ns < best->last_ns)) {
+			best = f;
+			best_rank = r;
+		}
+	}
+	return best;
+}
+
+/* Make room for one flow: the oldest closed flow, else the oldest
+ * half-open one, else a sampled idle one. @return true on success. */
+static bool evict_one(struct ww_flow_table *t, uint64_t now_ns)
+{
+	struct ww_flow *v;
+
+	if (t->lru[LRU_CLOSED].count != 0)
+		v = &t->flows[t->lru[LRU_CLOSED].head];
+	else if (t->lru[LRU_HALF_OPEN].count != 0)
+		v = &t->flows[t->lru[LRU_HALF_OPEN].head];
+	else
+		v = sample_victim(t, now_ns);
+	if (v == NULL)
+		return false;
+	t->stats->evicted_by_state[v->state]++;
+	end_flow(t, v,
+		 v->state == WW_FLOW_CLOSED ? (enum ww_flow_end)v->end_reason
+					    : WW_FLOW_END_EVICTED,
+		 now_ns);
+	return true;
+}
+
+static struct ww_flow *insert(struct ww_flow_table *t,
+			      const struct ww_flow_key *key,
+			      const struct ww_pkt *p, int src_side,
+			      uint64_t now_ns)
+{
+	int32_t pos = rte_hash_add_key(t->hash, key);
+	struct ww_flow *f;
+
+	if (unlikely(pos == -ENOSPC)) {
+		if (!evict_one(t, now_ns)) {
+			t->stats->table_full++;
+			return NULL;
+		}
+		pos = rte_hash_add_key(t->hash, key);
+	}
+	if (unlikely(pos < 0 || (uint32_t)pos >= t->capacity)) {
+		t->stats->table_full++;
+		return NULL;
+	}
+	f = &t->flows[pos];
+	/* Two packets of one new flow in a burst: the second finds it. */
+	if (!f->in_use)
+		init_flow(t, f, key, p, src_side, now_ns);
+	return f;
+}
+
+void ww_flow_lookup_burst(struct ww_flow_table *t,
+			  const struct ww_pkt *const *pkts,
+			  const uint32_t *lens, const uint64_t *ts,
+			  unsigned int n, struct ww_flow **flows, uint8_t *dirs)
+{
+	struct ww_flow_key keys[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *key_ptrs[RTE_HASH_LOOKUP_BULK_MAX];
+	int32_t positions[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t idx[RTE_HASH_LOOKUP_BULK_MAX], side[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n && i < RTE_HASH_LOOKUP_BULK_MAX; i++) {
+		flows[i] = NULL;
+		if (pkts[i] == NULL)
+			continue;
+		side[m] = (uint8_t)ww_flow_key_from_pkt(pkts[i], &keys[m]);
+		key_ptrs[m] = &keys[m];
+		idx[m] = (uint8_t)i;
+		m++;
+	}
+	if (m == 0)
+		return;
+	rte_hash_lookup_bulk(t->hash, key_ptrs, m, positions);
+
+	for (i = 0; i < m; i++) {
+		const struct ww_pkt *p = pkts[idx[i]];
+		const uint64_t now_ns = ts[idx[i]];
+		struct ww_flow *f;
+		uint8_t dir;
+
+		/* A position found before an eviction earlier in this burst
+		 * may since hold another flow: the key must still match. */
+		if (positions[i] >= 0 && (uint32_t)positions[i] < t->capacity &&
+		    t->flows[positions[i]].in_use &&
+		    memcmp(&t->flows[positions[i]].key, &keys[i],
+			   sizeof(keys[i])) == 0) {
+			f = &t->flows[positions[i]];
+			/* A new SYN on a closed flow is a new connection
+			 * reusing the ports: end the old one first. */
+			if (f->state == WW_FLOW_CLOSED && p->l4proto == 6 &&
+			    (p->tcp_flags & (WW_TCP_SYN | WW_TCP_ACK)) ==
+				    WW_TCP_SYN) {
+				end_flow(t, f, (enum ww_flow_end)f->end_reason,
+					 now_ns);
+				f = insert(t, &keys[i], p, side[i], now_ns);
+			}
+		} else {
+			f = insert(t, &keys[i], p, side[i], now_ns);
+		}
+		if (f == NULL)
+			continue;
+		/* side[i] is the key side of the source. */
+		dir = (side[i] == 0) == (f->client_lo != 0) ? WW_FLOW_TOSERVER
+							    : WW_FLOW_TOCLIENT;
+		f->pkts[dir]++;
+		f->bytes[dir] += lens[idx[i]];
+		f->last_ns = now_ns;
+		if (f->key.proto == 6 && (p->flags & WW_PKT_F_L4))
+			tcp_update(t, f, p, dir);
+		flows[idx[i]] = f;
+		dirs[idx[i]] = dir;
+	}
+}
+
+unsigned int ww_flow_expire(struct ww_flow_table *t, uint64_t now_ns,
+			    unsigned int budget)
+{
+	unsigned int ended = 0, i;
+
+	for (i = 0; i < budget && i < t->capacity; i++) {
+		struct ww_flow *f = &t->flows[t->hand];
+
+		t->hand = t->hand + 1 == t->capacity ? 0 : t->hand + 1;
+		if (!f->in_use || now_ns < f->last_ns ||
+		    now_ns - f->last_ns <= t->timeouts.ns[f->state])
+			continue;
+		end_flow(t, f,
+			 f->state == WW_FLOW_CLOSED
+				 ? (enum ww_flow_end)f->end_reason
+				 : WW_FLOW_END_TIMEOUT,
+			 now_ns);
+		ended++;
+	}
+	return ended;
+}
+
+void ww_flow_flush(struct ww_flow_table *t, uint64_t now_ns)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->capacity; i++)
+		if (t->flows[i].in_use)
+			end_flow(t, &t->flows[i],
+				 t->flows[i].state == WW_FLOW_CLOSED
+					 ? (enum ww_flow_end)t->flows[i]
+						   .end_reason
+					 : WW_FLOW_END_SHUTDOWN,
+				 now_ns);
+}
