@@ -21,6 +21,10 @@
 /* mbuf data room is a uint16_t: the biggest frame offline mode can carry
  * (captures taken on hosts with GRO/TSO hold frames well over 1500). */
 #define OFFLINE_BUF_SIZE UINT16_MAX
+/* A burst spans at most this much capture time, so that the work done
+ * between bursts (flow expiry) happens at the right moment of a sparse
+ * capture, as it would live. */
+#define BURST_SPAN_NS 1000000000ull
 
 struct offline {
 	const struct ww_conf *conf;
@@ -34,7 +38,8 @@ struct offline {
 	uint64_t first_ns, next_stats_ns;
 	uint64_t oversize; /* frames too big for an mbuf: not forwarded */
 	uint64_t written;
-	int out_precision; /* PCAP_TSTAMP_PRECISION_* of the output file */
+	struct rte_mbuf *held; /* read, but belongs to the next burst */
+	int out_precision;     /* PCAP_TSTAMP_PRECISION_* of the output file */
 };
 
 /* libpcap hides whether a file stores micro- or nanoseconds; the output
@@ -156,6 +161,10 @@ static int read_burst(struct offline *o, struct rte_mbuf **pkts, uint16_t burst,
 	int rc;
 
 	*n = 0;
+	if (o->held != NULL) {
+		pkts[(*n)++] = o->held;
+		o->held = NULL;
+	}
 	while (*n < burst) {
 		struct rte_mbuf *m;
 		uint64_t ts;
@@ -191,6 +200,11 @@ static int read_burst(struct offline *o, struct rte_mbuf **pkts, uint16_t burst,
 		memcpy(rte_pktmbuf_mtod(m, void *), data, h->caplen);
 		ww_mbuf_priv(m)->ts_ns = ts;
 		m->port = WW_SIDE_OUTSIDE;
+		if (*n > 0 && ts > ww_mbuf_priv(pkts[0])->ts_ns &&
+		    ts - ww_mbuf_priv(pkts[0])->ts_ns >= BURST_SPAN_NS) {
+			o->held = m;
+			return 0;
+		}
 		pkts[(*n)++] = m;
 	}
 	return 0;
@@ -278,6 +292,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	rc = 0;
 
 out:
+	rte_pktmbuf_free(o.held);
 	if (o.out != NULL)
 		pcap_dump_close(o.out);
 	if (o.out_handle != NULL)

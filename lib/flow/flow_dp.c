@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
 #include <rte_common.h>
 
 #include "flow_priv.h"
@@ -13,32 +14,56 @@
 /* A flow silent for this long counts as idle when choosing a victim. */
 #define EVICT_IDLE_NS 1000000000ull
 
+/* (addr, port) of side a is lower than side b: compare addresses as
+ * big-endian words, then ports. */
+static inline bool side_le(const uint8_t *a, uint16_t pa, const uint8_t *b,
+			   uint16_t pb, unsigned int alen)
+{
+	unsigned int i;
+
+	for (i = 0; i < alen; i += 4) {
+		uint32_t x, y;
+
+		memcpy(&x, a + i, 4);
+		memcpy(&y, b + i, 4);
+		if (x != y)
+			return rte_be_to_cpu_32(x) < rte_be_to_cpu_32(y);
+	}
+	return pa <= pb;
+}
+
 int ww_flow_key_from_pkt(const struct ww_pkt *p, struct ww_flow_key *key)
 {
-	const unsigned int alen = p->l3 == WW_PKT_L3_IPV4 ? 4 : 16;
+	const bool v4 = p->l3 == WW_PKT_L3_IPV4;
+	const unsigned int alen = v4 ? 4 : 16;
 	uint16_t sport = 0, dport = 0;
-	int c;
+	int side;
 
-	memset(key, 0, sizeof(*key));
-	key->family = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
-	key->proto = p->l4proto;
 	if ((p->flags & WW_PKT_F_L4) && (p->l4proto == 6 || p->l4proto == 17)) {
 		sport = p->sport;
 		dport = p->dport;
 	}
-	c = memcmp(p->src, p->dst, alen);
-	if (c < 0 || (c == 0 && sport <= dport)) {
-		memcpy(key->addr[0], p->src, alen);
-		memcpy(key->addr[1], p->dst, alen);
-		key->port[0] = sport;
-		key->port[1] = dport;
-		return 0;
-	}
-	memcpy(key->addr[0], p->dst, alen);
-	memcpy(key->addr[1], p->src, alen);
-	key->port[0] = dport;
-	key->port[1] = sport;
-	return 1;
+	side = side_le(p->src, sport, p->dst, dport, alen) ? 0 : 1;
+	memset(key, 0, sizeof(*key));
+	memcpy(key->addr[side], p->src, alen);
+	memcpy(key->addr[1 - side], p->dst, alen);
+	key->port[side] = sport;
+	key->port[1 - side] = dport;
+	key->family = v4 ? 4 : 6;
+	key->proto = p->l4proto;
+	return side;
+}
+
+static inline bool key_eq(const struct ww_flow_key *a,
+			  const struct ww_flow_key *b)
+{
+	uint64_t x[5], y[5];
+
+	RTE_BUILD_BUG_ON(sizeof(*a) != sizeof(x));
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
+		(x[4] ^ y[4])) == 0;
 }
 
 static void lru_del(struct ww_flow_table *t, struct ww_flow *f)
@@ -310,8 +335,7 @@ void ww_flow_lookup_burst(struct ww_flow_table *t,
 		 * may since hold another flow: the key must still match. */
 		if (positions[i] >= 0 && (uint32_t)positions[i] < t->capacity &&
 		    t->flows[positions[i]].in_use &&
-		    memcmp(&t->flows[positions[i]].key, &keys[i],
-			   sizeof(keys[i])) == 0) {
+		    key_eq(&t->flows[positions[i]].key, &keys[i])) {
 			f = &t->flows[positions[i]];
 			/* A new SYN on a closed flow is a new connection
 			 * reusing the ports: end the old one first. */
@@ -362,16 +386,45 @@ unsigned int ww_flow_expire(struct ww_flow_table *t, uint64_t now_ns,
 	return ended;
 }
 
+/* The clock hand goes round the whole table once per second, whatever the
+ * packet rate or how often this is called: the cost is bound by time
+ * (capacity entries per second), and a flow ends at most about a second
+ * after its timeout. */
+#define SWEEP_NS 1000000000ull
+
+unsigned int ww_flow_housekeeping(struct ww_flow_table *t, uint64_t now_ns,
+				  unsigned int max_visits)
+{
+	uint64_t visits;
+
+	if (t->last_sweep_ns == 0 || now_ns < t->last_sweep_ns)
+		t->last_sweep_ns = now_ns;
+	visits = (uint64_t)(((unsigned __int128)(now_ns - t->last_sweep_ns) *
+			     t->capacity) /
+			    SWEEP_NS);
+	if (visits == 0)
+		return 0; /* the elapsed time keeps adding up */
+	t->last_sweep_ns = now_ns;
+	return ww_flow_expire(
+		t, now_ns, (unsigned int)RTE_MIN(visits, (uint64_t)max_visits));
+}
+
 void ww_flow_flush(struct ww_flow_table *t, uint64_t now_ns)
 {
 	uint32_t i;
 
-	for (i = 0; i < t->capacity; i++)
-		if (t->flows[i].in_use)
-			end_flow(t, &t->flows[i],
-				 t->flows[i].state == WW_FLOW_CLOSED
-					 ? (enum ww_flow_end)t->flows[i]
-						   .end_reason
-					 : WW_FLOW_END_SHUTDOWN,
-				 now_ns);
+	for (i = 0; i < t->capacity; i++) {
+		struct ww_flow *f = &t->flows[i];
+		enum ww_flow_end why = WW_FLOW_END_SHUTDOWN;
+
+		if (!f->in_use)
+			continue;
+		/* Say what would have happened anyway, where it had. */
+		if (f->state == WW_FLOW_CLOSED)
+			why = (enum ww_flow_end)f->end_reason;
+		else if (now_ns > f->last_ns &&
+			 now_ns - f->last_ns > t->timeouts.ns[f->state])
+			why = WW_FLOW_END_TIMEOUT;
+		end_flow(t, f, why, now_ns);
+	}
 }

@@ -24,6 +24,8 @@ struct ww_flow_table {
 	struct ww_flow *flows; /* [capacity], indexed by hash key position */
 	uint32_t capacity;
 	uint32_t hand; /* clock hand for expiry and eviction */
+	uint64_t last_sweep_ns;
+	uint64_t sweep_owed; /* entries the hand is behind, at most capacity */
 	uint64_t next_id;
 	struct ww_flow_timeouts timeouts;
 	struct ww_flow_stats *stats; /* the owner's counters */

@@ -150,10 +150,16 @@ void ww_flow_lookup_burst(struct ww_flow_table *t,
 			  unsigned int n, struct ww_flow **flows,
 			  uint8_t *dirs);
 
-/* Visit up to @budget entries with the clock hand and end the idle ones.
+/* Move the clock hand @budget entries and end the idle flows it passes.
  * @return how many flows ended. */
 unsigned int ww_flow_expire(struct ww_flow_table *t, uint64_t now_ns,
 			    unsigned int budget);
+
+/* Expiry paced by time, for the worker loop: moves the hand as far as the
+ * time since the last call allows (the whole table once per second), at
+ * most @max_visits entries. @return how many flows ended. */
+unsigned int ww_flow_housekeeping(struct ww_flow_table *t, uint64_t now_ns,
+				  unsigned int max_visits);
 
 /* End every flow (reason shutdown), e.g. at exit. */
 void ww_flow_flush(struct ww_flow_table *t, uint64_t now_ns);

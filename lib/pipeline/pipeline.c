@@ -104,13 +104,14 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 	struct ww_flow_timeouts to;
 	char name[32];
 
-	to.ns[WW_FLOW_SYN] = conf->syn_timeout * NS_PER_S;
-	to.ns[WW_FLOW_ESTABLISHED] = conf->established_timeout * NS_PER_S;
-	to.ns[WW_FLOW_CLOSING] = conf->closing_timeout * NS_PER_S;
-	to.ns[WW_FLOW_CLOSED] = conf->closed_timeout * NS_PER_S;
-	to.ns[WW_FLOW_UDP] = conf->udp_timeout * NS_PER_S;
-	to.ns[WW_FLOW_ICMP] = conf->icmp_timeout * NS_PER_S;
-	to.ns[WW_FLOW_OTHER] = conf->other_timeout * NS_PER_S;
+	to.ns[WW_FLOW_SYN] = (uint64_t)conf->syn_timeout * NS_PER_S;
+	to.ns[WW_FLOW_ESTABLISHED] =
+		(uint64_t)conf->established_timeout * NS_PER_S;
+	to.ns[WW_FLOW_CLOSING] = (uint64_t)conf->closing_timeout * NS_PER_S;
+	to.ns[WW_FLOW_CLOSED] = (uint64_t)conf->closed_timeout * NS_PER_S;
+	to.ns[WW_FLOW_UDP] = (uint64_t)conf->udp_timeout * NS_PER_S;
+	to.ns[WW_FLOW_ICMP] = (uint64_t)conf->icmp_timeout * NS_PER_S;
+	to.ns[WW_FLOW_OTHER] = (uint64_t)conf->other_timeout * NS_PER_S;
 	snprintf(name, sizeof(name), "ww_flows%u", w->id);
 	w->flows = ww_flow_table_create(name, conf->max_flows, w->id, &to,
 					&w->stats.flow, socket);

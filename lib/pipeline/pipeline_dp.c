@@ -208,13 +208,16 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 	return (uint16_t)(out->n - start);
 }
 
-/* Flow entries the clock hand visits between two bursts: a million-flow
- * table is swept in about 16k bursts, a fraction of a second under load
- * and much less when idle, at a bounded cost per call. */
-#define EXPIRE_PER_CALL 64
+/* At most this many flow entries visited per call, so one call's cost is
+ * bounded even after a long pause (ww_flow_expire paces the sweep). */
+#define EXPIRE_PER_CALL 256
 
 void ww_worker_housekeeping(struct ww_worker *w)
 {
+	/* Offline mode has no latency to protect: keep the sweep exact to
+	 * the capture's clock however far apart its packets are. */
 	if (w->flows != NULL)
-		ww_flow_expire(w->flows, w->now_ns, EXPIRE_PER_CALL);
+		ww_flow_housekeeping(w->flows, w->now_ns,
+				     w->ctx->offline ? UINT32_MAX
+						     : EXPIRE_PER_CALL);
 }

@@ -22,8 +22,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WIREWALL = None
 CONFIG = """[general]
 protected_networks = 10.77.0.2/32, fd00:77::2/128
+[flow]
+max_flows = 65536
 [eve]
 stats_interval = 1
+"""
+# The flow case leaves direction to the flows (no protected_networks)
+# and shortens the established timeout so one flow times out in it.
+FLOW_CONFIG = """[flow]
+max_flows = 65536
+established_timeout = 5
 """
 
 
@@ -55,18 +63,24 @@ class Offline(unittest.TestCase):
         cls.conf = os.path.join(cls.dir, "ww.ini")
         with open(cls.conf, "w") as fh:
             fh.write(CONFIG)
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_flows.py"),
+                        os.path.join(cls.dir, "flows.pcap"),
+                        os.path.join(cls.dir, "flows.json")], check=True)
+        cls.flow_conf = os.path.join(cls.dir, "flows.ini")
+        with open(cls.flow_conf, "w") as fh:
+            fh.write(FLOW_CONFIG)
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def run_ww(self, pcap, tag, extra=()):
+    def run_ww(self, pcap, tag, extra=(), conf=None):
         out = os.path.join(self.dir, tag + ".out.pcap")
         eve = os.path.join(self.dir, tag + ".eve.json")
         for f in (out, eve):
             if os.path.exists(f):
                 os.unlink(f)
-        p = subprocess.run([WIREWALL, "-c", self.conf, "-r",
+        p = subprocess.run([WIREWALL, "-c", conf or self.conf, "-r",
                             os.path.join(self.dir, pcap), "-w", out,
                             "--eve", eve, *extra],
                            capture_output=True, text=True, timeout=60)
@@ -167,6 +181,59 @@ class Offline(unittest.TestCase):
         stats = [e for e in eve_lines(eve) if e["event_type"] == "stats"]
         self.assertEqual(len(stats), 1)
         self.assertTrue(stats[0]["timestamp"].startswith("2026-01-01T00:00:00"))
+
+    def test_flows_logged_with_direction_from_syn(self):
+        with open(os.path.join(self.dir, "flows.json")) as fh:
+            expect = json.load(fh)
+        out, eve, summary = self.run_ww("flows.pcap", "flows",
+                                        conf=self.flow_conf)
+        with open(os.path.join(self.dir, "flows.pcap"), "rb") as a, \
+                open(out, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        events = eve_lines(eve)
+        got = {}
+        for e in events:
+            if e["event_type"] != "flow":
+                continue
+            key = (e["src_ip"], e.get("src_port"), e["dest_ip"],
+                   e.get("dest_port"), e["proto"])
+            self.assertNotIn(key, got, "flow logged twice: %s" % (key,))
+            got[key] = e
+        self.assertEqual(len(got), len(expect))
+        ids = set()
+        for name, f in expect.items():
+            key = (f["src_ip"], f["src_port"], f["dest_ip"], f["dest_port"],
+                   f["proto"])
+            self.assertIn(key, got, "%s: no flow event with client/server %s"
+                          % (name, key))
+            e = got[key]
+            for k in ("pkts_toserver", "pkts_toclient", "bytes_toserver",
+                      "bytes_toclient", "reason"):
+                self.assertEqual(e["flow"][k], f[k], "%s: %s" % (name, k))
+            ids.add(e["flow_id"])
+        self.assertEqual(len(ids), len(expect), "flow ids not unique")
+        # Closed and idle flows end when the capture clock passes their
+        # timeout (at the 20 s packet), not at the end of the capture.
+        idle = got[("198.51.100.30", 40003, "192.0.2.12", 8080, "TCP")]
+        self.assertTrue(idle["timestamp"].startswith("2026-01-01T00:00:20"))
+        self.assertEqual(idle["flow"]["state"], "established")
+        # Direction from the flows: client packets entered outside.
+        stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        to_server = sum(f["pkts_toserver"] for f in expect.values())
+        to_client = sum(f["pkts_toclient"] for f in expect.values())
+        self.assertEqual(stats["ports"]["outside"]["rx_packets"], to_server)
+        self.assertEqual(stats["ports"]["inside"]["rx_packets"], to_client)
+        self.assertEqual(stats["flow"]["created"], len(expect))
+        self.assertEqual(stats["flow"]["active"], 0)
+        self.assertEqual(stats["flow"]["ended"]["fin"], 3)
+        self.assertEqual(stats["flow"]["ended"]["rst"], 1)
+        self.assertEqual(stats["flow"]["ended"]["timeout"], 1)
+
+    def test_flow_events_can_be_off(self):
+        _, eve, _ = self.run_ww("flows.pcap", "noflow", conf=self.flow_conf,
+                                extra=["--set", "eve.flow=no"])
+        self.assertFalse([e for e in eve_lines(eve)
+                          if e["event_type"] == "flow"])
 
     def test_bad_config_refused_before_running(self):
         cases = [
