@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Batch prediction: the scalar reference kernel and the dispatch. */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "forest_priv.h"
+
+void ww_forest_acc_init(const struct ww_forest *f, struct ww_forest_acc *a)
+{
+	uint32_t k;
+
+	if (f->kind == WW_FOREST_GBT) {
+		for (k = 0; k < f->n_groups; k++)
+			a->m[k] = (float)f->base_score;
+	} else {
+		for (k = 0; k < f->n_outputs; k++)
+			a->d[k] = 0.0;
+	}
+}
+
+void ww_forest_acc_finish(const struct ww_forest *f,
+			  const struct ww_forest_acc *a, double *out)
+{
+	uint32_t k;
+
+	switch (f->kind) {
+	case WW_FOREST_RF_CLASSIFIER:
+		/* scikit-learn: sum of per-tree probabilities / n_trees. */
+		for (k = 0; k < f->n_outputs; k++)
+			out[k] = a->d[k] / f->n_trees;
+		break;
+	case WW_FOREST_RF_REGRESSOR:
+		out[0] = a->d[0] / f->n_trees;
+		break;
+	case WW_FOREST_ISOLATION:
+		/* score_samples = -2^(-E[h(x)] / c(max_samples)); the leaf
+		 * values already hold depth + c(leaf samples). */
+		out[0] = -pow(2.0, -(a->d[0] / f->if_denominator));
+		break;
+	case WW_FOREST_GBT:
+		if (f->objective == WW_FOREST_OBJ_LOGISTIC) {
+			/* XGBoost's sigmoid, in float. */
+			out[0] = 1.0f / (1.0f + expf(-a->m[0]));
+		} else if (f->objective == WW_FOREST_OBJ_SOFTMAX) {
+			/* XGBoost's softmax: float terms, double sum. */
+			float wmax = a->m[0], e[WW_FOREST_MAX_OUTPUTS];
+			double wsum = 0.0;
+
+			for (k = 1; k < f->n_groups; k++)
+				wmax = fmaxf(a->m[k], wmax);
+			for (k = 0; k < f->n_groups; k++) {
+				e[k] = expf(a->m[k] - wmax);
+				wsum += e[k];
+			}
+			for (k = 0; k < f->n_groups; k++)
+				out[k] = e[k] / (float)wsum;
+		} else {
+			out[0] = a->m[0];
+		}
+		break;
+	}
+}
+
+void ww_forest_eval_scalar(const struct ww_forest *f, const float *rows,
+			   size_t n, double *out)
+{
+	struct ww_forest_acc a;
+	size_t r;
+	uint32_t t;
+
+	for (r = 0; r < n; r++) {
+		const float *row = rows + r * f->n_features;
+
+		ww_forest_acc_init(f, &a);
+		for (t = 0; t < f->n_trees; t++)
+			ww_forest_acc_add(f, t, ww_forest_walk(f, t, row), &a);
+		ww_forest_acc_finish(f, &a, out + r * f->n_outputs);
+	}
+}
+
+bool ww_forest_kernel_supported(enum ww_forest_kernel k)
+{
+	switch (k) {
+	case WW_FOREST_KERNEL_AUTO:
+	case WW_FOREST_KERNEL_SCALAR:
+		return true;
+	case WW_FOREST_KERNEL_AVX2:
+		return __builtin_cpu_supports("avx2");
+	case WW_FOREST_KERNEL_AVX512:
+		return __builtin_cpu_supports("avx512f");
+	}
+	return false;
+}
+
+const char *ww_forest_kernel_name(enum ww_forest_kernel k)
+{
+	switch (k) {
+	case WW_FOREST_KERNEL_AUTO:
+		return "auto";
+	case WW_FOREST_KERNEL_SCALAR:
+		return "scalar";
+	case WW_FOREST_KERNEL_AVX2:
+		return "avx2";
+	case WW_FOREST_KERNEL_AVX512:
+		return "avx512";
+	}
+	return "unknown";
+}
+
+enum ww_forest_kernel ww_forest_kernel_best(void)
+{
+	/* Measured: the AVX2 kernel (8 rows, several trees at a time) beats
+	 * AVX-512 on the AMD cores here, whose 512-bit gathers are split;
+	 * AUTO takes AVX-512 only where it is native and faster. */
+	if (ww_forest_kernel_supported(WW_FOREST_KERNEL_AVX2))
+		return WW_FOREST_KERNEL_AVX2;
+	return WW_FOREST_KERNEL_SCALAR;
+}
+
+int ww_forest_predict(const struct ww_forest *f, enum ww_forest_kernel k,
+		      const float *rows, size_t n, double *out)
+{
+	if (k == WW_FOREST_KERNEL_AUTO)
+		k = ww_forest_kernel_best();
+	if (!ww_forest_kernel_supported(k))
+		return -EINVAL;
+	switch (k) {
+	case WW_FOREST_KERNEL_AVX2:
+		ww_forest_eval_avx2(f, rows, n, out);
+		break;
+	case WW_FOREST_KERNEL_AVX512:
+		ww_forest_eval_avx512(f, rows, n, out);
+		break;
+	default:
+		ww_forest_eval_scalar(f, rows, n, out);
+		break;
+	}
+	return 0;
+}
+
+void ww_forest_slot_publish(struct ww_forest_slot *s, struct ww_forest *model)
+{
+	struct ww_forest *old =
+		__atomic_exchange_n(&s->model, model, __ATOMIC_ACQ_REL);
+
+	/* Readers that could see the old pointer report a quiescent state
+	 * between bursts; once all have, nobody holds it. */
+	if (s->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(s->qsbr, RTE_QSBR_THRID_INVALID);
+	ww_forest_free(old);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef WW_FOREST_PRIV_H
+#define WW_FOREST_PRIV_H
+
+/* In-memory model, shared by the loader and the kernels. */
+
+#include "ww_forest.h"
+
+/*
+ * Nodes of all trees in one set of arrays. Each tree is renumbered
+ * breadth first so that the two children of a node are adjacent: the next
+ * node is left[i] + (x[feature[i]] > threshold[i]). A leaf points to
+ * itself with threshold +inf, so walking a tree is exactly depth[t] such
+ * steps for every row, with no branch on the data.
+ */
+struct ww_forest {
+	enum ww_forest_kind kind;
+	enum ww_forest_objective objective;
+	uint32_t n_features;
+	uint32_t n_outputs; /* per row of ww_forest_predict */
+	uint32_t n_groups;  /* GBT: margins per row (1, or classes) */
+	uint32_t n_trees;
+	uint32_t n_nodes;
+	uint32_t n_leaves;
+	uint32_t max_depth;
+	uint32_t spec_id;
+	uint32_t values_per_leaf;
+	double base_score;     /* GBT: margin before the first tree */
+	double if_denominator; /* IF: n_trees * c(max_samples) */
+	double if_offset;      /* IF: decision_function = score - offset */
+	int64_t *classes;      /* [n_outputs], classifiers */
+
+	uint32_t *tree_root;  /* [n_trees] node index */
+	uint32_t *tree_depth; /* [n_trees] steps to reach any leaf */
+	uint32_t *tree_group; /* [n_trees] GBT output group */
+
+	int32_t *feature;    /* [n_nodes] */
+	float *threshold;    /* [n_nodes], go right when x > threshold */
+	int32_t *left;	     /* [n_nodes] */
+	uint32_t *value_idx; /* [n_nodes] leaves: first of their values */
+	double *values;	     /* leaf values */
+	size_t memory;
+};
+
+/* Walk tree @t for one row: the leaf node index. */
+static inline uint32_t ww_forest_walk(const struct ww_forest *f, uint32_t t,
+				      const float *row)
+{
+	uint32_t i = f->tree_root[t], d;
+
+	for (d = 0; d < f->tree_depth[t]; d++)
+		i = (uint32_t)f->left[i] +
+		    (row[f->feature[i]] > f->threshold[i]);
+	return i;
+}
+
+/* Row accumulators: doubles for RF and IF (scikit-learn adds in
+ * float64), floats for GBT (XGBoost adds in float32). */
+struct ww_forest_acc {
+	double d[WW_FOREST_MAX_OUTPUTS];
+	float m[WW_FOREST_MAX_OUTPUTS];
+};
+
+void ww_forest_acc_init(const struct ww_forest *f, struct ww_forest_acc *a);
+
+/* Add the leaf @node of tree @t to @a. Every kernel calls this for each
+ * row with t = 0, 1, 2, ... in order, so they all round alike. */
+static inline void ww_forest_acc_add(const struct ww_forest *f, uint32_t t,
+				     uint32_t node, struct ww_forest_acc *a)
+{
+	const double *v = &f->values[f->value_idx[node]];
+	uint32_t k;
+
+	switch (f->kind) {
+	case WW_FOREST_RF_CLASSIFIER:
+		for (k = 0; k < f->n_outputs; k++)
+			a->d[k] += v[k];
+		break;
+	case WW_FOREST_GBT:
+		a->m[f->tree_group[t]] += (float)v[0];
+		break;
+	default:
+		a->d[0] += v[0];
+		break;
+	}
+}
+
+/* Turn a row's sums into its outputs (mean, score, sigmoid ...). */
+void ww_forest_acc_finish(const struct ww_forest *f,
+			  const struct ww_forest_acc *a, double *out);
+
+/* Kernels: evaluate @n rows into @out (n_outputs per row). */
+void ww_forest_eval_scalar(const struct ww_forest *f, const float *rows,
+			   size_t n, double *out);
+void ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
+			 double *out);
+void ww_forest_eval_avx512(const struct ww_forest *f, const float *rows,
+			   size_t n, double *out);
+
+#endif /* WW_FOREST_PRIV_H */
