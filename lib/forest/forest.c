@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +134,69 @@ void ww_forest_free(struct ww_forest *f)
 	free(f->left);
 	free(f->value_idx);
 	free(f->values);
+	free(f->p_threshold);
+	free(f->p_feature);
+	free(f->p_leaf);
+	free(f->p_value);
 	free(f);
+}
+
+/* Fill the complete-tree position @pos (at @level) from general node @g. */
+static void fill_perfect(const struct ww_forest *f, float *thr, int32_t *feat,
+			 uint32_t *leaf, uint32_t depth, uint32_t pos,
+			 uint32_t level, uint32_t g)
+{
+	const uint32_t n_split = (1u << depth) - 1;
+	bool is_leaf = f->left[g] == (int32_t)g;
+
+	if (level == depth) {
+		leaf[pos - n_split] = g;
+		return;
+	}
+	if (is_leaf) {
+		/* Pad: always left (nothing is > +inf), same leaf below;
+		 * the right side is never reached but gets the same leaf. */
+		thr[pos] = INFINITY;
+		feat[pos] = 0;
+		fill_perfect(f, thr, feat, leaf, depth, 2 * pos + 1, level + 1,
+			     g);
+		fill_perfect(f, thr, feat, leaf, depth, 2 * pos + 2, level + 1,
+			     g);
+		return;
+	}
+	thr[pos] = f->threshold[g];
+	feat[pos] = f->feature[g];
+	fill_perfect(f, thr, feat, leaf, depth, 2 * pos + 1, level + 1,
+		     (uint32_t)f->left[g]);
+	fill_perfect(f, thr, feat, leaf, depth, 2 * pos + 2, level + 1,
+		     (uint32_t)f->left[g] + 1);
+}
+
+/* Build the complete-tree layout when the forest is shallow enough. */
+static int build_perfect(struct ww_forest *f, size_t *mem)
+{
+	const uint32_t d = f->max_depth;
+	uint32_t stride, t;
+
+	if (d == 0 || d > WW_FOREST_PERFECT_MAX_DEPTH)
+		return 0;
+	stride = ww_forest_perfect_stride(d);
+	f->p_threshold = calloc((size_t)f->n_trees * stride, sizeof(float));
+	f->p_feature = calloc((size_t)f->n_trees * stride, sizeof(int32_t));
+	f->p_leaf = calloc((size_t)f->n_trees << d, sizeof(uint32_t));
+	f->p_value = calloc((size_t)f->n_trees << d, sizeof(uint32_t));
+	if (!f->p_threshold || !f->p_feature || !f->p_leaf || !f->p_value)
+		return -ENOMEM;
+	*mem += (size_t)f->n_trees * stride * 8 + ((size_t)f->n_trees << d) * 8;
+	for (t = 0; t < f->n_trees; t++)
+		fill_perfect(f, f->p_threshold + (size_t)t * stride,
+			     f->p_feature + (size_t)t * stride,
+			     f->p_leaf + ((size_t)t << d), d, 0, 0,
+			     f->tree_root[t]);
+	for (t = 0; t < (f->n_trees << d); t++)
+		f->p_value[t] = f->value_idx[f->p_leaf[t]];
+	f->perfect_depth = d;
+	return 0;
 }
 
 struct file_node {
@@ -475,6 +538,8 @@ struct ww_forest *ww_forest_load_mem(const void *buf, size_t len,
 			f->n_nodes);
 		goto out_free;
 	}
+	if (build_perfect(f, &mem) < 0)
+		goto out_nomem;
 	f->memory = mem;
 	free(order);
 	free(newidx);

@@ -40,7 +40,31 @@ struct ww_forest {
 	uint32_t *value_idx; /* [n_nodes] leaves: first of their values */
 	double *values;	     /* leaf values */
 	size_t memory;
+
+	/*
+	 * The same trees as complete binary trees of depth perfect_depth
+	 * (when every tree is at most WW_FOREST_PERFECT_MAX_DEPTH deep), for
+	 * the SIMD kernels: node i's children are 2i+1 and 2i+2, so no child
+	 * index is fetched, and the few nodes of the top levels fit in one
+	 * vector register. A leaf above the bottom is padded with splits
+	 * that always go left (threshold +inf) down to the bottom level.
+	 * Per tree: 2^d - 1 split nodes, then 2^d leaves holding the node
+	 * index (in the arrays above) of the leaf reached.
+	 */
+	uint32_t perfect_depth; /* 0: not built (a tree is too deep) */
+	float *p_threshold;	/* [n_trees][2^d - 1 + 8 of slack] */
+	int32_t *p_feature;	/* [n_trees][2^d - 1 + 8 of slack] */
+	uint32_t *p_leaf;	/* [n_trees][2^d] */
+	uint32_t *p_value;	/* [n_trees][2^d] offset of the leaf's values */
 };
+
+#define WW_FOREST_PERFECT_MAX_DEPTH 12
+/* Split nodes per tree in the complete layout, with room for the 32-wide
+ * read of the last level that is read from registers. */
+static inline uint32_t ww_forest_perfect_stride(uint32_t depth)
+{
+	return (1u << depth) - 1 + 32;
+}
 
 /* Walk tree @t for one row: the leaf node index. */
 static inline uint32_t ww_forest_walk(const struct ww_forest *f, uint32_t t,
@@ -81,6 +105,51 @@ static inline void ww_forest_acc_add(const struct ww_forest *f, uint32_t t,
 		break;
 	default:
 		a->d[0] += v[0];
+		break;
+	}
+}
+
+/*
+ * Add the leaves of trees t .. t+k-1 reached by @rows rows (complete
+ * layout: @pos[j][i] is row i's leaf position in tree t+j) to their
+ * accumulators, in tree order per row. The kind is switched on once, not
+ * per leaf.
+ */
+static inline void ww_forest_acc_add_perfect(const struct ww_forest *f,
+					     uint32_t t, uint32_t k,
+					     uint32_t rows, const uint32_t *pos,
+					     uint32_t pos_stride,
+					     struct ww_forest_acc *acc)
+{
+	const uint32_t d = f->perfect_depth;
+	const double *v = f->values;
+	uint32_t i, j, c;
+
+	switch (f->kind) {
+	case WW_FOREST_GBT:
+		for (i = 0; i < rows; i++)
+			for (j = 0; j < k; j++)
+				acc[i].m[f->tree_group[t + j]] += (float)
+					v[f->p_value[((size_t)(t + j) << d) +
+						     pos[j * pos_stride + i]]];
+		break;
+	case WW_FOREST_RF_CLASSIFIER:
+		for (i = 0; i < rows; i++)
+			for (j = 0; j < k; j++) {
+				const double *lv =
+					v + f->p_value[((size_t)(t + j) << d) +
+						       pos[j * pos_stride + i]];
+
+				for (c = 0; c < f->n_outputs; c++)
+					acc[i].d[c] += lv[c];
+			}
+		break;
+	default:
+		for (i = 0; i < rows; i++)
+			for (j = 0; j < k; j++)
+				acc[i].d[0] +=
+					v[f->p_value[((size_t)(t + j) << d) +
+						     pos[j * pos_stride + i]]];
 		break;
 	}
 }

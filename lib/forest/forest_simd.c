@@ -12,7 +12,10 @@
  * in tree order, exactly as the scalar kernel does.
  */
 #include <immintrin.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <rte_common.h>
 
 #include "forest_priv.h"
 
@@ -29,6 +32,275 @@ static inline uint32_t max_depth_of(const struct ww_forest *f, uint32_t t,
 	return d;
 }
 
+/*
+ * Complete-tree kernels (ww_forest.perfect_depth != 0). Node i's children
+ * are 2i+1 and 2i+2: a step is idx = 2 idx + 1 + (x > t), with no child
+ * fetched. The top levels hold at most 8 (AVX2) or 16 (AVX-512) nodes, so
+ * their thresholds and features come from one vector load and a permute
+ * instead of two gathers; only the feature values of the rows are
+ * gathered there.
+ */
+/* AVX2: the value at position @local (0..8n-1) of @n consecutive
+ * registers' worth of 32-bit entries at @p: a permute in each register,
+ * then the position's bits 3, 4 choose among them. */
+__attribute__((target("avx2"))) static inline __m256
+pick_avx2(const float *p, __m256i local, unsigned int n)
+{
+	__m256 a = _mm256_permutevar8x32_ps(_mm256_loadu_ps(p), local);
+	__m256 b, c, d, bit3;
+
+	if (n == 1)
+		return a;
+	bit3 = _mm256_castsi256_ps(_mm256_slli_epi32(local, 28));
+	b = _mm256_permutevar8x32_ps(_mm256_loadu_ps(p + 8), local);
+	a = _mm256_blendv_ps(a, b, bit3);
+	if (n == 2)
+		return a;
+	c = _mm256_permutevar8x32_ps(_mm256_loadu_ps(p + 16), local);
+	d = _mm256_permutevar8x32_ps(_mm256_loadu_ps(p + 24), local);
+	c = _mm256_blendv_ps(c, d, bit3);
+	return _mm256_blendv_ps(
+		a, c, _mm256_castsi256_ps(_mm256_slli_epi32(local, 27)));
+}
+
+/* AVX2: threshold and feature of the node each lane is at, on level @l of
+ * a complete tree (its level starts at node 2^l - 1). Levels of up to 32
+ * nodes are read from registers; deeper ones are gathered. */
+__attribute__((target("avx2"))) static inline void
+node_avx2(const float *thr, const int32_t *feat, __m256i idx, uint32_t l,
+	  __m256 *th, __m256i *fe)
+{
+	const int first = (1 << l) - 1;
+	const __m256i local = _mm256_sub_epi32(idx, _mm256_set1_epi32(first));
+	/* Features move as 32-bit patterns, not as numbers. */
+	const float *ft = (const float *)feat;
+
+	if (l <= 5) {
+		unsigned int regs = l <= 3 ? 1 : l == 4 ? 2 : 4;
+
+		*th = pick_avx2(thr + first, local, regs);
+		*fe = _mm256_castps_si256(pick_avx2(ft + first, local, regs));
+	} else {
+		*th = _mm256_i32gather_ps(thr, idx, 4);
+		*fe = _mm256_i32gather_epi32(feat, idx, 4);
+	}
+}
+
+/* Rows per AVX2 block are copied feature-major (xt[f * 8 + lane]) when
+ * they have at most this many features, so that the first two levels,
+ * where every lane needs the same one or two features, load instead of
+ * gathering. */
+#define TRANSPOSE_MAX_FEATURES 512
+
+__attribute__((target("avx2"))) static void
+eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
+		  double *out)
+{
+	const int nf = (int)f->n_features;
+	const uint32_t d = f->perfect_depth;
+	const uint32_t stride = ww_forest_perfect_stride(d);
+	const bool transpose = nf <= TRANSPOSE_MAX_FEATURES;
+	const __m256i n_split = _mm256_set1_epi32((1 << d) - 1);
+	const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	/* Gather index of (lane, feature): lane * lstep + feature * fstep. */
+	const __m256i lane_off =
+		transpose ? lane
+			  : _mm256_mullo_epi32(lane, _mm256_set1_epi32(nf));
+	const int fshift = transpose ? 3 : 0;
+	const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
+	float xt[8 * TRANSPOSE_MAX_FEATURES];
+	struct ww_forest_acc acc[8];
+	size_t r;
+
+	for (r = 0; r + 8 <= n; r += 8) {
+		const float *base = rows + r * (size_t)nf;
+		uint32_t t, i;
+		int c;
+
+		if (transpose) {
+			for (i = 0; i < 8; i++)
+				for (c = 0; c < nf; c++)
+					xt[c * 8 + i] = base[i * nf + c];
+			base = xt;
+		}
+		for (i = 0; i < 8; i++)
+			ww_forest_acc_init(f, &acc[i]);
+		for (t = 0; t < f->n_trees; t += TREES_AT_ONCE) {
+			const uint32_t k = RTE_MIN(f->n_trees - t,
+						   (uint32_t)TREES_AT_ONCE);
+			const float *thr[TREES_AT_ONCE];
+			const int32_t *feat[TREES_AT_ONCE];
+			__m256i idx[TREES_AT_ONCE];
+			uint32_t pos[TREES_AT_ONCE][8], l, j;
+
+			for (j = 0; j < TREES_AT_ONCE; j++) {
+				/* Past the last tree, walk it again, unused. */
+				size_t tt = t + (j < k ? j : 0);
+
+				thr[j] = f->p_threshold + tt * stride;
+				feat[j] = f->p_feature + tt * stride;
+				idx[j] = _mm256_setzero_si256();
+			}
+			for (l = 0; l < d; l++) {
+				for (j = 0; j < TREES_AT_ONCE; j++) {
+					__m256 th, x;
+					__m256i fe, gt;
+
+					node_avx2(thr[j], feat[j], idx[j], l,
+						  &th, &fe);
+					if (transpose && l == 0) {
+						x = _mm256_loadu_ps(
+							xt + feat[j][0] * 8);
+					} else if (transpose && l == 1) {
+						/* Lanes at node 2 went right.
+						 */
+						x = _mm256_blendv_ps(
+							_mm256_loadu_ps(
+								xt +
+								feat[j][1] * 8),
+							_mm256_loadu_ps(
+								xt +
+								feat[j][2] * 8),
+							_mm256_castsi256_ps(
+								_mm256_cmpeq_epi32(
+									idx[j],
+									two)));
+					} else {
+						x = _mm256_i32gather_ps(
+							base,
+							_mm256_add_epi32(
+								lane_off,
+								_mm256_slli_epi32(
+									fe,
+									fshift)),
+							4);
+					}
+					/* -1 where x > t: 2i + 1 + 1 (right).
+					 */
+					gt = _mm256_castps_si256(_mm256_cmp_ps(
+						x, th, _CMP_GT_OQ));
+					idx[j] = _mm256_sub_epi32(
+						_mm256_add_epi32(
+							_mm256_slli_epi32(
+								idx[j], 1),
+							one),
+						gt);
+				}
+			}
+			for (j = 0; j < k; j++)
+				_mm256_storeu_si256(
+					(__m256i *)pos[j],
+					_mm256_sub_epi32(idx[j], n_split));
+			ww_forest_acc_add_perfect(f, t, k, 8, &pos[0][0], 8,
+						  acc);
+		}
+		for (i = 0; i < 8; i++)
+			ww_forest_acc_finish(f, &acc[i],
+					     out + (r + i) * f->n_outputs);
+	}
+	if (r < n)
+		ww_forest_eval_scalar(f, rows + r * (size_t)nf, n - r,
+				      out + r * f->n_outputs);
+}
+
+__attribute__((target("avx512f"))) static void
+eval_perfect_avx512(const struct ww_forest *f, const float *rows, size_t n,
+		    double *out)
+{
+	const int nf = (int)f->n_features;
+	const uint32_t d = f->perfect_depth,
+		       stride = ww_forest_perfect_stride(d);
+	const uint32_t n_split = (1u << d) - 1;
+	const __m512i row_off =
+		_mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8,
+						     9, 10, 11, 12, 13, 14, 15),
+				   _mm512_set1_epi32(nf));
+	const __m512i one = _mm512_set1_epi32(1);
+	struct ww_forest_acc acc[16];
+	size_t r;
+
+	for (r = 0; r + 16 <= n; r += 16) {
+		const float *base = rows + r * (size_t)nf;
+		uint32_t t, i;
+
+		for (i = 0; i < 16; i++)
+			ww_forest_acc_init(f, &acc[i]);
+		for (t = 0; t < f->n_trees; t += TREES_AT_ONCE) {
+			uint32_t k = f->n_trees - t < TREES_AT_ONCE
+					     ? f->n_trees - t
+					     : TREES_AT_ONCE;
+			const float *thr[TREES_AT_ONCE];
+			const int32_t *feat[TREES_AT_ONCE];
+			__m512i idx[TREES_AT_ONCE];
+			uint32_t pos[TREES_AT_ONCE][16], l, j;
+
+			for (j = 0; j < TREES_AT_ONCE; j++) {
+				uint32_t tt = t + (j < k ? j : 0);
+
+				thr[j] = f->p_threshold + (size_t)tt * stride;
+				feat[j] = f->p_feature + (size_t)tt * stride;
+				idx[j] = _mm512_setzero_si512();
+			}
+			for (l = 0; l < d; l++) {
+				const int first = (1 << l) - 1;
+
+				for (j = 0; j < TREES_AT_ONCE; j++) {
+					__m512 th;
+					__m512i fe, up;
+					__mmask16 gt;
+
+					if (l <= 4) {
+						__m512i local = _mm512_sub_epi32(
+							idx[j],
+							_mm512_set1_epi32(
+								first));
+
+						th = _mm512_permutexvar_ps(
+							local,
+							_mm512_loadu_ps(thr[j] +
+									first));
+						fe = _mm512_permutexvar_epi32(
+							local,
+							_mm512_loadu_si512(
+								feat[j] +
+								first));
+					} else {
+						th = _mm512_i32gather_ps(
+							idx[j], thr[j], 4);
+						fe = _mm512_i32gather_epi32(
+							idx[j], feat[j], 4);
+					}
+					gt = _mm512_cmp_ps_mask(
+						_mm512_i32gather_ps(
+							_mm512_add_epi32(
+								row_off, fe),
+							base, 4),
+						th, _CMP_GT_OQ);
+					up = _mm512_add_epi32(
+						_mm512_slli_epi32(idx[j], 1),
+						one);
+					idx[j] = _mm512_mask_add_epi32(up, gt,
+								       up, one);
+				}
+			}
+			for (j = 0; j < k; j++)
+				_mm512_storeu_si512(
+					pos[j],
+					_mm512_sub_epi32(
+						idx[j], _mm512_set1_epi32(
+								(int)n_split)));
+			ww_forest_acc_add_perfect(f, t, k, 16, &pos[0][0], 16,
+						  acc);
+		}
+		for (i = 0; i < 16; i++)
+			ww_forest_acc_finish(f, &acc[i],
+					     out + (r + i) * f->n_outputs);
+	}
+	if (r < n)
+		eval_perfect_avx2(f, rows + r * (size_t)nf, n - r,
+				  out + r * f->n_outputs);
+}
+
 __attribute__((target("avx2"))) void
 ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
 		    double *out)
@@ -40,6 +312,10 @@ ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
 	struct ww_forest_acc acc[8];
 	size_t r;
 
+	if (f->perfect_depth != 0) {
+		eval_perfect_avx2(f, rows, n, out);
+		return;
+	}
 	for (r = 0; r + 8 <= n; r += 8) {
 		const float *base = rows + r * (size_t)nf;
 		uint32_t t, i;
@@ -106,6 +382,10 @@ ww_forest_eval_avx512(const struct ww_forest *f, const float *rows, size_t n,
 	struct ww_forest_acc acc[16];
 	size_t r;
 
+	if (f->perfect_depth != 0) {
+		eval_perfect_avx512(f, rows, n, out);
+		return;
+	}
 	for (r = 0; r + 16 <= n; r += 16) {
 		const float *base = rows + r * (size_t)nf;
 		uint32_t t, i;
