@@ -138,6 +138,9 @@ void ww_forest_free(struct ww_forest *f)
 	free(f->p_feature);
 	free(f->p_leaf);
 	free(f->p_value);
+	free(f->fvalues);
+	free(f->p_fleaf);
+	free(f->p_dleaf);
 	free(f);
 }
 
@@ -195,6 +198,37 @@ static int build_perfect(struct ww_forest *f, size_t *mem)
 			     f->tree_root[t]);
 	for (t = 0; t < (f->n_trees << d); t++)
 		f->p_value[t] = f->value_idx[f->p_leaf[t]];
+	if (f->kind == WW_FOREST_GBT) {
+		/* XGBoost adds leaves as float32: so do the kernels. */
+		uint32_t n_values = 0;
+
+		for (t = 0; t < f->n_nodes; t++)
+			if (f->left[t] == (int32_t)t &&
+			    f->value_idx[t] + 1 > n_values)
+				n_values = f->value_idx[t] + 1;
+		f->fvalues = calloc(n_values ? n_values : 1, sizeof(float));
+		if (f->fvalues == NULL)
+			return -ENOMEM;
+		for (t = 0; t < n_values; t++)
+			f->fvalues[t] = (float)f->values[t];
+		*mem += (size_t)n_values * sizeof(float);
+		if (f->n_groups == 1) {
+			f->p_fleaf =
+				calloc((size_t)f->n_trees << d, sizeof(float));
+			if (f->p_fleaf == NULL)
+				return -ENOMEM;
+			for (t = 0; t < (f->n_trees << d); t++)
+				f->p_fleaf[t] = f->fvalues[f->p_value[t]];
+			*mem += ((size_t)f->n_trees << d) * sizeof(float);
+		}
+	} else if (f->n_outputs == 1) {
+		f->p_dleaf = calloc((size_t)f->n_trees << d, sizeof(double));
+		if (f->p_dleaf == NULL)
+			return -ENOMEM;
+		for (t = 0; t < (f->n_trees << d); t++)
+			f->p_dleaf[t] = f->values[f->p_value[t]];
+		*mem += ((size_t)f->n_trees << d) * sizeof(double);
+	}
 	f->perfect_depth = d;
 	return 0;
 }

@@ -56,6 +56,11 @@ struct ww_forest {
 	int32_t *p_feature;	/* [n_trees][2^d - 1 + 8 of slack] */
 	uint32_t *p_leaf;	/* [n_trees][2^d] */
 	uint32_t *p_value;	/* [n_trees][2^d] offset of the leaf's values */
+	float *fvalues;		/* GBT: the leaf values as float32 */
+	/* Single-output models: each complete-tree leaf's value itself,
+	 * [n_trees][2^d], so the kernels fetch it in one gather. */
+	float *p_fleaf;	 /* GBT with one output group */
+	double *p_dleaf; /* isolation forest, regressor */
 };
 
 #define WW_FOREST_PERFECT_MAX_DEPTH 12

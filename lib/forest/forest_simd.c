@@ -86,6 +86,96 @@ node_avx2(const float *thr, const int32_t *feat, __m256i idx, uint32_t l,
 	}
 }
 
+/* Vector accumulation (AVX2 complete-tree kernel): each lane is one
+ * row, trees are added in order, so every row's sum is the scalar
+ * kernel's, bit for bit. Used for the kinds that fit a few registers. */
+#define VEC_ACC_MAX_CLASSES 4
+
+struct vec_acc {
+	__m256 m;			   /* GBT, one output group */
+	__m256d d[VEC_ACC_MAX_CLASSES][2]; /* rows 0-3, 4-7 per output */
+};
+
+static inline bool vec_acc_usable(const struct ww_forest *f)
+{
+	if (f->kind == WW_FOREST_GBT)
+		return f->n_groups == 1;
+	return f->n_outputs <= VEC_ACC_MAX_CLASSES;
+}
+
+__attribute__((target("avx2"))) static inline void
+vec_acc_init(const struct ww_forest *f, struct vec_acc *a)
+{
+	uint32_t c;
+
+	a->m = _mm256_set1_ps((float)f->base_score);
+	for (c = 0; c < VEC_ACC_MAX_CLASSES; c++)
+		a->d[c][0] = a->d[c][1] = _mm256_setzero_pd();
+}
+
+/* Add tree @t's leaves at positions @pos (one per lane). */
+__attribute__((target("avx2"))) static inline void
+vec_acc_add(const struct ww_forest *f, uint32_t t, __m256i pos,
+	    struct vec_acc *a)
+{
+	const size_t leaves = (size_t)t << f->perfect_depth;
+	__m256i vi;
+	uint32_t c;
+
+	if (f->p_fleaf != NULL) {
+		a->m = _mm256_add_ps(
+			a->m, _mm256_i32gather_ps(f->p_fleaf + leaves, pos, 4));
+		return;
+	}
+	if (f->p_dleaf != NULL) {
+		a->d[0][0] = _mm256_add_pd(
+			a->d[0][0],
+			_mm256_i32gather_pd(f->p_dleaf + leaves,
+					    _mm256_castsi256_si128(pos), 8));
+		a->d[0][1] = _mm256_add_pd(
+			a->d[0][1],
+			_mm256_i32gather_pd(f->p_dleaf + leaves,
+					    _mm256_extracti128_si256(pos, 1),
+					    8));
+		return;
+	}
+	vi = _mm256_i32gather_epi32((const int *)f->p_value + leaves, pos, 4);
+	for (c = 0; c < f->n_outputs; c++) {
+		a->d[c][0] = _mm256_add_pd(
+			a->d[c][0],
+			_mm256_i32gather_pd(f->values + c,
+					    _mm256_castsi256_si128(vi), 8));
+		a->d[c][1] = _mm256_add_pd(
+			a->d[c][1],
+			_mm256_i32gather_pd(f->values + c,
+					    _mm256_extracti128_si256(vi, 1),
+					    8));
+	}
+}
+
+/* Hand the lanes' sums to the per-row accumulators. */
+__attribute__((target("avx2"))) static inline void
+vec_acc_store(const struct ww_forest *f, const struct vec_acc *a,
+	      struct ww_forest_acc *acc)
+{
+	float m[8];
+	double d[8];
+	uint32_t c, i;
+
+	if (f->kind == WW_FOREST_GBT) {
+		_mm256_storeu_ps(m, a->m);
+		for (i = 0; i < 8; i++)
+			acc[i].m[0] = m[i];
+		return;
+	}
+	for (c = 0; c < f->n_outputs; c++) {
+		_mm256_storeu_pd(d, a->d[c][0]);
+		_mm256_storeu_pd(d + 4, a->d[c][1]);
+		for (i = 0; i < 8; i++)
+			acc[i].d[c] = d[i];
+	}
+}
+
 /* Rows per AVX2 block are copied feature-major (xt[f * 8 + lane]) when
  * they have at most this many features, so that the first two levels,
  * where every lane needs the same one or two features, load instead of
@@ -108,8 +198,10 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 			  : _mm256_mullo_epi32(lane, _mm256_set1_epi32(nf));
 	const int fshift = transpose ? 3 : 0;
 	const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
+	const bool vacc = vec_acc_usable(f);
 	float xt[8 * TRANSPOSE_MAX_FEATURES];
 	struct ww_forest_acc acc[8];
+	struct vec_acc va;
 	size_t r;
 
 	for (r = 0; r + 8 <= n; r += 8) {
@@ -125,6 +217,7 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 		}
 		for (i = 0; i < 8; i++)
 			ww_forest_acc_init(f, &acc[i]);
+		vec_acc_init(f, &va);
 		for (t = 0; t < f->n_trees; t += TREES_AT_ONCE) {
 			const uint32_t k = RTE_MIN(f->n_trees - t,
 						   (uint32_t)TREES_AT_ONCE);
@@ -187,6 +280,14 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 						gt);
 				}
 			}
+			if (vacc) {
+				for (j = 0; j < k; j++)
+					vec_acc_add(f, t + j,
+						    _mm256_sub_epi32(idx[j],
+								     n_split),
+						    &va);
+				continue;
+			}
 			for (j = 0; j < k; j++)
 				_mm256_storeu_si256(
 					(__m256i *)pos[j],
@@ -194,6 +295,8 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 			ww_forest_acc_add_perfect(f, t, k, 8, &pos[0][0], 8,
 						  acc);
 		}
+		if (vacc)
+			vec_acc_store(f, &va, acc);
 		for (i = 0; i < 8; i++)
 			ww_forest_acc_finish(f, &acc[i],
 					     out + (r + i) * f->n_outputs);
