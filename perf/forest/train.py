@@ -8,6 +8,7 @@ Writes OUTDIR/rows.f32 (20,000 rows x 20 float32 features) and:
                            of 100 parallel trees, depth 8, one round; the
                            same trees in both files, so both engines
                            evaluate exactly the same model
+  xgbrf12.json / .wwf      the same at depth 12
   rf8.wwf, rf12.wwf        scikit-learn RandomForestClassifier, 100 trees,
                            depth 8 and 12
   iforest.wwf              scikit-learn IsolationForest, 100 trees
@@ -48,13 +49,14 @@ def main():
     rows.tofile(os.path.join(out, "rows.f32"))
 
     import xgboost as xgb
-    bst = xgb.train({"objective": "binary:logistic", "max_depth": 8,
-                     "num_parallel_tree": 100, "subsample": 0.8,
-                     "colsample_bynode": 0.8, "eta": 1.0, "nthread": 1,
-                     "tree_method": "exact"},
-                    xgb.DMatrix(X, label=y), 1)
-    bst.save_model(os.path.join(out, "xgbrf.json"))
-    export_xgboost(bst, os.path.join(out, "xgbrf.wwf"), 1)
+    for name, depth in (("xgbrf", 8), ("xgbrf12", 12)):
+        bst = xgb.train({"objective": "binary:logistic", "max_depth": depth,
+                         "num_parallel_tree": 100, "subsample": 0.8,
+                         "colsample_bynode": 0.8, "eta": 1.0, "nthread": 1,
+                         "tree_method": "exact"},
+                        xgb.DMatrix(X, label=y), 1)
+        bst.save_model(os.path.join(out, name + ".json"))
+        export_xgboost(bst, os.path.join(out, name + ".wwf"), 1)
 
     from sklearn.ensemble import IsolationForest, RandomForestClassifier
     models = {
