@@ -51,7 +51,8 @@ static float *read_rows(const char *path, size_t nf, size_t *n_rows)
 	float *rows;
 	long size;
 
-	if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) <= 0)
+	if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 ||
+	    (size = ftell(fp)) <= 0)
 		return NULL;
 	rewind(fp);
 	rows = malloc((size_t)size);
@@ -74,8 +75,8 @@ static double time_ww(const struct ww_forest *f, enum ww_forest_kernel k,
 	return (now_s() - t0) / (double)(r ? r : 1) * 1e9;
 }
 
-static double time_xgb(BoosterHandle h, const float *rows, size_t n,
-		       size_t nf, size_t batch)
+static double time_xgb(BoosterHandle h, const float *rows, size_t n, size_t nf,
+		       size_t batch)
 {
 	const char *config = "{\"type\": 0, \"training\": false, "
 			     "\"iteration_begin\": 0, \"iteration_end\": 0, "
@@ -116,14 +117,16 @@ int main(int argc, char **argv)
 	int k, p;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: bench_forest ROWS.f32 N_FEATURES MODEL.wwf [XGB.json]\n");
+		fprintf(stderr,
+			"usage: bench_forest ROWS.f32 N_FEATURES MODEL.wwf [XGB.json]\n");
 		return 2;
 	}
 	nf = strtoul(argv[2], NULL, 10);
 	rows = read_rows(argv[1], nf, &n);
 	f = ww_forest_load_file(argv[3], (uint32_t)nf, 0, err, sizeof(err));
 	if (rows == NULL || f == NULL) {
-		fprintf(stderr, "bench_forest: %s\n", rows ? err : "cannot read rows");
+		fprintf(stderr, "bench_forest: %s\n",
+			rows ? err : "cannot read rows");
 		return 1;
 	}
 	out = malloc(sizeof(double) * 64 * ww_forest_n_outputs(f));
