@@ -9,7 +9,7 @@ PACKAGES=(
 	dpdk dpdk-dev libdpdk-dev
 	libpcap-dev libiniparser-dev libjansson-dev
 	# tests
-	libcmocka-dev clang-format python3 python3-scapy
+	libcmocka-dev clang-format clang python3 python3-scapy
 	# models: training, export, parity tests, perf/forest's peers
 	python3-numpy python3-sklearn python3-xgboost libxgboost-dev
 	# the netns rig and the traffic in tests and the demo
