@@ -176,6 +176,53 @@ vec_acc_store(const struct ww_forest *f, const struct vec_acc *a,
 	}
 }
 
+/* What one level step needs to know about the 8-row block. */
+struct block {
+	const float *base; /* the rows (or their feature-major copy) */
+	const float *xt;   /* the feature-major copy, or NULL */
+	__m256i lane_off;  /* gather offset of each lane's row */
+	int fshift;	   /* feature index to offset: << fshift */
+};
+
+/*
+ * One level @l of one complete tree for the 8 rows of block @b: from the
+ * nodes @idx to their children. With the feature-major copy, the root
+ * (every lane at node 0) and level 1 (node 1 or 2) need no gather at all.
+ */
+__attribute__((target("avx2"))) static inline __m256i
+step_avx2(const struct block *b, const float *thr, const int32_t *feat,
+	  __m256i idx, uint32_t l)
+{
+	const __m256i one = _mm256_set1_epi32(1);
+	__m256 th, x;
+	__m256i fe, gt;
+
+	if (b->xt != NULL && l == 0) {
+		th = _mm256_set1_ps(thr[0]);
+		x = _mm256_loadu_ps(b->xt + feat[0] * 8);
+	} else if (b->xt != NULL && l == 1) {
+		__m256 right = _mm256_castsi256_ps(
+			_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(2)));
+
+		th = _mm256_blendv_ps(_mm256_set1_ps(thr[1]),
+				      _mm256_set1_ps(thr[2]), right);
+		x = _mm256_blendv_ps(_mm256_loadu_ps(b->xt + feat[1] * 8),
+				     _mm256_loadu_ps(b->xt + feat[2] * 8),
+				     right);
+	} else {
+		node_avx2(thr, feat, idx, l, &th, &fe);
+		x = _mm256_i32gather_ps(
+			b->base,
+			_mm256_add_epi32(b->lane_off,
+					 _mm256_slli_epi32(fe, b->fshift)),
+			4);
+	}
+	/* -1 where x > t: 2i + 1, plus 1 going right. */
+	gt = _mm256_castps_si256(_mm256_cmp_ps(x, th, _CMP_GT_OQ));
+	return _mm256_sub_epi32(
+		_mm256_add_epi32(_mm256_slli_epi32(idx, 1), one), gt);
+}
+
 /* Rows per AVX2 block are copied feature-major (xt[f * 8 + lane]) when
  * they have at most this many features, so that the first two levels,
  * where every lane needs the same one or two features, load instead of
@@ -197,11 +244,11 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 		transpose ? lane
 			  : _mm256_mullo_epi32(lane, _mm256_set1_epi32(nf));
 	const int fshift = transpose ? 3 : 0;
-	const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
 	const bool vacc = vec_acc_usable(f);
 	float xt[8 * TRANSPOSE_MAX_FEATURES];
 	struct ww_forest_acc acc[8];
 	struct vec_acc va;
+	struct block blk;
 	size_t r;
 
 	for (r = 0; r + 8 <= n; r += 8) {
@@ -215,6 +262,10 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 					xt[c * 8 + i] = base[i * nf + c];
 			base = xt;
 		}
+		blk.base = base;
+		blk.xt = transpose ? xt : NULL;
+		blk.lane_off = lane_off;
+		blk.fshift = fshift;
 		for (i = 0; i < 8; i++)
 			ww_forest_acc_init(f, &acc[i]);
 		vec_acc_init(f, &va);
@@ -235,50 +286,9 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 				idx[j] = _mm256_setzero_si256();
 			}
 			for (l = 0; l < d; l++) {
-				for (j = 0; j < TREES_AT_ONCE; j++) {
-					__m256 th, x;
-					__m256i fe, gt;
-
-					node_avx2(thr[j], feat[j], idx[j], l,
-						  &th, &fe);
-					if (transpose && l == 0) {
-						x = _mm256_loadu_ps(
-							xt + feat[j][0] * 8);
-					} else if (transpose && l == 1) {
-						/* Lanes at node 2 went right.
-						 */
-						x = _mm256_blendv_ps(
-							_mm256_loadu_ps(
-								xt +
-								feat[j][1] * 8),
-							_mm256_loadu_ps(
-								xt +
-								feat[j][2] * 8),
-							_mm256_castsi256_ps(
-								_mm256_cmpeq_epi32(
-									idx[j],
-									two)));
-					} else {
-						x = _mm256_i32gather_ps(
-							base,
-							_mm256_add_epi32(
-								lane_off,
-								_mm256_slli_epi32(
-									fe,
-									fshift)),
-							4);
-					}
-					/* -1 where x > t: 2i + 1 + 1 (right).
-					 */
-					gt = _mm256_castps_si256(_mm256_cmp_ps(
-						x, th, _CMP_GT_OQ));
-					idx[j] = _mm256_sub_epi32(
-						_mm256_add_epi32(
-							_mm256_slli_epi32(
-								idx[j], 1),
-							one),
-						gt);
-				}
+				for (j = 0; j < TREES_AT_ONCE; j++)
+					idx[j] = step_avx2(&blk, thr[j],
+							   feat[j], idx[j], l);
 			}
 			if (vacc) {
 				for (j = 0; j < k; j++)
