@@ -17,11 +17,13 @@ import os
 import struct
 import sys
 
+from pcapfile import write_pcap
+
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether,
                        ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NS,
                        IPOption_RR, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
-                       IPv6ExtHdrRouting, Raw, fragment, wrpcap)
+                       IPv6ExtHdrRouting, Raw, fragment)
 
 CMAC, SMAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
 C4, S4 = "10.77.0.1", "10.77.0.2"
@@ -222,19 +224,7 @@ def malformed_frames():
 def write(path, frames, t0=1767225600.0):
     # Fixed, increasing timestamps: the output must not depend on the
     # time the generator ran.
-    pkts = []
-    for i, raw in enumerate(frames):
-        p = Ether(raw) if len(raw) >= 14 else Raw(raw)
-        p.time = t0 + i * 0.001
-        pkts.append((raw, p.time))
-    # wrpcap would re-encode scapy objects; write the bytes as they are.
-    with open(path, "wb") as fh:
-        fh.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for raw, t in pkts:
-            sec = int(t)
-            usec = int(round((t - sec) * 1e6))
-            fh.write(struct.pack("<IIII", sec, usec, len(raw), len(raw)))
-            fh.write(raw)
+    write_pcap(path, ((t0 + i * 0.001, raw) for i, raw in enumerate(frames)))
 
 
 def main():

@@ -16,8 +16,9 @@ No protected_networks are configured for this case: direction must come
 from the SYN.
 """
 import json
-import struct
 import sys
+
+from pcapfile import write_pcap
 
 from scapy.all import ICMP, IP, TCP, UDP, Ether, IPv6, Raw
 
@@ -88,13 +89,7 @@ def main():
     add(T0 + 21.5, IP(src="192.0.2.16", dst="198.51.100.53") / UDP(sport=1000, dport=53) / Raw(b"y"), "later", True)
 
     frames.sort(key=lambda f: f[0])
-    with open(out_pcap, "wb") as fh:
-        fh.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for t, raw in frames:
-            sec = int(t)
-            usec = int(round((t - sec) * 1e6))
-            fh.write(struct.pack("<IIII", sec, usec, len(raw), len(raw)))
-            fh.write(raw)
+    write_pcap(out_pcap, frames)
     with open(out_json, "w") as fh:
         json.dump(flows, fh, indent=1)
 

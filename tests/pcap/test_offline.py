@@ -12,11 +12,12 @@ and a bad configuration is refused before anything runs.
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import unittest
+
+from pcapfile import read_pcap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WIREWALL = None
@@ -33,20 +34,6 @@ FLOW_CONFIG = """[flow]
 max_flows = 65536
 established_timeout = 5
 """
-
-
-def read_pcap(path):
-    """[(ts_tuple, bytes)] of a classic pcap file, any precision."""
-    with open(path, "rb") as fh:
-        data = fh.read()
-    magic = struct.unpack("<I", data[:4])[0]
-    assert magic in (0xA1B2C3D4, 0xA1B23C4D), hex(magic)
-    off, out = 24, []
-    while off < len(data):
-        sec, frac, caplen, wirelen = struct.unpack("<IIII", data[off:off + 16])
-        out.append(((sec, frac), data[off + 16:off + 16 + caplen]))
-        off += 16 + caplen
-    return out
 
 
 def eve_lines(path):
