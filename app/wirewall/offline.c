@@ -36,8 +36,7 @@ struct offline {
 	pcap_t *out_handle;
 	pcap_dumper_t *out;
 	uint64_t first_ns, next_stats_ns;
-	uint64_t oversize; /* frames too big for an mbuf: not forwarded */
-	uint64_t written;
+	uint64_t oversize;     /* frames too big for an mbuf: not forwarded */
 	struct rte_mbuf *held; /* read, but belongs to the next burst */
 	int out_precision;     /* PCAP_TSTAMP_PRECISION_* of the output file */
 };
@@ -115,7 +114,6 @@ static void write_frames(struct offline *o, struct ww_tx_list *tx)
 				  rte_pktmbuf_mtod(m, const u_char *));
 		o->w->stats.tx_pkts[tx->port[i]]++;
 		o->w->stats.tx_bytes[tx->port[i]] += h.len;
-		o->written++;
 		rte_pktmbuf_free(m);
 	}
 	tx->n = 0;

@@ -150,8 +150,10 @@ static int setup_port(const struct ww_conf *conf, struct app_ports *ports,
 	}
 	/* No wait for link up: virtual PMDs may report the link down and
 	 * still pass frames, and an inline box must forward regardless. */
-	APP_LOG(INFO, "%s: port %u started, %u queue(s), %u/%u descriptors",
-		p->name, p->port_id, n_queues, nb_rxd, nb_txd);
+	APP_LOG(INFO,
+		"%s (%s): port %u started, %u queue(s), %u/%u descriptors",
+		p->name, p->side == WW_SIDE_OUTSIDE ? "outside" : "inside",
+		p->port_id, n_queues, nb_rxd, nb_txd);
 	return 0;
 }
 
@@ -161,7 +163,6 @@ int app_ports_start(const struct ww_conf *conf, struct app_ports *ports,
 	unsigned int i;
 	int rc;
 
-	ports->n_queues = n_queues;
 	ports->pool = rte_pktmbuf_pool_create(
 		"ww_mbufs", conf->mbufs, conf->mbuf_cache,
 		RTE_ALIGN(sizeof(struct ww_mbuf_priv), RTE_MBUF_PRIV_ALIGN),

@@ -47,7 +47,6 @@ struct app_port {
 struct app_ports {
 	struct app_port port[2 * WW_CONF_MAX_PAIRS];
 	unsigned int n;
-	uint16_t n_queues; /* RX and TX queues per port = workers */
 	struct rte_mempool *pool;
 };
 

@@ -136,7 +136,6 @@ void ww_forest_free(struct ww_forest *f)
 	free(f->values);
 	free(f->p_threshold);
 	free(f->p_feature);
-	free(f->p_leaf);
 	free(f->p_value);
 	free(f->fvalues);
 	free(f->p_fleaf);
@@ -144,7 +143,8 @@ void ww_forest_free(struct ww_forest *f)
 	free(f);
 }
 
-/* Fill the complete-tree position @pos (at @level) from general node @g. */
+/* Fill the complete-tree position @pos (at @level) from general node @g;
+ * a leaf position gets the value offset of the leaf reached. */
 static void fill_perfect(const struct ww_forest *f, float *thr, int32_t *feat,
 			 uint32_t *leaf, uint32_t depth, uint32_t pos,
 			 uint32_t level, uint32_t g)
@@ -153,7 +153,7 @@ static void fill_perfect(const struct ww_forest *f, float *thr, int32_t *feat,
 	bool is_leaf = f->left[g] == (int32_t)g;
 
 	if (level == depth) {
-		leaf[pos - n_split] = g;
+		leaf[pos - n_split] = f->value_idx[g];
 		return;
 	}
 	if (is_leaf) {
@@ -186,18 +186,15 @@ static int build_perfect(struct ww_forest *f, size_t *mem)
 	stride = ww_forest_perfect_stride(d);
 	f->p_threshold = calloc((size_t)f->n_trees * stride, sizeof(float));
 	f->p_feature = calloc((size_t)f->n_trees * stride, sizeof(int32_t));
-	f->p_leaf = calloc((size_t)f->n_trees << d, sizeof(uint32_t));
 	f->p_value = calloc((size_t)f->n_trees << d, sizeof(uint32_t));
-	if (!f->p_threshold || !f->p_feature || !f->p_leaf || !f->p_value)
+	if (!f->p_threshold || !f->p_feature || !f->p_value)
 		return -ENOMEM;
-	*mem += (size_t)f->n_trees * stride * 8 + ((size_t)f->n_trees << d) * 8;
+	*mem += (size_t)f->n_trees * stride * 8 + ((size_t)f->n_trees << d) * 4;
 	for (t = 0; t < f->n_trees; t++)
 		fill_perfect(f, f->p_threshold + (size_t)t * stride,
 			     f->p_feature + (size_t)t * stride,
-			     f->p_leaf + ((size_t)t << d), d, 0, 0,
+			     f->p_value + ((size_t)t << d), d, 0, 0,
 			     f->tree_root[t]);
-	for (t = 0; t < (f->n_trees << d); t++)
-		f->p_value[t] = f->value_idx[f->p_leaf[t]];
 	if (f->kind == WW_FOREST_GBT) {
 		/* XGBoost adds leaves as float32: so do the kernels. */
 		uint32_t n_values = 0;

@@ -48,13 +48,13 @@ struct ww_forest {
 	 * index is fetched, and the few nodes of the top levels fit in one
 	 * vector register. A leaf above the bottom is padded with splits
 	 * that always go left (threshold +inf) down to the bottom level.
-	 * Per tree: 2^d - 1 split nodes, then 2^d leaves holding the node
-	 * index (in the arrays above) of the leaf reached.
+	 * Per tree: 2^d - 1 split nodes (p_threshold, p_feature), and 2^d
+	 * leaf positions (p_value: the offset of the values of the leaf
+	 * reached).
 	 */
 	uint32_t perfect_depth; /* 0: not built (a tree is too deep) */
 	float *p_threshold;	/* [n_trees][2^d - 1 + 8 of slack] */
 	int32_t *p_feature;	/* [n_trees][2^d - 1 + 8 of slack] */
-	uint32_t *p_leaf;	/* [n_trees][2^d] */
 	uint32_t *p_value;	/* [n_trees][2^d] offset of the leaf's values */
 	float *fvalues;		/* GBT: the leaf values as float32 */
 	/* Single-output models: each complete-tree leaf's value itself,

@@ -36,8 +36,6 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 		/* Two virtual ports: 0 is the outside, 1 the inside. */
 		ctx->peer[WW_SIDE_OUTSIDE] = WW_SIDE_INSIDE;
 		ctx->peer[WW_SIDE_INSIDE] = WW_SIDE_OUTSIDE;
-		ctx->side[WW_SIDE_OUTSIDE] = WW_SIDE_OUTSIDE;
-		ctx->side[WW_SIDE_INSIDE] = WW_SIDE_INSIDE;
 	}
 }
 

@@ -79,7 +79,6 @@ struct ww_pipeline_ctx {
 	struct ww_pkt_opts pkt_opts;
 	bool offline; /* time and direction come from the capture */
 	uint16_t peer[RTE_MAX_ETHPORTS];
-	uint8_t side[RTE_MAX_ETHPORTS]; /* enum ww_side */
 };
 
 /* One per worker lcore, written only by that lcore. */
@@ -126,7 +125,7 @@ static inline struct ww_mbuf_priv *ww_mbuf_priv(struct rte_mbuf *m)
 uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			   uint16_t n, struct ww_tx_list *out);
 
-/* Initialize @ctx from @conf (no ports yet: peer[] and side[] are set by
+/* Initialize @ctx from @conf (no ports yet: peer[] is set by
  * the caller). Control thread only. */
 void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 			  const struct ww_conf *conf, bool offline);
