@@ -87,6 +87,18 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 	json_object_set_new(o, "drop", drop);
 	json_object_set_new(o, "flow", flow_json(&t->flow));
 	json_object_set_new(
+		o, "http",
+		json_pack("{s:I, s:I, s:I, s:I}", "requests",
+			  (json_int_t)t->http_requests, "violations",
+			  (json_int_t)t->http_violations, "inspected",
+			  (json_int_t)t->l7_inspected, "no_context",
+			  (json_int_t)t->l7_no_context));
+	json_object_set_new(o, "tcp",
+			    json_pack("{s:I, s:I}", "overlap_evasions",
+				      (json_int_t)t->tcp_overlap_evasions,
+				      "cap_bypass",
+				      (json_int_t)t->tcp_cap_bypass));
+	json_object_set_new(
 		o, "event",
 		json_pack("{s:I}", "dropped", (json_int_t)t->events_dropped));
 	return o;

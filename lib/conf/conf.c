@@ -27,6 +27,9 @@ enum key_type {
 	KEY_CIDR_LIST,
 	KEY_PORT_PAIRS,
 	KEY_MALFORMED_POLICY,
+	KEY_PORT_LIST,
+	KEY_OVERLAP_ACTION,
+	KEY_VIOLATION_ACTION,
 };
 
 struct key_schema {
@@ -83,10 +86,33 @@ static const struct key_schema schema[] = {
 	{{"flow", "other_timeout", "60"}, KEY_U32, FIELD(other_timeout), 1,
 	 86400},
 
+	{{"tcp", "memory_mb", "64"}, KEY_U32, FIELD(tcp_memory_mb), 1, 65536},
+	{{"tcp", "stream_max_kb", "256"}, KEY_U32, FIELD(tcp_stream_max_kb), 4,
+	 1048576},
+	{{"tcp", "overlap_action", "rewrite"}, KEY_OVERLAP_ACTION,
+	 FIELD(tcp_overlap_rewrite), 0, 0},
+
+	{{"http", "ports", "80, 8080"}, KEY_PORT_LIST, FIELD(http_ports), 0, 0},
+	{{"http", "contexts", "1024"}, KEY_U32, FIELD(http_contexts), 1,
+	 1048576},
+	{{"http", "max_request_line", "8192"}, KEY_U32,
+	 FIELD(http_max_request_line), 64, 65536},
+	{{"http", "max_headers", "100"}, KEY_U32, FIELD(http_max_headers), 1,
+	 128},
+	{{"http", "max_header_bytes", "16384"}, KEY_U32,
+	 FIELD(http_max_header_bytes), 256, 262144},
+	{{"http", "body_depth", "4096"}, KEY_U32, FIELD(http_body_depth), 0,
+	 1048576},
+	{{"http", "max_chunk_ext", "256"}, KEY_U32, FIELD(http_max_chunk_ext),
+	 0, 65536},
+	{{"http", "violation_action", "drop"}, KEY_VIOLATION_ACTION,
+	 FIELD(http_violation_drop), 0, 0},
+
 	{{"eve", "file", ""}, KEY_STRING, FIELD(eve_file), 0, 0},
 	{{"eve", "stats", "yes"}, KEY_BOOL, FIELD(stats_events), 0, 0},
 	{{"eve", "drop", "yes"}, KEY_BOOL, FIELD(drop_events), 0, 0},
 	{{"eve", "flow", "yes"}, KEY_BOOL, FIELD(flow_events), 0, 0},
+	{{"eve", "http", "yes"}, KEY_BOOL, FIELD(http_events), 0, 0},
 	{{"eve", "stats_interval", "10"}, KEY_U32, FIELD(stats_interval), 1,
 	 86400},
 	{{"eve", "ring_size", "4096"}, KEY_U32, FIELD(event_ring_size), 64,
@@ -373,6 +399,30 @@ static int add_pair(const char *item, void *arg, char *err, size_t err_len)
 	return 0;
 }
 
+struct port_acc {
+	uint16_t *out;
+	unsigned int n;
+};
+
+static int add_port(const char *item, void *arg, char *err, size_t err_len)
+{
+	struct port_acc *acc = arg;
+	char why[128];
+	uint64_t v;
+
+	if (acc->n == WW_CONF_MAX_HTTP_PORTS) {
+		set_err(err, err_len, "more than %d ports",
+			WW_CONF_MAX_HTTP_PORTS);
+		return -EINVAL;
+	}
+	if (parse_u64(item, 1, 65535, &v, why, sizeof(why)) < 0) {
+		set_err(err, err_len, "port %s", why);
+		return -EINVAL;
+	}
+	acc->out[acc->n++] = (uint16_t)v;
+	return 0;
+}
+
 static int parse_value(const struct key_schema *k, const char *value,
 		       struct ww_conf *conf, char *err, size_t err_len)
 {
@@ -414,6 +464,34 @@ static int parse_value(const struct key_schema *k, const char *value,
 			return -EINVAL;
 		}
 		conf->n_pairs = acc.n;
+		return 0;
+	}
+	case KEY_PORT_LIST: {
+		struct port_acc acc = {field, 0};
+
+		rc = for_each_item(value, add_port, &acc, err, err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_http_ports = acc.n;
+		return 0;
+	}
+	case KEY_OVERLAP_ACTION:
+	case KEY_VIOLATION_ACTION: {
+		const char *keep =
+			k->type == KEY_OVERLAP_ACTION ? "rewrite" : "drop";
+		const char *other =
+			k->type == KEY_OVERLAP_ACTION ? "drop" : "pass";
+
+		if (strcmp(value, keep) == 0)
+			*(bool *)field = true;
+		else if (strcmp(value, other) == 0)
+			*(bool *)field = false;
+		else {
+			set_err(err, err_len,
+				"'%s' is not an action (%s or %s)", value, keep,
+				other);
+			return -EINVAL;
+		}
 		return 0;
 	}
 	case KEY_MALFORMED_POLICY:

@@ -18,11 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WW_CONF_MAX_PAIRS     8
-#define WW_CONF_MAX_CIDRS     64
-#define WW_CONF_PORT_NAME_MAX 64
-#define WW_CONF_PATH_MAX      512
-#define WW_CONF_ERR_MAX	      512
+#define WW_CONF_MAX_PAIRS      8
+#define WW_CONF_MAX_CIDRS      64
+#define WW_CONF_MAX_HTTP_PORTS 16
+#define WW_CONF_PORT_NAME_MAX  64
+#define WW_CONF_PATH_MAX       512
+#define WW_CONF_ERR_MAX	       512
 
 /* An IPv4 or IPv6 prefix. Host bits are always zero (the parser refuses
  * a prefix with host bits set rather than guess what was meant). */
@@ -78,8 +79,25 @@ struct ww_conf {
 	uint32_t icmp_timeout;
 	uint32_t other_timeout;
 
+	/* [tcp] */
+	uint32_t tcp_memory_mb;	    /* reassembly pool per worker */
+	uint32_t tcp_stream_max_kb; /* per direction */
+	bool tcp_overlap_rewrite;   /* else drop the segment */
+
+	/* [http] */
+	uint16_t http_ports[WW_CONF_MAX_HTTP_PORTS];
+	unsigned int n_http_ports;
+	uint32_t http_contexts; /* connections inspected at once, per worker */
+	uint32_t http_max_request_line;
+	uint32_t http_max_headers;
+	uint32_t http_max_header_bytes;
+	uint32_t http_body_depth;
+	uint32_t http_max_chunk_ext;
+	bool http_violation_drop; /* else pass */
+
 	/* [eve] */
 	char eve_file[WW_CONF_PATH_MAX]; /* "" = no event log */
+	bool http_events;
 	bool stats_events;
 	bool drop_events;
 	bool flow_events;

@@ -137,6 +137,31 @@ static void add_addresses(json_t *o, const struct ww_event *ev)
 	}
 }
 
+/*
+ * A JSON string from bytes an attacker chose (URLs, user agents): JSON
+ * wants UTF-8, and these bytes need not be. Each byte is taken as the
+ * Latin-1 character of that value, so every input gives a valid string
+ * and nothing is lost (Suricata escapes differently, but also keeps all).
+ * @field is NUL-terminated within @cap.
+ */
+static json_t *json_bytes(const char *field, size_t cap)
+{
+	char buf[2 * 256];
+	size_t n = strnlen(field, cap), i, o = 0;
+
+	for (i = 0; i < n && o + 2 <= sizeof(buf); i++) {
+		unsigned char c = (unsigned char)field[i];
+
+		if (c < 0x80) {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = (char)(0xc0 | c >> 6);
+			buf[o++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	return json_stringn(buf, o);
+}
+
 static json_t *flow_body(const struct ww_event *ev)
 {
 	const struct ww_event_flow *f = &ev->flow;
@@ -167,6 +192,12 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 	case WW_EVENT_FLOW:
 		o = header(ev->ts_ns, "flow");
 		break;
+	case WW_EVENT_HTTP:
+		o = header(ev->ts_ns, "http");
+		break;
+	case WW_EVENT_ALERT:
+		o = header(ev->ts_ns, "alert");
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -192,6 +223,51 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 		json_object_set_new(o, "flow", flow_body(ev));
 		return write_line(log, o);
 	}
+	if (ev->type == WW_EVENT_HTTP) {
+		const struct ww_event_http *h = &ev->http;
+		json_t *http = json_object();
+
+		json_object_set_new(
+			http, "hostname",
+			json_bytes(h->hostname, sizeof(h->hostname)));
+		json_object_set_new(http, "url",
+				    json_bytes(h->url, sizeof(h->url)));
+		json_object_set_new(
+			http, "http_method",
+			json_bytes(h->http_method, sizeof(h->http_method)));
+		json_object_set_new(
+			http, "protocol",
+			json_bytes(h->protocol, sizeof(h->protocol)));
+		json_object_set_new(http, "http_user_agent",
+				    json_bytes(h->http_user_agent,
+					       sizeof(h->http_user_agent)));
+		json_object_set_new(http, "length",
+				    json_integer((json_int_t)h->length));
+		json_object_set_new(o, "http", http);
+		return write_line(log, o);
+	}
+	if (ev->type == WW_EVENT_ALERT) {
+		const struct ww_event_alert *a = &ev->alert;
+		json_t *al = json_object();
+
+		json_object_set_new(
+			al, "action",
+			json_string(a->blocked ? "blocked" : "allowed"));
+		json_object_set_new(al, "gid", json_integer(1));
+		json_object_set_new(al, "signature_id",
+				    json_integer(a->signature_id));
+		json_object_set_new(al, "rev", json_integer(1));
+		json_object_set_new(
+			al, "signature",
+			json_bytes(a->signature, sizeof(a->signature)));
+		json_object_set_new(
+			al, "category",
+			json_bytes(a->category, sizeof(a->category)));
+		json_object_set_new(al, "severity", json_integer(a->severity));
+		json_object_set_new(o, "alert", al);
+		return write_line(log, o);
+	}
+
 	body = json_object();
 	json_object_set_new(body, "len", json_integer(ev->len));
 	json_object_set_new(body, "reason",

@@ -25,6 +25,28 @@
 enum ww_event_type {
 	WW_EVENT_DROP = 1, /* a frame the decoder refused */
 	WW_EVENT_FLOW,	   /* a flow ended */
+	WW_EVENT_HTTP,	   /* a request was parsed */
+	WW_EVENT_ALERT,	   /* a rule or check fired */
+};
+
+/* WW_EVENT_HTTP payload: Suricata's http object. Strings are cut to fit
+ * and always NUL-terminated. */
+struct ww_event_http {
+	char hostname[64];
+	char url[256];
+	char http_method[16];
+	char protocol[12];
+	char http_user_agent[128];
+	uint64_t length; /* request body bytes */
+};
+
+/* WW_EVENT_ALERT payload: Suricata's alert object. */
+struct ww_event_alert {
+	uint32_t signature_id;
+	uint8_t blocked; /* action: blocked or allowed */
+	uint8_t severity;
+	char signature[80];
+	char category[32];
 };
 
 /* WW_EVENT_FLOW payload. Addresses and ports of the event are the
@@ -53,7 +75,11 @@ struct ww_event {
 	uint8_t n_vlan;
 	uint8_t pad[3];
 	uint8_t src_ip[16], dest_ip[16];
-	struct ww_event_flow flow; /* WW_EVENT_FLOW only */
+	union {
+		struct ww_event_flow flow;   /* WW_EVENT_FLOW */
+		struct ww_event_http http;   /* WW_EVENT_HTTP */
+		struct ww_event_alert alert; /* WW_EVENT_ALERT */
+	};
 } __attribute__((aligned(8)));
 
 /*

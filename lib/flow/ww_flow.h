@@ -77,7 +77,9 @@ struct ww_flow {
 	uint8_t tcp_fin[2]; /* FIN seen from [direction] */
 	uint8_t lru_list;   /* which eviction list holds it, 0 = none */
 	uint32_t lru_prev, lru_next;
-	uint8_t reserved[24];
+	uint32_t l7; /* inspection context + 1 (0: not inspected); the
+		      * pipeline's, released when the flow ends */
+	uint8_t reserved[20];
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct ww_flow) == 128, "flow state: two cache lines");
@@ -98,9 +100,9 @@ struct ww_flow_stats {
 
 struct ww_flow_table;
 
-/* Called for every flow that leaves the table (to log a flow event). */
-typedef void (*ww_flow_end_cb)(void *arg, const struct ww_flow *f,
-			       uint64_t now_ns);
+/* Called for every flow that leaves the table, just before its entry is
+ * freed: to log a flow event and release what the owner attached. */
+typedef void (*ww_flow_end_cb)(void *arg, struct ww_flow *f, uint64_t now_ns);
 
 /*
  * Create a table for up to @max_flows flows on @socket.

@@ -7,11 +7,13 @@
 #include <rte_cycles.h> /* NS_PER_S */
 #include <rte_errno.h>
 
+#include "l7.h"
 #include "ww_pipeline.h"
 
 static const char *const drop_names[WW_DROP_MAX] = {
 	[WW_DROP_MALFORMED] = "malformed",
 	[WW_DROP_TX_FULL] = "tx_full",
+	[WW_DROP_BLOCKED] = "blocked",
 };
 
 const char *ww_drop_name(enum ww_drop d)
@@ -63,12 +65,13 @@ static bool conf_is_protected(const void *arg, uint8_t family,
 
 /* A flow left the table: tell the control thread (or, when it is the
  * one flushing a stopped worker, write the event directly). */
-static void flow_ended(void *arg, const struct ww_flow *f, uint64_t now_ns)
+static void flow_ended(void *arg, struct ww_flow *f, uint64_t now_ns)
 {
 	struct ww_worker *w = arg;
 	struct ww_event ev;
 	const unsigned int c = f->client_lo ? 0 : 1, s = 1 - c;
 
+	ww_l7_release(w, f);
 	if (!w->ctx->conf->flow_events ||
 	    (w->events == NULL && w->direct_log == NULL))
 		return;
@@ -115,6 +118,8 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 					&w->stats.flow, socket);
 	if (w->flows == NULL)
 		return -rte_errno;
+	if (ww_l7_pool_create(w) < 0)
+		return -ENOMEM;
 	ww_flow_set_end_cb(w->flows, flow_ended, w);
 	if (conf->n_protected_networks != 0)
 		ww_flow_set_protected(w->flows, conf_is_protected, conf);
@@ -135,6 +140,7 @@ void ww_worker_teardown(struct ww_worker *w)
 {
 	ww_flow_table_destroy(w->flows);
 	w->flows = NULL;
+	ww_l7_pool_destroy(w);
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

@@ -4,6 +4,7 @@
 
 #include <rte_prefetch.h>
 
+#include "l7.h"
 #include "ww_event.h"
 #include "ww_pipeline.h"
 
@@ -179,6 +180,15 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			s->rx_bytes[m->port] += lens[i];
 		} else {
 			bytes += lens[i];
+		}
+
+		/* Stage 4: application-layer inspection of TCP. */
+		if (flows[i] != NULL && pk[i].l4proto == 6 &&
+		    (pk[i].flags & WW_PKT_F_L4) &&
+		    ww_l7_packet(w, m, &pk[i], flows[i], dirs[i])) {
+			s->drop[WW_DROP_BLOCKED]++;
+			rte_pktmbuf_free(m);
+			continue;
 		}
 
 		if (unlikely(err[i] != WW_PKT_OK)) {

@@ -42,6 +42,8 @@ enum ww_side {
 enum ww_drop {
 	WW_DROP_MALFORMED = 0, /* decoder refused it, policy is drop */
 	WW_DROP_TX_FULL,       /* peer port kept refusing after retries */
+	WW_DROP_BLOCKED,       /* inspection stopped it (HTTP violation,
+				* TCP overlap evasion) */
 	WW_DROP_MAX
 };
 
@@ -69,6 +71,10 @@ struct ww_worker_stats {
 	uint64_t l4[4]; /* by enum ww_l4_class */
 	uint64_t vlan, fragments;
 	uint64_t events_dropped; /* event ring was full */
+	uint64_t l7_inspected;	 /* connections given an inspection context */
+	uint64_t l7_no_context;	 /* ... that found none free */
+	uint64_t http_requests, http_violations;
+	uint64_t tcp_overlap_evasions, tcp_cap_bypass;
 	struct ww_flow_stats flow;
 };
 
@@ -87,6 +93,7 @@ struct ww_worker {
 	const struct ww_pipeline_ctx *ctx;
 	struct rte_ring *events; /* to the control thread */
 	struct ww_flow_table *flows;
+	struct ww_l7_pool *l7; /* NULL when no HTTP port is configured */
 	/* Set only while the control thread flushes a stopped worker's
 	 * flows: ended flows are written here instead of queued. */
 	struct ww_event_log *direct_log;

@@ -28,6 +28,11 @@ max_flows = 65536
 [eve]
 stats_interval = 1
 """
+HTTP_CONFIG = """[flow]
+max_flows = 65536
+[http]
+contexts = 64
+"""
 # The flow case leaves direction to the flows (no protected_networks)
 # and shortens the established timeout so one flow times out in it.
 FLOW_CONFIG = """[flow]
@@ -56,6 +61,11 @@ class Offline(unittest.TestCase):
         cls.flow_conf = os.path.join(cls.dir, "flows.ini")
         with open(cls.flow_conf, "w") as fh:
             fh.write(FLOW_CONFIG)
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_http.py"),
+                        cls.dir], check=True)
+        cls.http_conf = os.path.join(cls.dir, "http.ini")
+        with open(cls.http_conf, "w") as fh:
+            fh.write(HTTP_CONFIG)
 
     @classmethod
     def tearDownClass(cls):
@@ -221,6 +231,59 @@ class Offline(unittest.TestCase):
                                 extra=["--set", "eve.flow=no"])
         self.assertFalse([e for e in eve_lines(eve)
                           if e["event_type"] == "flow"])
+
+    def check_http_case(self, name):
+        """Run an HTTP case; check its events and what was forwarded."""
+        with open(os.path.join(self.dir, name + ".json")) as fh:
+            expect = json.load(fh)
+        frames = read_pcap(os.path.join(self.dir, name + ".pcap"))
+        out, eve, _ = self.run_ww(name + ".pcap", name, conf=self.http_conf)
+        events = eve_lines(eve)
+        http = [e for e in events if e["event_type"] == "http"]
+        alerts = [e for e in events if e["event_type"] == "alert"]
+        self.assertEqual(len(http), len(expect["http"]), name)
+        for got, want in zip(http, expect["http"]):
+            for k, v in want.items():
+                where = got if k == "src_port" else got["http"]
+                self.assertEqual(where[k], v, "%s: http %s" % (name, k))
+            self.assertEqual(got["dest_port"], 80)
+        self.assertEqual(len(alerts), len(expect["alerts"]), name)
+        for got, want in zip(alerts, expect["alerts"]):
+            self.assertEqual(got["alert"]["signature"], want["signature"])
+            self.assertEqual(got["alert"]["category"], "protocol-violation")
+            if "src_port" in want:
+                self.assertEqual(got["src_port"], want["src_port"])
+        # Exactly the frames not dropped come out, in order.
+        want_out = [f for i, f in enumerate(frames)
+                    if i not in expect["dropped"]]
+        got_out = read_pcap(out)
+        self.assertEqual(len(got_out), len(want_out), name)
+        for i, (a, b) in enumerate(zip(want_out, got_out)):
+            if a[1] != b[1]:
+                self.assertEqual(frames.index(a), expect.get("rewritten"),
+                                 "%s: frame %d changed" % (name, i))
+        return expect, frames, got_out
+
+    def test_http_clean_onebyte_pipelined(self):
+        for name in ("http_clean", "http_onebyte", "http_pipelined"):
+            self.check_http_case(name)
+
+    def test_http_smuggling_blocked(self):
+        expect, _, _ = self.check_http_case("http_smuggle")
+        self.assertEqual(len(expect["alerts"]), 7)
+
+    def test_tcp_overlap_rewritten_to_inspected(self):
+        from scapy.all import TCP, Ether
+        expect, frames, got = self.check_http_case("http_overlap")
+        i = expect["rewritten"]
+        pkt = Ether(got[i][1])
+        # What leaves is what was inspected first, with a valid checksum.
+        self.assertEqual(bytes(pkt[TCP].payload).decode(),
+                         expect["rewritten_payload"])
+        sent = pkt[TCP].chksum
+        del pkt[TCP].chksum
+        self.assertEqual(Ether(bytes(pkt))[TCP].chksum, sent)
+        self.assertNotEqual(frames[i][1], got[i][1])
 
     def test_bad_config_refused_before_running(self):
         cases = [

@@ -85,6 +85,20 @@ static void test_defaults(void **state)
 	assert_int_equal(c.icmp_timeout, 30);
 	assert_int_equal(c.other_timeout, 60);
 	assert_true(c.flow_events);
+	assert_int_equal(c.tcp_memory_mb, 64);
+	assert_int_equal(c.tcp_stream_max_kb, 256);
+	assert_true(c.tcp_overlap_rewrite);
+	assert_int_equal(c.n_http_ports, 2);
+	assert_int_equal(c.http_ports[0], 80);
+	assert_int_equal(c.http_ports[1], 8080);
+	assert_int_equal(c.http_contexts, 1024);
+	assert_int_equal(c.http_max_request_line, 8192);
+	assert_int_equal(c.http_max_headers, 100);
+	assert_int_equal(c.http_max_header_bytes, 16384);
+	assert_int_equal(c.http_body_depth, 4096);
+	assert_int_equal(c.http_max_chunk_ext, 256);
+	assert_true(c.http_violation_drop);
+	assert_true(c.http_events);
 	assert_string_equal(c.eve_file, "");
 	assert_true(c.stats_events);
 	assert_true(c.drop_events);
@@ -210,6 +224,11 @@ static void test_bad_numbers(void **state)
 	expect_refused("decode", "max_ipv6_ext_headers", "33", "out of range");
 	expect_refused("flow", "max_flows", "1023", "out of range");
 	expect_refused("flow", "syn_timeout", "0", "out of range");
+	expect_refused("http", "ports", "80, 0", "out of range");
+	expect_refused("http", "ports", "80, 70000", "out of range");
+	expect_refused("http", "ports", "http", "not a decimal");
+	expect_refused("http", "violation_action", "reset", "not an action");
+	expect_refused("tcp", "overlap_action", "keep", "not an action");
 }
 
 static void test_bad_booleans_and_words(void **state)

@@ -35,7 +35,7 @@ static struct ww_flow_timeouts timeouts = {
 static struct ww_flow ended[4096];
 static unsigned int n_ended;
 
-static void on_end(void *arg, const struct ww_flow *f, uint64_t now)
+static void on_end(void *arg, struct ww_flow *f, uint64_t now)
 {
 	(void)arg;
 	(void)now;

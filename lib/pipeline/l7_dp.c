@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* TCP reassembly and HTTP parsing of inspected connections. See l7.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_malloc.h>
+
+#include "l7.h"
+#include "ww_pipeline.h"
+
+/* Alert signature ids: HTTP framing violations take 2221000 + their
+ * number (the range Suricata uses for HTTP events), the overlap evasion
+ * its stream-event id. */
+#define SID_HTTP_VIOLATION 2221000u
+#define SID_TCP_OVERLAP	   2210050u
+
+int ww_l7_pool_create(struct ww_worker *w)
+{
+	const struct ww_conf *c = w->ctx->conf;
+	struct ww_l7_pool *pool;
+	uint32_t i;
+	int rc;
+
+	if (c->n_http_ports == 0)
+		return 0;
+	pool = rte_zmalloc("ww_l7_pool", sizeof(*pool), 0);
+	if (pool == NULL)
+		return -ENOMEM;
+	pool->n = c->http_contexts;
+	/* Head and work buffers of max_header_bytes each, then the body. */
+	pool->buf_stride = 2 * c->http_max_header_bytes + c->http_body_depth;
+	pool->ctx = rte_zmalloc("ww_l7_ctx", sizeof(*pool->ctx) * pool->n,
+				RTE_CACHE_LINE_SIZE);
+	pool->buffers =
+		rte_malloc("ww_l7_buf", (size_t)pool->buf_stride * pool->n, 0);
+	rc = ww_tcp_pool_init(&pool->tcp, (uint64_t)c->tcp_memory_mb << 20);
+	if (pool->ctx == NULL || pool->buffers == NULL || rc < 0) {
+		w->l7 = pool;
+		ww_l7_pool_destroy(w);
+		return -ENOMEM;
+	}
+	for (i = 0; i < pool->n; i++)
+		pool->ctx[i].next_free = i + 1 < pool->n ? i + 1 : UINT32_MAX;
+	pool->free_head = 0;
+	w->l7 = pool;
+	return 0;
+}
+
+void ww_l7_pool_destroy(struct ww_worker *w)
+{
+	struct ww_l7_pool *pool = w->l7;
+
+	if (pool == NULL)
+		return;
+	ww_tcp_pool_free(&pool->tcp);
+	rte_free(pool->ctx);
+	rte_free(pool->buffers);
+	rte_free(pool);
+	w->l7 = NULL;
+}
+
+static struct ww_l7 *take(struct ww_worker *w, struct ww_flow *f)
+{
+	struct ww_l7_pool *pool = w->l7;
+	const struct ww_conf *c = w->ctx->conf;
+	const struct ww_http_limits lim = {
+		.max_request_line = c->http_max_request_line,
+		.max_headers = c->http_max_headers,
+		.max_header_bytes = c->http_max_header_bytes,
+		.body_depth = c->http_body_depth,
+		.max_chunk_ext = c->http_max_chunk_ext,
+	};
+	uint32_t i = pool->free_head;
+	struct ww_l7 *x;
+	char *buf;
+
+	if (i == UINT32_MAX) {
+		w->stats.l7_no_context++;
+		return NULL;
+	}
+	x = &pool->ctx[i];
+	pool->free_head = x->next_free;
+	buf = pool->buffers + (size_t)i * pool->buf_stride;
+	memset(x, 0, offsetof(struct ww_l7, http));
+	ww_http_parser_init(
+		&x->http, &lim, buf, c->http_max_header_bytes,
+		buf + c->http_max_header_bytes, c->http_max_header_bytes,
+		buf + 2 * c->http_max_header_bytes, c->http_body_depth);
+	x->violated = x->blocked = x->bypass = x->evasion_alerted = 0;
+	x->in_use = 1;
+	f->l7 = i + 1;
+	w->stats.l7_inspected++;
+	return x;
+}
+
+void ww_l7_release(struct ww_worker *w, struct ww_flow *f)
+{
+	struct ww_l7_pool *pool = w->l7;
+	struct ww_l7 *x;
+
+	if (pool == NULL || f->l7 == 0 || f->l7 > pool->n)
+		return;
+	x = &pool->ctx[f->l7 - 1];
+	ww_tcp_stream_release(&pool->tcp, &x->cli);
+	x->in_use = 0;
+	x->next_free = pool->free_head;
+	pool->free_head = f->l7 - 1;
+	f->l7 = 0;
+}
+
+/* An event about flow @f, with the client as source. */
+static void flow_event(struct ww_event *ev, const struct ww_worker *w,
+		       const struct ww_flow *f, uint16_t type)
+{
+	const unsigned int c = f->client_lo ? 0 : 1, s = 1 - c;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = w->now_ns;
+	ev->flow_id = f->id;
+	ev->type = type;
+	ev->in_port = UINT16_MAX;
+	ev->family = f->key.family;
+	ev->proto = f->key.proto;
+	memcpy(ev->src_ip, f->key.addr[c], 16);
+	memcpy(ev->dest_ip, f->key.addr[s], 16);
+	ev->src_port = f->key.port[c];
+	ev->dest_port = f->key.port[s];
+}
+
+static void copy_str(char *dst, size_t cap, struct ww_http_str s)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+
+	if (n > 0)
+		memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+static void alert(struct ww_worker *w, const struct ww_flow *f, uint32_t sid,
+		  const char *signature, bool blocked)
+{
+	struct ww_event ev;
+
+	if (w->events == NULL)
+		return;
+	flow_event(&ev, w, f, WW_EVENT_ALERT);
+	ev.alert.signature_id = sid;
+	ev.alert.blocked = blocked;
+	ev.alert.severity = 2;
+	snprintf(ev.alert.signature, sizeof(ev.alert.signature), "%s",
+		 signature);
+	snprintf(ev.alert.category, sizeof(ev.alert.category), "%s",
+		 "protocol-violation");
+	ww_event_push(w->events, &ev, &w->stats.events_dropped);
+}
+
+struct delivery {
+	struct ww_worker *w;
+	struct ww_flow *f;
+	struct ww_l7 *x;
+};
+
+/* In-order client bytes, straight from reassembly, into the parser. */
+static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
+{
+	struct delivery *d = arg;
+	struct ww_worker *w = d->w;
+	struct ww_l7 *x = d->x;
+	const struct ww_conf *c = w->ctx->conf;
+	uint32_t off = 0;
+
+	while (off < len && !x->violated) {
+		size_t used;
+		enum ww_http_event ev = ww_http_feed(
+			&x->http, (const char *)data + off, len - off, &used);
+
+		off += (uint32_t)used;
+		if (ev == WW_HTTP_REQUEST) {
+			const struct ww_http_request *r = &x->http.req;
+			struct ww_event e;
+
+			w->stats.http_requests++;
+			if (w->events == NULL || !c->http_events)
+				continue;
+			flow_event(&e, w, d->f, WW_EVENT_HTTP);
+			copy_str(e.http.hostname, sizeof(e.http.hostname),
+				 r->host);
+			copy_str(e.http.url, sizeof(e.http.url), r->uri_raw);
+			copy_str(e.http.http_method, sizeof(e.http.http_method),
+				 r->method);
+			copy_str(e.http.protocol, sizeof(e.http.protocol),
+				 r->version);
+			copy_str(e.http.http_user_agent,
+				 sizeof(e.http.http_user_agent), r->user_agent);
+			e.http.length = r->body_bytes;
+			ww_event_push(w->events, &e, &w->stats.events_dropped);
+		} else if (ev == WW_HTTP_VIOLATION) {
+			char sig[80];
+
+			x->violated = 1;
+			w->stats.http_violations++;
+			snprintf(sig, sizeof(sig),
+				 "HTTP protocol violation: %s",
+				 ww_http_violation_name(x->http.violation));
+			alert(w, d->f, SID_HTTP_VIOLATION + x->http.violation,
+			      sig, c->http_violation_drop);
+		} else if (ev == WW_HTTP_NEED_MORE) {
+			break;
+		}
+	}
+}
+
+/* The payload was rewritten: recompute the TCP checksum. */
+static void fix_tcp_checksum(struct rte_mbuf *m, const struct ww_pkt *p)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, p->l3_off);
+	struct rte_tcp_hdr *tcp =
+		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, p->l4_off);
+
+	tcp->cksum = 0;
+	if (p->l3 == WW_PKT_L3_IPV4)
+		tcp->cksum = rte_ipv4_udptcp_cksum(
+			(const struct rte_ipv4_hdr *)l3, tcp);
+	else
+		tcp->cksum = rte_ipv6_udptcp_cksum(
+			(const struct rte_ipv6_hdr *)l3, tcp);
+}
+
+static bool is_http_port(const struct ww_conf *c, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_http_ports; i++)
+		if (c->http_ports[i] == port)
+			return true;
+	return false;
+}
+
+bool ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
+		  const struct ww_pkt *p, struct ww_flow *f, uint8_t dir)
+{
+	const struct ww_conf *c = w->ctx->conf;
+	struct ww_l7_pool *pool = w->l7;
+	struct ww_l7 *x;
+	struct delivery d;
+	unsigned int flags;
+
+	if (pool == NULL)
+		return false;
+	if (f->l7 == 0) {
+		uint16_t server_port =
+			dir == WW_FLOW_TOSERVER ? p->dport : p->sport;
+
+		if (!is_http_port(c, server_port) || take(w, f) == NULL)
+			return false;
+	}
+	x = &pool->ctx[f->l7 - 1];
+	if (dir != WW_FLOW_TOSERVER) {
+		/* The server's ACKs free what the client sent. */
+		if (p->tcp_flags & WW_TCP_ACK)
+			ww_tcp_ack(&pool->tcp, &x->cli, p->tcp_ack);
+		return false;
+	}
+	if (x->blocked)
+		return true;
+	if (x->bypass)
+		return false;
+	if (p->tcp_flags & WW_TCP_SYN) {
+		ww_tcp_stream_start(&x->cli, p->tcp_seq + 1);
+		return false;
+	}
+	if (p->payload_len == 0)
+		return false;
+	if (!x->cli.started) /* picked up mid-connection */
+		ww_tcp_stream_start(&x->cli, p->tcp_seq);
+
+	d = (struct delivery){w, f, x};
+	flags = ww_tcp_segment(
+		&pool->tcp, &x->cli, p->tcp_seq,
+		rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off),
+		p->payload_len, c->tcp_overlap_rewrite,
+		c->tcp_stream_max_kb << 10, deliver_http, &d);
+	if (flags & WW_TCP_EVASION) {
+		w->stats.tcp_overlap_evasions++;
+		if (!x->evasion_alerted) {
+			x->evasion_alerted = 1;
+			alert(w, f, SID_TCP_OVERLAP,
+			      c->tcp_overlap_rewrite
+				      ? "TCP overlap with different data (rewritten)"
+				      : "TCP overlap with different data (dropped)",
+			      true);
+		}
+		if (!(flags & WW_TCP_REWRITTEN))
+			return true;
+		fix_tcp_checksum(m, p);
+	}
+	if (flags & WW_TCP_CAP) {
+		w->stats.tcp_cap_bypass++;
+		x->bypass = 1;
+	}
+	/* The segment that completed a bad request does not go on, nor
+	 * does anything the client sends after it. */
+	if (x->violated && c->http_violation_drop) {
+		x->blocked = 1;
+		return true;
+	}
+	return false;
+}

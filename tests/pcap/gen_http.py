@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Generate the HTTP inspection pcap cases.
+
+    gen_http.py OUTDIR
+
+Each case (http_<case>.pcap) is a capture of whole TCP connections (handshake, request
+segments, server ACKs) to port 80, with fixed timestamps, plus a JSON file
+of what the appliance must report:
+  clean      one request in one segment
+  onebyte    one request in one-byte segments, shuffled, with duplicates
+  pipelined  three pipelined requests cut across two segments
+  smuggle    one connection per framing violation, each next to a clean one
+  overlap    a retransmission whose bytes differ from the first copy
+"""
+import json
+import os
+import random
+import sys
+
+from scapy.all import IP, TCP, Ether, Raw
+
+from pcapfile import write_pcap
+
+CMAC, SMAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
+SERVER = "198.51.100.80"
+T0 = 1767225600.0
+
+
+class Capture:
+    def __init__(self):
+        self.frames = []
+        self.t = T0
+
+    def add(self, pkt, src_client):
+        eth = Ether(src=CMAC, dst=SMAC) if src_client else Ether(src=SMAC, dst=CMAC)
+        self.frames.append((self.t, bytes(eth / pkt)))
+        self.t += 0.0001
+        return len(self.frames) - 1
+
+
+class Conn:
+    """A client connection; returns frame indexes of what it sends."""
+
+    def __init__(self, cap, client, cport):
+        self.cap, self.c, self.cp = cap, client, cport
+        self.cseq, self.sseq = 1000, 5000
+        C = lambda **kw: IP(src=client, dst=SERVER) / TCP(sport=cport, dport=80, **kw)
+        S = lambda **kw: IP(src=SERVER, dst=client) / TCP(sport=80, dport=cport, **kw)
+        self.C, self.S = C, S
+        cap.add(C(flags="S", seq=self.cseq), True)
+        cap.add(S(flags="SA", seq=self.sseq, ack=self.cseq + 1), False)
+        cap.add(C(flags="A", seq=self.cseq + 1, ack=self.sseq + 1), True)
+        self.base = self.cseq + 1
+
+    def data(self, offset, payload):
+        return self.cap.add(self.C(flags="PA", seq=self.base + offset,
+                                   ack=self.sseq + 1) / Raw(payload), True)
+
+    def ack(self, upto):
+        self.cap.add(self.S(flags="A", seq=self.sseq + 1, ack=self.base + upto), False)
+
+
+REQ = (b"GET /shop/cart?item=42&qty=1 HTTP/1.1\r\nHost: shop.example\r\n"
+       b"User-Agent: wirewall-test/1.0\r\nAccept: */*\r\n\r\n")
+
+
+def write(out, name, cap, expect):
+    # http_<case>: the cases share a directory with the other generators.
+    write_pcap(os.path.join(out, "http_" + name + ".pcap"), cap.frames)
+    with open(os.path.join(out, "http_" + name + ".json"), "w") as fh:
+        json.dump(expect, fh, indent=1)
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    rnd = random.Random(11)
+
+    cap = Capture()
+    c = Conn(cap, "192.0.2.1", 40001)
+    c.data(0, REQ)
+    c.ack(len(REQ))
+    write(out, "clean", cap, {"http": [{"url": "/shop/cart?item=42&qty=1",
+                                         "hostname": "shop.example",
+                                         "http_user_agent": "wirewall-test/1.0"}],
+                              "alerts": [], "dropped": []})
+
+    cap = Capture()
+    c = Conn(cap, "192.0.2.2", 40002)
+    order = list(range(len(REQ)))
+    rnd.shuffle(order)
+    order += rnd.sample(range(len(REQ)), 20)  # duplicates, same bytes
+    for i in order:
+        c.data(i, REQ[i:i + 1])
+    c.ack(len(REQ))
+    write(out, "onebyte", cap, {"http": [{"url": "/shop/cart?item=42&qty=1"}],
+                                "alerts": [], "dropped": []})
+
+    cap = Capture()
+    c = Conn(cap, "192.0.2.3", 40003)
+    p = (b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+         b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+         b"GET /c HTTP/1.1\r\nHost: x\r\n\r\n")
+    cut = 40
+    c.data(0, p[:cut])
+    c.data(cut, p[cut:])
+    c.ack(len(p))
+    write(out, "pipelined", cap, {"http": [{"url": "/a"}, {"url": "/b"}, {"url": "/c"}],
+                                  "alerts": [], "dropped": []})
+
+    bad = {
+        "cl_and_te": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "cl_conflict": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n",
+        "te_unknown": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n",
+        "obs_fold": b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  more\r\n\r\n",
+        "space_before_colon": b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length : 0\r\n\r\n",
+        "bare_cr": b"GET / HTTP/1.1\r\nHost: x\rX-B: 2\r\n\r\n",
+        "host_duplicate": b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+    }
+    cap = Capture()
+    expect = {"http": [], "alerts": [], "dropped": []}
+    port = 41000
+    for name, text in bad.items():
+        port += 1
+        c = Conn(cap, "192.0.2.10", port)
+        # The head arrives in two segments; the second completes it.
+        c.data(0, text[:10])
+        expect["dropped"].append(c.data(10, text[10:]))
+        # Anything the client sends afterwards is not forwarded either.
+        expect["dropped"].append(c.data(len(text), b"GET /next HTTP/1.1\r\n"))
+        expect["alerts"].append({"signature": "HTTP protocol violation: " + name,
+                                 "src_port": port})
+        ok = Conn(cap, "192.0.2.11", port)
+        ok.data(0, REQ)
+        expect["http"].append({"url": "/shop/cart?item=42&qty=1", "src_port": port})
+    write(out, "smuggle", cap, expect)
+
+    cap = Capture()
+    c = Conn(cap, "192.0.2.20", 40020)
+    c.data(0, REQ[:30])
+    # A "retransmission" of bytes 10..39 that rewrites the path.
+    evil = bytearray(REQ[10:40])
+    evil[0:10] = b"/admin/del"
+    rewritten = c.data(10, bytes(evil))
+    c.data(40, REQ[40:])
+    c.ack(len(REQ))
+    write(out, "overlap", cap, {"http": [{"url": "/shop/cart?item=42&qty=1"}],
+                                "alerts": [{"signature": "TCP overlap with different data (rewritten)"}],
+                                "dropped": [], "rewritten": rewritten,
+                                "rewritten_payload": REQ[10:40].decode()})
+
+
+if __name__ == "__main__":
+    main()
