@@ -330,6 +330,9 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	rc = app_ports_start(conf, &l->ports, (uint16_t)l->n_workers);
 	if (rc < 0)
 		goto out_ports;
+	/* Injected frames (resets) come from the packet pool. */
+	for (i = 0; i < l->n_workers; i++)
+		l->workers[i].inject_pool = l->ports.pool;
 
 	for (i = 0; i < l->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &l->workers[i],

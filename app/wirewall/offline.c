@@ -235,6 +235,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	}
 	ww_pipeline_ctx_init(&o.ctx, conf, true);
 	ww_worker_init(o.w, 0, &o.ctx, NULL);
+	o.w->inject_pool = o.pool;
 	rc = ww_worker_setup_flows(o.w, (int)rte_socket_id());
 	if (rc < 0) {
 		fprintf(stderr,

@@ -93,11 +93,13 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 			  (json_int_t)t->http_violations, "inspected",
 			  (json_int_t)t->l7_inspected, "no_context",
 			  (json_int_t)t->l7_no_context));
-	json_object_set_new(o, "tcp",
-			    json_pack("{s:I, s:I}", "overlap_evasions",
-				      (json_int_t)t->tcp_overlap_evasions,
-				      "cap_bypass",
-				      (json_int_t)t->tcp_cap_bypass));
+	json_object_set_new(
+		o, "tcp",
+		json_pack("{s:I, s:I, s:I, s:I}", "overlap_evasions",
+			  (json_int_t)t->tcp_overlap_evasions, "cap_bypass",
+			  (json_int_t)t->tcp_cap_bypass, "resets_sent",
+			  (json_int_t)t->resets_sent, "inject_failed",
+			  (json_int_t)t->inject_failed));
 	json_object_set_new(
 		o, "event",
 		json_pack("{s:I}", "dropped", (json_int_t)t->events_dropped));

@@ -105,8 +105,8 @@ static const struct key_schema schema[] = {
 	 1048576},
 	{{"http", "max_chunk_ext", "256"}, KEY_U32, FIELD(http_max_chunk_ext),
 	 0, 65536},
-	{{"http", "violation_action", "drop"}, KEY_VIOLATION_ACTION,
-	 FIELD(http_violation_drop), 0, 0},
+	{{"http", "violation_action", "reset"}, KEY_VIOLATION_ACTION,
+	 FIELD(http_violation_action), 0, 0},
 
 	{{"eve", "file", ""}, KEY_STRING, FIELD(eve_file), 0, 0},
 	{{"eve", "stats", "yes"}, KEY_BOOL, FIELD(stats_events), 0, 0},
@@ -475,12 +475,23 @@ static int parse_value(const struct key_schema *k, const char *value,
 		conf->n_http_ports = acc.n;
 		return 0;
 	}
-	case KEY_OVERLAP_ACTION:
 	case KEY_VIOLATION_ACTION: {
-		const char *keep =
-			k->type == KEY_OVERLAP_ACTION ? "rewrite" : "drop";
-		const char *other =
-			k->type == KEY_OVERLAP_ACTION ? "drop" : "pass";
+		static const char *const names[] = {"reset", "drop", "pass"};
+		unsigned int i;
+
+		for (i = 0; i < 3; i++)
+			if (strcmp(value, names[i]) == 0) {
+				*(enum ww_conf_violation_action *)field =
+					(enum ww_conf_violation_action)i;
+				return 0;
+			}
+		set_err(err, err_len,
+			"'%s' is not an action (reset, drop or pass)", value);
+		return -EINVAL;
+	}
+	case KEY_OVERLAP_ACTION: {
+		const char *keep = "rewrite";
+		const char *other = "drop";
 
 		if (strcmp(value, keep) == 0)
 			*(bool *)field = true;

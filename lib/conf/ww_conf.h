@@ -46,6 +46,13 @@ enum ww_conf_malformed_policy {
 	WW_CONF_MALFORMED_FORWARD,
 };
 
+/* What to do with a request that breaks HTTP/1.1 framing. */
+enum ww_conf_violation_action {
+	WW_CONF_VIOLATION_RESET = 0, /* drop it, reset both ends */
+	WW_CONF_VIOLATION_DROP,	     /* drop it and what follows */
+	WW_CONF_VIOLATION_PASS,	     /* alert only */
+};
+
 struct ww_conf {
 	char path[WW_CONF_PATH_MAX];
 
@@ -93,7 +100,7 @@ struct ww_conf {
 	uint32_t http_max_header_bytes;
 	uint32_t http_body_depth;
 	uint32_t http_max_chunk_ext;
-	bool http_violation_drop; /* else pass */
+	enum ww_conf_violation_action http_violation_action;
 
 	/* [eve] */
 	char eve_file[WW_CONF_PATH_MAX]; /* "" = no event log */

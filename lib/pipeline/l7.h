@@ -44,9 +44,26 @@ int ww_l7_pool_create(struct ww_worker *w);
 void ww_l7_pool_destroy(struct ww_worker *w);
 /* The flow ends: give its context back. */
 void ww_l7_release(struct ww_worker *w, struct ww_flow *f);
-/* Inspect one decoded TCP packet of flow @f going @dir.
- * @return true when the packet must not be forwarded. dp-safe. */
-bool ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
-		  const struct ww_pkt *p, struct ww_flow *f, uint8_t dir);
+enum ww_l7_verdict {
+	WW_L7_FORWARD = 0,
+	WW_L7_DROP,  /* do not forward this packet */
+	WW_L7_RESET, /* do not forward it, and reset both ends */
+};
+
+/* Inspect one decoded TCP packet of flow @f going @dir. dp-safe. */
+enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
+				const struct ww_pkt *p, struct ww_flow *f,
+				uint8_t dir);
+
+/*
+ * Build a TCP reset for the connection of client packet @p (received as
+ * @orig): towards the server with the sequence number @p carried (the one
+ * the server expects next), or back to the client with the one the
+ * client acknowledges, so both stacks accept it (RFC 9293 3.5.3).
+ * @return the frame, or NULL (no mbuf: counted). dp-safe.
+ */
+struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
+				  const struct rte_mbuf *orig,
+				  const struct ww_pkt *p, bool to_server);
 
 #endif /* WW_PIPELINE_L7_H */

@@ -205,7 +205,9 @@ static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
 				 "HTTP protocol violation: %s",
 				 ww_http_violation_name(x->http.violation));
 			alert(w, d->f, SID_HTTP_VIOLATION + x->http.violation,
-			      sig, c->http_violation_drop);
+			      sig,
+			      c->http_violation_action !=
+				      WW_CONF_VIOLATION_PASS);
 		} else if (ev == WW_HTTP_NEED_MORE) {
 			break;
 		}
@@ -238,8 +240,9 @@ static bool is_http_port(const struct ww_conf *c, uint16_t port)
 	return false;
 }
 
-bool ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
-		  const struct ww_pkt *p, struct ww_flow *f, uint8_t dir)
+enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
+				const struct ww_pkt *p, struct ww_flow *f,
+				uint8_t dir)
 {
 	const struct ww_conf *c = w->ctx->conf;
 	struct ww_l7_pool *pool = w->l7;
@@ -248,31 +251,31 @@ bool ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 	unsigned int flags;
 
 	if (pool == NULL)
-		return false;
+		return WW_L7_FORWARD;
 	if (f->l7 == 0) {
 		uint16_t server_port =
 			dir == WW_FLOW_TOSERVER ? p->dport : p->sport;
 
 		if (!is_http_port(c, server_port) || take(w, f) == NULL)
-			return false;
+			return WW_L7_FORWARD;
 	}
 	x = &pool->ctx[f->l7 - 1];
 	if (dir != WW_FLOW_TOSERVER) {
 		/* The server's ACKs free what the client sent. */
 		if (p->tcp_flags & WW_TCP_ACK)
 			ww_tcp_ack(&pool->tcp, &x->cli, p->tcp_ack);
-		return false;
+		return WW_L7_FORWARD;
 	}
 	if (x->blocked)
-		return true;
+		return WW_L7_DROP;
 	if (x->bypass)
-		return false;
+		return WW_L7_FORWARD;
 	if (p->tcp_flags & WW_TCP_SYN) {
 		ww_tcp_stream_start(&x->cli, p->tcp_seq + 1);
-		return false;
+		return WW_L7_FORWARD;
 	}
 	if (p->payload_len == 0)
-		return false;
+		return WW_L7_FORWARD;
 	if (!x->cli.started) /* picked up mid-connection */
 		ww_tcp_stream_start(&x->cli, p->tcp_seq);
 
@@ -293,7 +296,7 @@ bool ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 			      true);
 		}
 		if (!(flags & WW_TCP_REWRITTEN))
-			return true;
+			return WW_L7_DROP;
 		fix_tcp_checksum(m, p);
 	}
 	if (flags & WW_TCP_CAP) {
@@ -302,9 +305,84 @@ bool ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 	}
 	/* The segment that completed a bad request does not go on, nor
 	 * does anything the client sends after it. */
-	if (x->violated && c->http_violation_drop) {
+	if (x->violated && c->http_violation_action != WW_CONF_VIOLATION_PASS) {
 		x->blocked = 1;
-		return true;
+		return c->http_violation_action == WW_CONF_VIOLATION_RESET
+			       ? WW_L7_RESET
+			       : WW_L7_DROP;
 	}
-	return false;
+	return WW_L7_FORWARD;
+}
+
+struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
+				  const struct rte_mbuf *orig,
+				  const struct ww_pkt *p, bool to_server)
+{
+	const bool v4 = p->l3 == WW_PKT_L3_IPV4;
+	const uint16_t ip_len = v4 ? 20 : 40;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->inject_pool);
+	struct rte_tcp_hdr *tcp;
+	uint8_t *d, *ip;
+	const uint8_t *src = to_server ? p->src : p->dst;
+	const uint8_t *dst = to_server ? p->dst : p->src;
+
+	if (m == NULL) {
+		w->stats.inject_failed++;
+		return NULL;
+	}
+	d = (uint8_t *)rte_pktmbuf_append(m, p->l3_off + ip_len + 20);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		w->stats.inject_failed++;
+		return NULL;
+	}
+	/* Ethernet and VLAN tags as received; back to the client, the
+	 * addresses swap. */
+	memcpy(d, rte_pktmbuf_mtod(orig, const uint8_t *), p->l3_off);
+	if (!to_server) {
+		memcpy(d, rte_pktmbuf_mtod(orig, const uint8_t *) + 6, 6);
+		memcpy(d + 6, rte_pktmbuf_mtod(orig, const uint8_t *), 6);
+	}
+	ip = d + p->l3_off;
+	memset(ip, 0, ip_len + 20);
+	tcp = (struct rte_tcp_hdr *)(ip + ip_len);
+	if (v4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->version_ihl = 0x45;
+		h->total_length = rte_cpu_to_be_16(ip_len + 20);
+		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		h->time_to_live = 64;
+		h->next_proto_id = 6;
+		memcpy(&h->src_addr, src, 4);
+		memcpy(&h->dst_addr, dst, 4);
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+
+		h->vtc_flow = rte_cpu_to_be_32(0x60000000);
+		h->payload_len = rte_cpu_to_be_16(20);
+		h->proto = 6;
+		h->hop_limits = 64;
+		memcpy(h->src_addr, src, 16);
+		memcpy(h->dst_addr, dst, 16);
+	}
+	if (to_server) {
+		tcp->src_port = rte_cpu_to_be_16(p->sport);
+		tcp->dst_port = rte_cpu_to_be_16(p->dport);
+		tcp->sent_seq = rte_cpu_to_be_32(p->tcp_seq);
+		tcp->recv_ack = rte_cpu_to_be_32(p->tcp_ack);
+	} else {
+		tcp->src_port = rte_cpu_to_be_16(p->dport);
+		tcp->dst_port = rte_cpu_to_be_16(p->sport);
+		tcp->sent_seq = rte_cpu_to_be_32(p->tcp_ack);
+		tcp->recv_ack = rte_cpu_to_be_32(p->tcp_seq + p->payload_len);
+	}
+	tcp->data_off = 5 << 4;
+	tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	tcp->cksum = v4 ? rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)ip, tcp)
+			: rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)ip, tcp);
+	ww_mbuf_priv(m)->ts_ns = w->now_ns;
+	w->stats.resets_sent++;
+	return m;
 }

@@ -120,6 +120,27 @@ static void record_drop_event(struct ww_worker *w, const struct rte_mbuf *m,
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
 }
 
+/* Reset both ends of the connection of client packet @p: one frame on to
+ * the server, one back to the client. */
+static void inject_resets(struct ww_worker *w, struct rte_mbuf *m,
+			  const struct ww_pkt *p, struct ww_tx_list *out)
+{
+	struct rte_mbuf *r;
+
+	if (w->inject_pool == NULL)
+		return;
+	r = ww_l7_make_reset(w, m, p, true);
+	if (r != NULL) {
+		out->pkts[out->n] = r;
+		out->port[out->n++] = w->ctx->peer[m->port];
+	}
+	r = ww_l7_make_reset(w, m, p, false);
+	if (r != NULL) {
+		out->pkts[out->n] = r;
+		out->port[out->n++] = m->port;
+	}
+}
+
 uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			   uint16_t n, struct ww_tx_list *out)
 {
@@ -184,11 +205,17 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 
 		/* Stage 4: application-layer inspection of TCP. */
 		if (flows[i] != NULL && pk[i].l4proto == 6 &&
-		    (pk[i].flags & WW_PKT_F_L4) &&
-		    ww_l7_packet(w, m, &pk[i], flows[i], dirs[i])) {
-			s->drop[WW_DROP_BLOCKED]++;
-			rte_pktmbuf_free(m);
-			continue;
+		    (pk[i].flags & WW_PKT_F_L4)) {
+			enum ww_l7_verdict v =
+				ww_l7_packet(w, m, &pk[i], flows[i], dirs[i]);
+
+			if (v != WW_L7_FORWARD) {
+				if (v == WW_L7_RESET)
+					inject_resets(w, m, &pk[i], out);
+				s->drop[WW_DROP_BLOCKED]++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
 		}
 
 		if (unlikely(err[i] != WW_PKT_OK)) {

@@ -75,6 +75,7 @@ struct ww_worker_stats {
 	uint64_t l7_no_context;	 /* ... that found none free */
 	uint64_t http_requests, http_violations;
 	uint64_t tcp_overlap_evasions, tcp_cap_bypass;
+	uint64_t resets_sent, inject_failed;
 	struct ww_flow_stats flow;
 };
 
@@ -94,6 +95,7 @@ struct ww_worker {
 	struct rte_ring *events; /* to the control thread */
 	struct ww_flow_table *flows;
 	struct ww_l7_pool *l7; /* NULL when no HTTP port is configured */
+	struct rte_mempool *inject_pool; /* mbufs for resets and answers */
 	/* Set only while the control thread flushes a stopped worker's
 	 * flows: ended flows are written here instead of queued. */
 	struct ww_event_log *direct_log;

@@ -3,8 +3,9 @@
 # namespaces; a recording TCP server in the server namespace keeps every
 # byte each connection delivers. Smuggling requests sent with a raw
 # socket from the client namespace must never arrive complete (their head
-# never reaches the server), and wirewall must alert on each; clean
-# requests on the same port must arrive whole.
+# never reaches the server), the client's connection must be reset, and
+# wirewall must alert on each; clean requests on the same port must
+# arrive whole and be answered.
 #
 #   test_smuggling.sh WIREWALL_BINARY SOURCE_DIR
 #
@@ -100,9 +101,11 @@ for name, r in reqs.items():
         c.sendall(r[12:])
         c.settimeout(1.5)
         got = c.recv(100)
+        print(name, "answered" if got.startswith(b"HTTP/1.1 200") else "no answer")
+    except ConnectionResetError:
+        print(name, "reset")
     except OSError:
-        got = b""
-    print(name, "answered" if got.startswith(b"HTTP/1.1 200") else "no answer")
+        print(name, "no answer")
     c.close()
 EOF
 for _ in $(seq 50); do
@@ -136,6 +139,8 @@ urls = sorted(e["http"]["url"] for e in ev if e["event_type"] == "http")
 assert urls == ["/clean/1", "/clean/2"], urls
 out = open(work + "/client.out").read()
 assert "clean1 answered" in out and "clean2 answered" in out, out
+for v in ("cl_and_te", "te_unknown", "space_before_colon", "obs_fold"):
+    assert v + " reset" in out, "the client was not reset: " + v
 print("ok - smuggling requests never reached the server complete")
 EOF
 rc=$?

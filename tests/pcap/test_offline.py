@@ -232,6 +232,41 @@ class Offline(unittest.TestCase):
         self.assertFalse([e for e in eve_lines(eve)
                           if e["event_type"] == "flow"])
 
+    @staticmethod
+    def split_injected(out, frames):
+        """(frames from the input, possibly rewritten; resets the
+        appliance made)."""
+        from scapy.all import TCP, Ether
+        given = {f[1] for f in frames}
+
+        def made(f):
+            p = Ether(f[1])
+            return f[1] not in given and TCP in p and "R" in p[TCP].flags
+        return ([f for f in out if not made(f)], [f for f in out if made(f)])
+
+    def check_resets(self, expect, frames, injected):
+        """Each blocked connection: a reset to the server at the sequence
+        number of the segment that was stopped, and one to the client at
+        the sequence number it acknowledges."""
+        from scapy.all import IP, TCP, Ether
+        # With the default action (reset), the first of each blocked
+        # connection's stopped segments carries the violation.
+        blocked = expect["dropped"][0::2]
+        self.assertEqual(len(injected), 2 * len(blocked))
+        for k, i in enumerate(blocked):
+            seg = Ether(frames[i][1])
+            to_srv, to_cli = Ether(injected[2 * k][1]), Ether(injected[2 * k + 1][1])
+            self.assertEqual(to_srv[TCP].flags, "RA")
+            self.assertEqual((to_srv[IP].src, to_srv[TCP].sport, to_srv[TCP].seq),
+                             (seg[IP].src, seg[TCP].sport, seg[TCP].seq))
+            self.assertEqual((to_cli[IP].dst, to_cli[TCP].dport, to_cli[TCP].seq),
+                             (seg[IP].src, seg[TCP].sport, seg[TCP].ack))
+            self.assertEqual(to_cli[TCP].ack, seg[TCP].seq + len(seg[TCP].payload))
+            for r in (to_srv, to_cli):
+                sent = r[TCP].chksum
+                del r[TCP].chksum
+                self.assertEqual(Ether(bytes(r))[TCP].chksum, sent)
+
     def check_http_case(self, name):
         """Run an HTTP case; check its events and what was forwarded."""
         with open(os.path.join(self.dir, name + ".json")) as fh:
@@ -253,10 +288,12 @@ class Offline(unittest.TestCase):
             self.assertEqual(got["alert"]["category"], "protocol-violation")
             if "src_port" in want:
                 self.assertEqual(got["src_port"], want["src_port"])
-        # Exactly the frames not dropped come out, in order.
+        # Exactly the frames not dropped come out, in order, plus the
+        # resets the appliance injects for each blocked connection.
         want_out = [f for i, f in enumerate(frames)
                     if i not in expect["dropped"]]
-        got_out = read_pcap(out)
+        got_out, injected = self.split_injected(read_pcap(out), frames)
+        self.check_resets(expect, frames, injected)
         self.assertEqual(len(got_out), len(want_out), name)
         for i, (a, b) in enumerate(zip(want_out, got_out)):
             if a[1] != b[1]:
@@ -271,6 +308,21 @@ class Offline(unittest.TestCase):
     def test_http_smuggling_blocked(self):
         expect, _, _ = self.check_http_case("http_smuggle")
         self.assertEqual(len(expect["alerts"]), 7)
+
+    def test_http_violation_actions(self):
+        # drop: no resets, the same frames stopped; pass: alerts only.
+        for action, stopped in (("drop", True), ("pass", False)):
+            out, eve, _ = self.run_ww("http_smuggle.pcap", "act_" + action,
+                                      ["--set", "http.violation_action=" + action],
+                                      conf=self.http_conf)
+            frames = read_pcap(os.path.join(self.dir, "http_smuggle.pcap"))
+            got = read_pcap(out)
+            alerts = [e for e in eve_lines(eve) if e["event_type"] == "alert"]
+            self.assertEqual(len(alerts), 7)
+            self.assertEqual(len(got), len(frames) - (14 if stopped else 0))
+            self.assertTrue(all(a["alert"]["action"] ==
+                                ("blocked" if stopped else "allowed")
+                                for a in alerts))
 
     def test_tcp_overlap_rewritten_to_inspected(self):
         from scapy.all import TCP, Ether

@@ -97,7 +97,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.http_max_header_bytes, 16384);
 	assert_int_equal(c.http_body_depth, 4096);
 	assert_int_equal(c.http_max_chunk_ext, 256);
-	assert_true(c.http_violation_drop);
+	assert_int_equal(c.http_violation_action, WW_CONF_VIOLATION_RESET);
 	assert_true(c.http_events);
 	assert_string_equal(c.eve_file, "");
 	assert_true(c.stats_events);
@@ -227,7 +227,7 @@ static void test_bad_numbers(void **state)
 	expect_refused("http", "ports", "80, 0", "out of range");
 	expect_refused("http", "ports", "80, 70000", "out of range");
 	expect_refused("http", "ports", "http", "not a decimal");
-	expect_refused("http", "violation_action", "reset", "not an action");
+	expect_refused("http", "violation_action", "block", "not an action");
 	expect_refused("tcp", "overlap_action", "keep", "not an action");
 }
 
