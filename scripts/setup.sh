@@ -13,7 +13,7 @@ PACKAGES=(
 	# models: training, export, parity tests, perf/forest's peers
 	python3-numpy python3-sklearn python3-xgboost libxgboost-dev
 	# the netns rig and the traffic in tests and the demo
-	iproute2 iputils-ping curl iperf3 procps ethtool
+	iproute2 iputils-ping curl iperf3 procps ethtool tcpdump
 )
 
 missing=()
