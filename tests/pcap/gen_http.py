@@ -116,6 +116,21 @@ def main():
         "space_before_colon": b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length : 0\r\n\r\n",
         "bare_cr": b"GET / HTTP/1.1\r\nHost: x\rX-B: 2\r\n\r\n",
         "host_duplicate": b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+        "host_missing": b"GET /nohost HTTP/1.1\r\nX-A: 1\r\n\r\n",
+        "cl_invalid": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4x\r\n\r\n",
+        "te_not_chunked_last": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+        "bad_header_value": b"GET / HTTP/1.1\r\nHost: x\r\nX-C: a\x00b\r\n\r\n",
+        "bad_header_name": b"GET / HTTP/1.1\r\nHost: x\r\nBad[N]: 1\r\n\r\n",
+        "bad_method": b"G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "bad_request_line": b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "bad_version": b"GET / HTTP/7.1\r\nHost: x\r\n\r\n",
+        "chunk_size_invalid": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "chunk_size_overflow": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n",
+        "chunk_ext_too_long": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" + b"e" * 300 + b"\r\n",
+        "chunk_data_bad_end": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc\r\n",
+        "request_line_too_long": b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        "headers_too_large": b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 17000 + b"\r\n\r\n",
+        "too_many_headers": b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(120)) + b"\r\n",
     }
     cap = Capture()
     expect = {"http": [], "alerts": [], "dropped": []}
