@@ -96,8 +96,8 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 	json_object_set_new(
 		o, "tcp",
 		json_pack("{s:I, s:I, s:I, s:I}", "overlap_evasions",
-			  (json_int_t)t->tcp_overlap_evasions, "cap_bypass",
-			  (json_int_t)t->tcp_cap_bypass, "resets_sent",
+			  (json_int_t)t->tcp_overlap_evasions, "cap_hits",
+			  (json_int_t)t->tcp_cap_hits, "resets_sent",
 			  (json_int_t)t->resets_sent, "inject_failed",
 			  (json_int_t)t->inject_failed));
 	json_object_set_new(

@@ -91,6 +91,8 @@ static const struct key_schema schema[] = {
 	 1048576},
 	{{"tcp", "overlap_action", "rewrite"}, KEY_OVERLAP_ACTION,
 	 FIELD(tcp_overlap_rewrite), 0, 0},
+	{{"tcp", "cap_policy", "pass"}, KEY_VIOLATION_ACTION,
+	 FIELD(tcp_cap_policy), 0, 0},
 
 	{{"http", "ports", "80, 8080"}, KEY_PORT_LIST, FIELD(http_ports), 0, 0},
 	{{"http", "contexts", "1024"}, KEY_U32, FIELD(http_contexts), 1,

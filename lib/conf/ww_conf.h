@@ -90,6 +90,9 @@ struct ww_conf {
 	uint32_t tcp_memory_mb;	    /* reassembly pool per worker */
 	uint32_t tcp_stream_max_kb; /* per direction */
 	bool tcp_overlap_rewrite;   /* else drop the segment */
+	/* Over a reassembly cap: reset both ends, drop the client's packets,
+	 * or pass them uninspected. */
+	enum ww_conf_violation_action tcp_cap_policy;
 
 	/* [http] */
 	uint16_t http_ports[WW_CONF_MAX_HTTP_PORTS];

@@ -300,8 +300,17 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 		fix_tcp_checksum(m, p);
 	}
 	if (flags & WW_TCP_CAP) {
-		w->stats.tcp_cap_bypass++;
-		x->bypass = 1;
+		/* The connection can no longer be judged: the exception
+		 * policy decides (pass: uninspected from here on). */
+		w->stats.tcp_cap_hits++;
+		if (c->tcp_cap_policy == WW_CONF_VIOLATION_PASS) {
+			x->bypass = 1;
+			return WW_L7_FORWARD;
+		}
+		x->blocked = 1;
+		return c->tcp_cap_policy == WW_CONF_VIOLATION_RESET
+			       ? WW_L7_RESET
+			       : WW_L7_DROP;
 	}
 	/* The segment that completed a bad request does not go on, nor
 	 * does anything the client sends after it. */

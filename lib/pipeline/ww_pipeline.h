@@ -74,7 +74,7 @@ struct ww_worker_stats {
 	uint64_t l7_inspected;	 /* connections given an inspection context */
 	uint64_t l7_no_context;	 /* ... that found none free */
 	uint64_t http_requests, http_violations;
-	uint64_t tcp_overlap_evasions, tcp_cap_bypass;
+	uint64_t tcp_overlap_evasions, tcp_cap_hits;
 	uint64_t resets_sent, inject_failed;
 	struct ww_flow_stats flow;
 };

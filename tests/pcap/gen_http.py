@@ -150,6 +150,18 @@ def main():
         expect["http"].append({"url": "/shop/cart?item=42&qty=1", "src_port": port})
     write(out, "smuggle", cap, expect)
 
+    # Over the stream cap (run with tcp.stream_max_kb=4, 16 blocks of
+    # 256 bytes): 2 KB of body the server does not acknowledge (9
+    # blocks), then 3 KB more, which cannot fit.
+    cap = Capture()
+    c = Conn(cap, "192.0.2.30", 40030)
+    body = b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"
+    c.data(0, body)
+    c.data(len(body), b"u" * 1000)
+    c.data(len(body) + 1000, b"u" * 1000)
+    over = c.data(len(body) + 2000, b"u" * 3000)
+    write(out, "cap", cap, {"over": over})
+
     cap = Capture()
     c = Conn(cap, "192.0.2.20", 40020)
     c.data(0, REQ[:30])

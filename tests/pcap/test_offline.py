@@ -325,6 +325,29 @@ class Offline(unittest.TestCase):
                                 ("blocked" if stopped else "allowed")
                                 for a in alerts))
 
+    def test_tcp_cap_policy(self):
+        from scapy.all import TCP, Ether
+        with open(os.path.join(self.dir, "http_cap.json")) as fh:
+            over = json.load(fh)["over"]
+        frames = read_pcap(os.path.join(self.dir, "http_cap.pcap"))
+        for policy in ("pass", "drop", "reset"):
+            out, eve, _ = self.run_ww(
+                "http_cap.pcap", "cap_" + policy,
+                ["--set", "tcp.stream_max_kb=4",
+                 "--set", "tcp.cap_policy=" + policy], conf=self.http_conf)
+            got = read_pcap(out)
+            stats = [e for e in eve_lines(eve)
+                     if e["event_type"] == "stats"][-1]["stats"]
+            self.assertEqual(stats["tcp"]["cap_hits"], 1, policy)
+            kept = [f for f in got if f[1] in {g[1] for g in frames}]
+            resets = [f for f in got if f not in kept and
+                      "R" in Ether(f[1])[TCP].flags]
+            if policy == "pass":
+                self.assertEqual(got, frames)
+            else:
+                self.assertEqual(kept, frames[:over] + frames[over + 1:])
+                self.assertEqual(len(resets), 2 if policy == "reset" else 0)
+
     def test_tcp_overlap_rewritten_to_inspected(self):
         from scapy.all import TCP, Ether
         expect, frames, got = self.check_http_case("http_overlap")

@@ -88,6 +88,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.tcp_memory_mb, 64);
 	assert_int_equal(c.tcp_stream_max_kb, 256);
 	assert_true(c.tcp_overlap_rewrite);
+	assert_int_equal(c.tcp_cap_policy, WW_CONF_VIOLATION_PASS);
 	assert_int_equal(c.n_http_ports, 2);
 	assert_int_equal(c.http_ports[0], 80);
 	assert_int_equal(c.http_ports[1], 8080);
