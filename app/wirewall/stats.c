@@ -25,6 +25,7 @@ static json_t *flow_json(const struct ww_flow_stats *f)
 				    u64(f->evicted_by_state[i]));
 	json_object_set_new(o, "evicted_by_state", ev);
 	json_object_set_new(o, "table_full", u64(f->table_full));
+	json_object_set_new(o, "rst_out_of_window", u64(f->rst_out_of_window));
 	return o;
 }
 

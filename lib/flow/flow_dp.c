@@ -54,6 +54,11 @@ int ww_flow_key_from_pkt(const struct ww_pkt *p, struct ww_flow_key *key)
 	return side;
 }
 
+static inline bool ww_seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
 static inline bool key_eq(const struct ww_flow_key *a,
 			  const struct ww_flow_key *b)
 {
@@ -147,6 +152,7 @@ static void init_flow(struct ww_flow_table *t, struct ww_flow *f,
 	f->in_use = 1;
 	f->client_lo = pick_client_lo(t, p, src_side);
 	f->lru_prev = f->lru_next = LRU_NIL;
+	f->tcp_wscale[0] = f->tcp_wscale[1] = 0xff;
 	switch (p->l4proto) {
 	case 6:
 		/* Picked up mid-stream: no handshake to wait for. */
@@ -170,7 +176,54 @@ static void init_flow(struct ww_flow_table *t, struct ww_flow *f,
 	t->stats->active++;
 }
 
-/* TCP lifecycle from the flags (sequence checks belong to lib/tcp). */
+/*
+ * A RST ends the connection only when its sequence number lies in the
+ * window the receiver advertised (RFC 9293 3.10.7.4; RFC 5961 3.2), here
+ * around the end of what the sender was seen to send; otherwise a blind
+ * attacker could tear the flow down in the appliance while the real
+ * receiver ignores the RST. With nothing known yet, it is accepted.
+ */
+static bool rst_in_window(const struct ww_flow *f, const struct ww_pkt *p,
+			  uint8_t dir)
+{
+	const uint8_t other = 1 - dir;
+	uint64_t win;
+	uint32_t d;
+
+	if (!(f->tcp_seen & (1u << dir)) || !(f->tcp_seen & (1u << other)))
+		return true;
+	win = f->tcp_win[other];
+	if (f->tcp_wscale[0] != 0xff && f->tcp_wscale[1] != 0xff)
+		win <<= f->tcp_wscale[other];
+	if (win < 1)
+		win = 1;
+	d = p->tcp_seq - f->tcp_end[dir];
+	/* Within a window either side of the expected number: the appliance
+	 * sees segments before the receiver does, and may miss some. */
+	return (uint64_t)d <= win || (uint64_t)(0u - d) <= win;
+}
+
+/* Sequence and window tracking for rst_in_window(). */
+static void tcp_track(struct ww_flow *f, const struct ww_pkt *p, uint8_t dir)
+{
+	uint32_t end = p->tcp_seq + p->payload_len +
+		       !!(p->tcp_flags & WW_TCP_SYN) +
+		       !!(p->tcp_flags & WW_TCP_FIN);
+
+	if (p->tcp_flags & WW_TCP_SYN)
+		f->tcp_wscale[dir] =
+			(p->tcp_opts & WW_TCP_OPT_WSCALE)
+				? (p->tcp_wscale < 14 ? p->tcp_wscale : 14)
+				: 0xff;
+	if (p->tcp_flags & WW_TCP_RST)
+		return;
+	if (!(f->tcp_seen & (1u << dir)) || ww_seq_after(end, f->tcp_end[dir]))
+		f->tcp_end[dir] = end;
+	f->tcp_win[dir] = p->tcp_window;
+	f->tcp_seen |= (uint8_t)(1u << dir);
+}
+
+/* TCP lifecycle from the flags; a RST must be in window. */
 static void tcp_update(struct ww_flow_table *t, struct ww_flow *f,
 		       const struct ww_pkt *p, uint8_t dir)
 {
@@ -179,6 +232,11 @@ static void tcp_update(struct ww_flow_table *t, struct ww_flow *f,
 
 	if (was == WW_FLOW_CLOSED)
 		return;
+	if ((fl & WW_TCP_RST) && !rst_in_window(f, p, dir)) {
+		t->stats->rst_out_of_window++;
+		return;
+	}
+	tcp_track(f, p, dir);
 	if (fl & WW_TCP_RST) {
 		f->state = WW_FLOW_CLOSED;
 		f->end_reason = WW_FLOW_END_RST;

@@ -79,7 +79,14 @@ struct ww_flow {
 	uint32_t lru_prev, lru_next;
 	uint32_t l7; /* inspection context + 1 (0: not inspected); the
 		      * pipeline's, released when the flow ends */
-	uint8_t reserved[20];
+	/* TCP sequence tracking, per direction: the end of the highest
+	 * segment sent, the last window advertised and the window scale the
+	 * SYN announced, to judge whether a RST is in window. */
+	uint32_t tcp_end[2];
+	uint16_t tcp_win[2];
+	uint8_t tcp_wscale[2]; /* 0xff: no SYN seen */
+	uint8_t tcp_seen;      /* bit d: direction d has sent a segment */
+	uint8_t reserved[3];
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct ww_flow) == 128, "flow state: two cache lines");
@@ -95,7 +102,8 @@ struct ww_flow_stats {
 	uint64_t ended[WW_FLOW_END_MAX];
 	uint64_t evicted_by_state[WW_FLOW_STATE_MAX];
 	uint64_t table_full; /* no victim found: the packet has no flow */
-	uint64_t active;     /* gauge: flows in the table now */
+	uint64_t rst_out_of_window; /* RSTs that did not end their flow */
+	uint64_t active;	    /* gauge: flows in the table now */
 };
 
 struct ww_flow_table;

@@ -222,6 +222,46 @@ static void test_tcp_lifecycle_and_reasons(void **state)
 	ww_flow_table_destroy(t);
 }
 
+static void test_rst_only_in_window(void **state)
+{
+	struct ww_flow_table *t = table(1024);
+	struct ww_pkt syn = pkt(0, 6, 1, 3000, 2, 80, WW_TCP_SYN);
+	struct ww_pkt sa = pkt(0, 6, 2, 80, 1, 3000, WW_TCP_SYN | WW_TCP_ACK);
+	struct ww_pkt ack = pkt(0, 6, 1, 3000, 2, 80, WW_TCP_ACK);
+	struct ww_pkt rst = pkt(0, 6, 2, 80, 1, 3000, WW_TCP_RST);
+	struct ww_flow *f;
+
+	(void)state;
+	syn.tcp_seq = 1000;
+	sa.tcp_seq = 5000;
+	sa.tcp_ack = 1001;
+	sa.tcp_window = 1000;
+	ack.tcp_seq = 1001;
+	ack.tcp_ack = 5001;
+	ack.tcp_window = 2000; /* the client takes 2000 bytes from 5001 */
+	f = one(t, &syn, S, NULL);
+	one(t, &sa, S, NULL);
+	one(t, &ack, S, NULL);
+	assert_int_equal(f->state, WW_FLOW_ESTABLISHED);
+
+	/* A blind RST far from the window changes nothing. */
+	rst.tcp_seq = 5001 + 100000;
+	one(t, &rst, S, NULL);
+	assert_int_equal(f->state, WW_FLOW_ESTABLISHED);
+	assert_int_equal(stats.rst_out_of_window, 1);
+	rst.tcp_seq = 5001 - 5000;
+	one(t, &rst, S, NULL);
+	assert_int_equal(f->state, WW_FLOW_ESTABLISHED);
+	assert_int_equal(stats.rst_out_of_window, 2);
+
+	/* In window: the connection is over. */
+	rst.tcp_seq = 5001 + 500;
+	one(t, &rst, S, NULL);
+	assert_int_equal(f->state, WW_FLOW_CLOSED);
+	assert_int_equal(f->end_reason, WW_FLOW_END_RST);
+	ww_flow_table_destroy(t);
+}
+
 static void test_timeouts_per_state(void **state)
 {
 	struct {
@@ -399,6 +439,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_both_directions_one_flow),
 		cmocka_unit_test(test_who_is_the_client),
 		cmocka_unit_test(test_tcp_lifecycle_and_reasons),
+		cmocka_unit_test(test_rst_only_in_window),
 		cmocka_unit_test(test_timeouts_per_state),
 		cmocka_unit_test(test_eviction_prefers_half_open_then_idle),
 		cmocka_unit_test(test_ids_unique),
