@@ -188,7 +188,7 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 		ww_flow_lookup_burst(w->flows, to_flow, lens, ts, n, flows,
 				     dirs);
 
-	/* Stage 3: verdict and output. */
+	/* Stage 3, per frame: inspection, verdict and output. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -203,7 +203,8 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			bytes += lens[i];
 		}
 
-		/* Stage 4: application-layer inspection of TCP. */
+		/* TCP reassembly and HTTP parsing (decoded frames only:
+		 * only they have a flow). */
 		if (flows[i] != NULL && pk[i].l4proto == 6 &&
 		    (pk[i].flags & WW_PKT_F_L4)) {
 			enum ww_l7_verdict v =

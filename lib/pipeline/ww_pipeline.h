@@ -9,8 +9,10 @@
  * the pipeline frames, and the pipeline hands back, in order, the frames
  * to send and the port each goes to. Frames it stops are freed here.
  *
- * Stages so far: decode -> flow lookup (bulk) -> malformed-frame policy
- * -> forward to the peer.
+ * Stages: decode (every frame) -> flow lookup (bulk, per burst) ->
+ * per frame: TCP reassembly and HTTP parsing of connections to the [http]
+ * ports (l7.h; may stop the frame and inject resets) -> malformed-frame
+ * policy -> forward to the peer port.
  */
 
 #include <stdbool.h>
