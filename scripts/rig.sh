@@ -105,3 +105,33 @@ rig_detach_taps() {
 rig_tap_counter() {
 	cat "/sys/class/net/${RIG}tap$1/statistics/$2"
 }
+
+# Start wirewall in the background on the rig's two taps, one worker, no
+# hugepages; sets WW_PID. Output goes to LOG.
+#   rig_start_wirewall BINARY LOG [app args after --...]
+rig_start_wirewall() {
+	local bin=$1 log=$2
+	shift 2
+	# shellcheck disable=SC2046
+	"$bin" --no-pci --no-huge -m 512 -l 0,1 --file-prefix "$RIG" \
+		$(rig_eal_args) -- "$@" >"$log" 2>&1 &
+	WW_PID=$!
+}
+
+# Stop it: SIGINT, then SIGKILL after 5 s. Returns its exit status (137
+# when it had to be killed); clears WW_PID. Safe when it is not running.
+rig_stop_wirewall() {
+	local killed=0 status
+	[ -n "${WW_PID:-}" ] || return 0
+	kill -INT "$WW_PID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$WW_PID" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$WW_PID" 2>/dev/null; then
+		kill -9 "$WW_PID" 2>/dev/null
+		killed=1
+	fi
+	wait "$WW_PID" 2>/dev/null
+	status=$?
+	WW_PID=
+	[ $killed = 0 ] || return 137
+	return "$status"
+}

@@ -28,11 +28,7 @@ WW_PID=
 FAILED=0
 
 cleanup() {
-	if [ -n "$WW_PID" ] && kill -0 "$WW_PID" 2>/dev/null; then
-		kill -INT "$WW_PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$WW_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$WW_PID" 2>/dev/null || true
-	fi
+	rig_stop_wirewall
 	rig_down
 	rm -rf "$WORK"
 }
@@ -52,12 +48,8 @@ check() { # check "description" command...
 
 rig_up || { echo "rig set-up failed"; exit 1; }
 
-# shellcheck disable=SC2046
-"$WIREWALL" --no-pci --no-huge -m 512 -l 0,1 --file-prefix "$RIG" \
-	$(rig_eal_args) -- -c "$SRC/conf/wirewall.ini" \
-	--eve "$WORK/eve.json" --set eve.stats_interval=1 \
-	>"$WORK/wirewall.log" 2>&1 &
-WW_PID=$!
+rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
+	--eve "$WORK/eve.json" --set eve.stats_interval=1
 if ! rig_attach_taps; then
 	cat "$WORK/wirewall.log"
 	exit 1
@@ -172,15 +164,10 @@ T0_TX=$(rig_tap_counter 0 tx_packets)
 T0_RX=$(rig_tap_counter 0 rx_packets)
 T1_TX=$(rig_tap_counter 1 tx_packets)
 T1_RX=$(rig_tap_counter 1 rx_packets)
-kill -INT "$WW_PID"
-for _ in $(seq 100); do kill -0 "$WW_PID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$WW_PID" 2>/dev/null; then
-	not_ok "wirewall stops on SIGINT"
+if rig_stop_wirewall; then
+	ok "wirewall stops on SIGINT with status 0"
 else
-	wait "$WW_PID"
-	rc=$?
-	WW_PID=
-	[ $rc = 0 ] && ok "wirewall stops on SIGINT with status 0" || not_ok "wirewall exit status $rc"
+	not_ok "wirewall stops on SIGINT (status $?)"
 fi
 
 counters_agree() {

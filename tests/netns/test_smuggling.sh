@@ -29,11 +29,7 @@ WORK=$(mktemp -d /tmp/ww_smuggle.XXXXXX)
 WW_PID=
 
 cleanup() {
-	if [ -n "$WW_PID" ] && kill -0 "$WW_PID" 2>/dev/null; then
-		kill -INT "$WW_PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$WW_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$WW_PID" 2>/dev/null || true
-	fi
+	rig_stop_wirewall
 	rig_down
 	rm -rf "$WORK"
 }
@@ -41,12 +37,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 rig_up || { echo "rig set-up failed"; exit 1; }
-# shellcheck disable=SC2046
-"$WIREWALL" --no-pci --no-huge -m 512 -l 0,1 --file-prefix "$RIG" \
-	$(rig_eal_args) -- -c "$SRC/conf/wirewall.ini" \
-	--set flow.max_flows=65536 --eve "$WORK/eve.json" \
-	>"$WORK/wirewall.log" 2>&1 &
-WW_PID=$!
+rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
+	--set flow.max_flows=65536 --eve "$WORK/eve.json"
 rig_attach_taps || { cat "$WORK/wirewall.log"; exit 1; }
 
 # The recording server: each connection's bytes go to conn-<n>.bin.
@@ -114,9 +106,7 @@ for _ in $(seq 50); do
 done
 ip netns exec "$NS_C" /usr/bin/python3 "$WORK/client.py" "$RIG_S4" >"$WORK/client.out" 2>&1
 sleep 4 # the server's read timeout closes the blocked connections
-kill -INT "$WW_PID"
-for _ in $(seq 100); do kill -0 "$WW_PID" 2>/dev/null || break; sleep 0.1; done
-WW_PID=
+rig_stop_wirewall
 
 /usr/bin/python3 - "$WORK" <<'EOF'
 import glob, json, sys
