@@ -8,8 +8,10 @@
 #
 # Installs what is missing, builds, starts wirewall on two net_tap ports
 # (outside: client namespace "wwc", inside: server namespace "wws"), sends
-# pings, HTTP requests and a 20 MB download through it in both directions,
-# and shows wirewall's counters once a second. Needs root.
+# pings, HTTP requests, a smuggling attempt and a 20 MB download through
+# it in both directions,
+# and shows wirewall's counters once a second; one request smuggling
+# attempt shows the appliance stopping it. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -82,6 +84,27 @@ for i in $(seq 20); do
 	ip netns exec wwc curl -s -o /dev/null -w '%{http_code} ' "http://$RIG_S4:8080/index.html?n=$i"
 done
 echo
+
+step "a request smuggling attempt (Content-Length with Transfer-Encoding)"
+ip netns exec wwc /usr/bin/python3 - "$RIG_S4" <<'EOF'
+import socket, sys, time
+c = socket.create_connection((sys.argv[1], 8080), timeout=3)
+c.sendall(b"POST / HTTP/1.1\r\nHost: s\r\nContent-Length: 4\r\n")
+time.sleep(0.2)
+try:
+    c.sendall(b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: s\r\n\r\n")
+    print("client:", c.recv(100)[:40] or "connection closed")
+except ConnectionResetError:
+    print("client: connection reset by wirewall")
+EOF
+sleep 0.5
+/usr/bin/python3 - "$WORK/eve.json" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event_type"] == "alert":
+        print("alert: %s (action %s)" % (e["alert"]["signature"], e["alert"]["action"]))
+EOF
 
 step "20 MB download each way, checked by SHA-256"
 ip netns exec wwc curl -s -o "$WORK/dl1" -w 'server -> client: %{size_download} bytes at %{speed_download} B/s\n' "http://$RIG_S4:8080/blob"
