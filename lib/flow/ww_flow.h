@@ -77,8 +77,9 @@ struct ww_flow {
 	uint8_t tcp_fin[2]; /* FIN seen from [direction] */
 	uint8_t lru_list;   /* which eviction list holds it, 0 = none */
 	uint32_t lru_prev, lru_next;
-	uint32_t l7; /* inspection context + 1 (0: not inspected); the
-		      * pipeline's, released when the flow ends */
+	uint32_t l7; /* the pipeline's: 0 = not decided yet, UINT32_MAX =
+		      * not inspected, else inspection context + 1 (released
+		      * when the flow ends) */
 	/* TCP sequence tracking, per direction: the end of the highest
 	 * segment sent, the last window advertised and the window scale the
 	 * SYN announced, to judge whether a RST is in window. */

@@ -16,6 +16,9 @@
 #define SID_HTTP_VIOLATION 2221000u
 #define SID_TCP_OVERLAP	   2210050u
 
+/* ww_flow.l7 of a connection that is not inspected. */
+#define L7_NOT_INSPECTED UINT32_MAX
+
 int ww_l7_pool_create(struct ww_worker *w)
 {
 	const struct ww_conf *c = w->ctx->conf;
@@ -100,8 +103,10 @@ void ww_l7_release(struct ww_worker *w, struct ww_flow *f)
 	struct ww_l7_pool *pool = w->l7;
 	struct ww_l7 *x;
 
-	if (pool == NULL || f->l7 == 0 || f->l7 > pool->n)
+	if (pool == NULL || f->l7 == 0 || f->l7 > pool->n) {
+		f->l7 = 0;
 		return;
+	}
 	x = &pool->ctx[f->l7 - 1];
 	ww_tcp_stream_release(&pool->tcp, &x->cli);
 	x->in_use = 0;
@@ -252,12 +257,19 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 
 	if (pool == NULL)
 		return WW_L7_FORWARD;
+	if (f->l7 == L7_NOT_INSPECTED)
+		return WW_L7_FORWARD;
 	if (f->l7 == 0) {
+		/* Decided once per connection, not per packet: a connection
+		 * to another port, or one that found no free context, is
+		 * forwarded uninspected for its whole life. */
 		uint16_t server_port =
 			dir == WW_FLOW_TOSERVER ? p->dport : p->sport;
 
-		if (!is_http_port(c, server_port) || take(w, f) == NULL)
+		if (!is_http_port(c, server_port) || take(w, f) == NULL) {
+			f->l7 = L7_NOT_INSPECTED;
 			return WW_L7_FORWARD;
+		}
 	}
 	x = &pool->ctx[f->l7 - 1];
 	if (dir != WW_FLOW_TOSERVER) {

@@ -325,6 +325,19 @@ class Offline(unittest.TestCase):
                                 ("blocked" if stopped else "allowed")
                                 for a in alerts))
 
+    def test_http_contexts_exhausted_counted_per_connection(self):
+        # One context for 44 concurrent connections: the first is
+        # inspected, each of the other 43 is counted once (not once per
+        # packet) and forwarded uninspected.
+        out, eve, _ = self.run_ww("http_smuggle.pcap", "ctx1",
+                                  ["--set", "http.contexts=1"],
+                                  conf=self.http_conf)
+        stats = [e for e in eve_lines(eve)
+                 if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["http"]["inspected"], 1)
+        self.assertEqual(stats["http"]["no_context"], 43)
+        self.assertEqual(stats["http"]["violations"], 1)
+
     def test_tcp_cap_policy(self):
         from scapy.all import TCP, Ether
         with open(os.path.join(self.dir, "http_cap.json")) as fh:
