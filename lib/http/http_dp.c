@@ -8,6 +8,7 @@ enum {
 	ST_HEAD = 0, /* collecting the request head */
 	ST_BODY_CL,  /* Content-Length body */
 	ST_CHUNK,    /* chunked body: see chunk_state */
+	ST_BODY_EOF, /* response body delimited by the connection's end */
 	ST_DONE,     /* request delivered; reset on the next feed */
 	ST_DEAD,     /* violation: nothing more is parsed */
 };
@@ -54,6 +55,7 @@ static const char *const violation_names[WW_HTTP_VIOLATION_MAX] = {
 	[WW_HTTP_REQUEST_LINE_TOO_LONG] = "request_line_too_long",
 	[WW_HTTP_HEADERS_TOO_LARGE] = "headers_too_large",
 	[WW_HTTP_TOO_MANY_HEADERS] = "too_many_headers",
+	[WW_HTTP_BAD_STATUS_LINE] = "bad_status_line",
 };
 
 const char *ww_http_violation_name(enum ww_http_violation v)
@@ -130,6 +132,17 @@ void ww_http_parser_init(struct ww_http_parser *p,
 	p->body_buf = body;
 	p->body_cap = body_cap;
 	p->req.body.p = body;
+}
+
+void ww_http_parser_init_response(struct ww_http_parser *p,
+				  const struct ww_http_limits *lim, char *head,
+				  uint32_t head_cap)
+{
+	struct ww_http_limits l = *lim;
+
+	l.body_depth = 0;
+	ww_http_parser_init(p, &l, head, head_cap, NULL, 0, NULL, 0);
+	p->response = 1;
 }
 
 /* Percent-decode @in into @out (at most @cap); '+' is a space in query
@@ -325,6 +338,34 @@ static enum ww_http_violation check_cl(struct ww_http_str v, bool *have,
 	return WW_HTTP_OK;
 }
 
+/* "HTTP/1.1 200 OK" in @h[0, @len). The reason phrase may be empty. */
+static enum ww_http_violation parse_status_line(struct ww_http_request *req,
+						const char *h, uint32_t len)
+{
+	uint32_t i;
+
+	if (len < 12 || memcmp(h, "HTTP/1.", 7) != 0 ||
+	    (h[7] != '0' && h[7] != '1') || h[8] != ' ' ||
+	    (len > 12 && h[12] != ' '))
+		return WW_HTTP_BAD_STATUS_LINE;
+	req->status = 0;
+	for (i = 9; i < 12; i++) {
+		if (h[i] < '0' || h[i] > '9')
+			return WW_HTTP_BAD_STATUS_LINE;
+		req->status = (uint16_t)(req->status * 10 + (h[i] - '0'));
+	}
+	if (req->status < 100)
+		return WW_HTTP_BAD_STATUS_LINE;
+	for (i = 13; i < len; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if ((c < ' ' && c != '\t') || c == 0x7f)
+			return WW_HTTP_BAD_STATUS_LINE;
+	}
+	req->version = (struct ww_http_str){h, 8};
+	return WW_HTTP_OK;
+}
+
 /* The head is complete in p->head[0, head_len): parse it all. */
 static enum ww_http_violation parse_head(struct ww_http_parser *p)
 {
@@ -336,13 +377,19 @@ static enum ww_http_violation parse_head(struct ww_http_parser *p)
 	struct ww_http_str qs = {NULL, 0}, target;
 	enum ww_http_violation v;
 
-	/* Request line. */
+	/* Request or status line. */
 	line_end = 0;
 	while (line_end < n && h[line_end] != '\n')
 		line_end++;
 	i = line_end;
 	if (i > 0 && h[i - 1] == '\r')
 		i--;
+	if (p->response) {
+		v = parse_status_line(req, h, i);
+		if (v != WW_HTTP_OK)
+			return v;
+		goto fields;
+	}
 	for (sp1 = 0; sp1 < i && h[sp1] != ' '; sp1++)
 		;
 	for (sp2 = sp1 + 1; sp2 < i && h[sp2] != ' '; sp2++)
@@ -364,6 +411,7 @@ static enum ww_http_violation parse_head(struct ww_http_parser *p)
 	    (req->version.p[7] != '0' && req->version.p[7] != '1'))
 		return WW_HTTP_BAD_VERSION;
 
+fields:
 	/* Header fields. */
 	pos = line_end + 1;
 	while (pos < n) {
@@ -417,6 +465,8 @@ static enum ww_http_violation parse_head(struct ww_http_parser *p)
 			v = check_te(value, &te_chunked, &te_any);
 			if (v != WW_HTTP_OK)
 				return v;
+		} else if (p->response) {
+			/* Only the framing matters in a response. */
 		} else if (str_ieq(fld->name, "host")) {
 			n_host++;
 			req->host = value;
@@ -430,6 +480,17 @@ static enum ww_http_violation parse_head(struct ww_http_parser *p)
 		pos = end + 1;
 	}
 
+	if (p->response) {
+		/* RFC 9112 6.3: in a response, Transfer-Encoding overrides
+		 * Content-Length, and a body whose last coding is not
+		 * chunked runs until the connection closes. */
+		req->chunked = te_any && te_chunked;
+		if (te_any && !te_chunked)
+			req->content_length = UINT64_MAX;
+		else if (!te_any && !have_cl)
+			req->content_length = UINT64_MAX;
+		return WW_HTTP_OK;
+	}
 	/* Framing (RFC 9112 6.1, 6.3). */
 	if (te_any && have_cl)
 		return WW_HTTP_CL_AND_TE;
@@ -697,6 +758,14 @@ static bool chunk_step(struct ww_http_parser *p, const char *d, size_t len,
 	return true;
 }
 
+/* RFC 9112 6.3 rules 1 and 2, for the response just parsed. */
+static bool response_has_no_body(const struct ww_http_parser *p)
+{
+	const uint16_t s = p->req.status;
+
+	return p->no_body || s < 200 || s == 204 || s == 304;
+}
+
 enum ww_http_event ww_http_feed(struct ww_http_parser *p, const char *d,
 				size_t len, size_t *used)
 {
@@ -726,6 +795,10 @@ enum ww_http_event ww_http_feed(struct ww_http_parser *p, const char *d,
 			}
 			p->req.head_done = true;
 			p->req.body.p = p->body_buf;
+			if (p->response && response_has_no_body(p)) {
+				p->req.content_length = 0;
+				p->req.chunked = false;
+			}
 			if (p->req.chunked) {
 				p->state = ST_CHUNK;
 				p->chunk_state = CS_SIZE;
@@ -738,6 +811,8 @@ enum ww_http_event ww_http_feed(struct ww_http_parser *p, const char *d,
 				p->requests++;
 				*used = i;
 				return WW_HTTP_REQUEST;
+			} else if (p->req.content_length == UINT64_MAX) {
+				p->state = ST_BODY_EOF;
 			} else {
 				p->state = ST_BODY_CL;
 				p->remaining = p->req.content_length;
@@ -762,6 +837,10 @@ enum ww_http_event ww_http_feed(struct ww_http_parser *p, const char *d,
 			}
 			break;
 		}
+		case ST_BODY_EOF:
+			keep_body(p, d + i, len - i);
+			i = len;
+			break;
 		case ST_CHUNK:
 			if (!chunk_step(p, d, len, &i)) {
 				*used = i;

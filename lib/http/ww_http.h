@@ -50,6 +50,7 @@ enum ww_http_violation {
 	WW_HTTP_REQUEST_LINE_TOO_LONG, /* limits from the configuration */
 	WW_HTTP_HEADERS_TOO_LARGE,
 	WW_HTTP_TOO_MANY_HEADERS,
+	WW_HTTP_BAD_STATUS_LINE, /* response: not "HTTP/1.x NNN reason" */
 	WW_HTTP_VIOLATION_MAX
 };
 
@@ -77,9 +78,11 @@ struct ww_http_field {
 	struct ww_http_str name, value;
 };
 
-/* One request, as the parser hands it over. */
+/* One request, as the parser hands it over; in response mode the same
+ * structure carries a response (status, version, headers, framing). */
 struct ww_http_request {
 	struct ww_http_str method, uri_raw, version;
+	uint16_t status;	 /* response mode: the status code */
 	struct ww_http_str path; /* normalized, without the query */
 	struct ww_http_str uri;	 /* normalized path + '?' + raw query */
 	struct ww_http_str query;
@@ -114,6 +117,8 @@ struct ww_http_parser {
 	uint8_t crlf_state;	 /* a CR before the request line awaits LF */
 	uint8_t first_line_done; /* the request line is complete */
 	uint8_t chunk_state;
+	uint8_t response; /* parses responses (ww_http_parser_init_response) */
+	uint8_t no_body;  /* response mode: the next response has no body */
 	enum ww_http_violation violation;
 	uint64_t remaining; /* body or chunk bytes still to come */
 	uint32_t line_len;  /* chunk-size line bytes seen */
@@ -132,6 +137,28 @@ void ww_http_parser_init(struct ww_http_parser *p,
 			 const struct ww_http_limits *lim, char *head,
 			 uint32_t head_cap, char *work, uint32_t work_cap,
 			 char *body, uint32_t body_cap);
+
+/*
+ * Response mode: the same parser for the server's bytes. Status line
+ * instead of request line, no Host rule, and the framing of RFC 9112 6.3:
+ * no body after HEAD (see ww_http_expect_no_body()), 1xx, 204 and 304;
+ * Transfer-Encoding chunked; otherwise Content-Length; otherwise (or when
+ * the last coding is not chunked) the body runs until the connection
+ * closes. Bodies are counted, not kept (@head only, no work or body
+ * buffer). Events are the same: WW_HTTP_REQUEST means the response is
+ * complete, with req.status, req.headers and req.body_bytes.
+ */
+void ww_http_parser_init_response(struct ww_http_parser *p,
+				  const struct ww_http_limits *lim, char *head,
+				  uint32_t head_cap);
+
+/* Response mode: the next response answers a HEAD request (or a CONNECT
+ * that succeeds), so it carries no body whatever its headers say. Set
+ * before its first byte is fed. */
+static inline void ww_http_expect_no_body(struct ww_http_parser *p, bool yes)
+{
+	p->no_body = yes;
+}
 
 /* What ww_http_feed() stopped for. */
 enum ww_http_event {

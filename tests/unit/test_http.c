@@ -285,8 +285,9 @@ static void test_every_violation(void **state)
 	}
 	for (i = 1; i < WW_HTTP_VIOLATION_MAX; i++)
 		seen_kinds += (kinds >> i) & 1;
-	/* Limits are covered by their own test. */
-	assert_int_equal(seen_kinds, WW_HTTP_VIOLATION_MAX - 1 - 3);
+	/* The limits and the response-only status line have their own
+	 * tests. */
+	assert_int_equal(seen_kinds, WW_HTTP_VIOLATION_MAX - 1 - 4);
 }
 
 static void test_limits(void **state)
@@ -372,6 +373,123 @@ static void test_normalize(void **state)
 	}
 }
 
+/*
+ * Responses: every framing rule of RFC 9112 6.3 in one keep-alive
+ * stream. The fourth response answers a HEAD request: its Content-Length
+ * announces a body that never comes. The last one has no length and runs
+ * until the connection closes.
+ */
+static const char responses[] =
+	"HTTP/1.1 100 Continue\r\n\r\n"
+	"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+	"HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n"
+	"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
+	"HTTP/1.1 304 Not Modified\r\n\r\n"
+	"HTTP/1.1 404 \r\nTransfer-Encoding: chunked\r\n\r\n"
+	"4\r\nnope\r\n0\r\nX-T: 1\r\n\r\n"
+	"HTTP/1.1 302 Found\r\nContent-Length: 12\r\n"
+	"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+	"HTTP/1.0 200 OK\r\nServer: old\r\n\r\nuntil the end";
+
+struct resp_seen {
+	int n, violation, heads;
+	uint16_t status[12];
+	uint64_t body[12];
+	uint64_t open_body; /* body bytes of the unfinished last response */
+};
+
+static void run_responses(const char *text, size_t len, size_t step, size_t cut,
+			  struct resp_seen *s)
+{
+	struct ww_http_parser p;
+	size_t off = 0;
+
+	memset(s, 0, sizeof(*s));
+	ww_http_parser_init_response(&p, &limits, head_buf, sizeof(head_buf));
+	while (off < len) {
+		size_t end = off + step, used;
+		enum ww_http_event ev;
+
+		if (end > len)
+			end = len;
+		if (cut > off && cut < end)
+			end = cut;
+		/* Response 3 (counting from 0) answers a HEAD request. */
+		ww_http_expect_no_body(&p, s->n == 3);
+		ev = ww_http_feed(&p, text + off, end - off, &used);
+		off += used;
+		if (ev == WW_HTTP_HEAD)
+			s->heads++;
+		if (ev == WW_HTTP_REQUEST && s->n < 12) {
+			s->status[s->n] = p.req.status;
+			s->body[s->n++] = p.req.body_bytes;
+		}
+		if (ev == WW_HTTP_VIOLATION) {
+			s->violation = p.violation;
+			return;
+		}
+	}
+	s->open_body = p.req.body_bytes;
+	assert_true(p.req.head_done);
+	assert_int_equal(p.req.status, 200);
+}
+
+static void check_responses(const struct resp_seen *s)
+{
+	static const uint16_t status[] = {100, 200, 204, 200, 304, 404, 302};
+	static const uint64_t body[] = {0, 5, 0, 0, 0, 4, 3};
+	int i;
+
+	assert_int_equal(s->violation, 0);
+	assert_int_equal(s->n, 7);
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(s->status[i], status[i]);
+		assert_int_equal(s->body[i], body[i]);
+	}
+	assert_int_equal(s->open_body, strlen("until the end"));
+}
+
+static void test_responses(void **state)
+{
+	const size_t len = sizeof(responses) - 1;
+	struct resp_seen s;
+	size_t cut;
+
+	(void)state;
+	run_responses(responses, len, len, 0, &s);
+	check_responses(&s);
+	run_responses(responses, len, 1, 0, &s);
+	check_responses(&s);
+	for (cut = 1; cut < len; cut++) {
+		run_responses(responses, len, len, cut, &s);
+		check_responses(&s);
+	}
+}
+
+static void test_bad_status_lines(void **state)
+{
+	static const char *const bad[] = {
+		"HTTP/2.0 200 OK\r\n\r\n",     "HTTP/1.1 20 OK\r\n\r\n",
+		"HTTP/1.1 2000 OK\r\n\r\n",    "HTTP/1.1 099 Low\r\n\r\n",
+		"HTTP/1.1 abc OK\r\n\r\n",     "GET / HTTP/1.1\r\n\r\n",
+		"HTTP/1.1 200 O\x01K\r\n\r\n",
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ww_http_parser p;
+		size_t used;
+
+		ww_http_parser_init_response(&p, &limits, head_buf,
+					     sizeof(head_buf));
+		if (ww_http_feed(&p, bad[i], strlen(bad[i]), &used) !=
+		    WW_HTTP_VIOLATION)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(p.violation, WW_HTTP_BAD_STATUS_LINE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +502,8 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_body_depth),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_responses),
+		cmocka_unit_test(test_bad_status_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
