@@ -89,11 +89,14 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 	json_object_set_new(o, "flow", flow_json(&t->flow));
 	json_object_set_new(
 		o, "http",
-		json_pack("{s:I, s:I, s:I, s:I}", "requests",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests",
 			  (json_int_t)t->http_requests, "violations",
 			  (json_int_t)t->http_violations, "inspected",
 			  (json_int_t)t->l7_inspected, "no_context",
-			  (json_int_t)t->l7_no_context));
+			  (json_int_t)t->l7_no_context, "responses",
+			  (json_int_t)t->http_responses, "response_lost",
+			  (json_int_t)t->http_response_lost, "unanswered",
+			  (json_int_t)t->http_unanswered));
 	json_object_set_new(
 		o, "tcp",
 		json_pack("{s:I, s:I, s:I, s:I}", "overlap_evasions",

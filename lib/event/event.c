@@ -241,8 +241,19 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 		json_object_set_new(http, "http_user_agent",
 				    json_bytes(h->http_user_agent,
 					       sizeof(h->http_user_agent)));
+		if (h->status != 0) {
+			json_object_set_new(http, "status",
+					    json_integer(h->status));
+			json_object_set_new(
+				http, "latency_us",
+				json_integer(
+					(json_int_t)(h->latency_ns / 1000)));
+		}
 		json_object_set_new(http, "length",
 				    json_integer((json_int_t)h->length));
+		json_object_set_new(
+			http, "request_length",
+			json_integer((json_int_t)h->request_length));
 		json_object_set_new(o, "http", http);
 		return write_line(log, o);
 	}

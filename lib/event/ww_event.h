@@ -25,7 +25,7 @@
 enum ww_event_type {
 	WW_EVENT_DROP = 1, /* a frame the decoder refused */
 	WW_EVENT_FLOW,	   /* a flow ended */
-	WW_EVENT_HTTP,	   /* a request was parsed */
+	WW_EVENT_HTTP,	   /* a request was answered (or its flow ended) */
 	WW_EVENT_ALERT,	   /* a rule or check fired */
 };
 
@@ -37,7 +37,11 @@ struct ww_event_http {
 	char http_method[16];
 	char protocol[12];
 	char http_user_agent[128];
-	uint64_t length; /* request body bytes */
+	uint64_t length;	 /* response body bytes (Suricata's meaning) */
+	uint64_t request_length; /* request body bytes */
+	uint64_t latency_ns;	 /* end of request to first response byte */
+	uint16_t status;	 /* 0: no response seen */
+	uint8_t pad[6];
 };
 
 /* WW_EVENT_ALERT payload: Suricata's alert object. */

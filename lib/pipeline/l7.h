@@ -5,21 +5,49 @@
 /*
  * Application-layer inspection of TCP connections to the configured HTTP
  * ports: reassembly of the client's bytes (lib/tcp) feeding the HTTP/1.1
- * parser (lib/http). A bounded per-worker pool of contexts, one per
- * inspected connection, taken when the connection is first seen and given
- * back when its flow ends; a connection that finds the pool empty is
- * forwarded uninspected and counted.
+ * parser (lib/http), and of the server's bytes feeding a response parser
+ * that gives each request its status and latency. A bounded per-worker
+ * pool of contexts, one per inspected connection, taken when the
+ * connection is first seen and given back when its flow ends; a
+ * connection that finds the pool empty is forwarded uninspected and
+ * counted.
+ *
+ * Requests are enforced, responses only watched: the server's bytes are
+ * reassembled in order but never normalized or held back, and once
+ * delivered they are freed at once.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ww_event.h"
 #include "ww_http.h"
 #include "ww_tcp.h"
 
+/* Requests of one connection still waiting for their response (HTTP/1.1
+ * answers in order). A client that pipelines more than this has its
+ * oldest request logged without a status. */
+#define WW_L7_MAX_PENDING 8
+
+/* A parsed request whose http event waits for the response. */
+struct ww_l7_pending {
+	struct ww_event ev; /* status, latency and length still to fill */
+	uint64_t end_ns;    /* when the request's last byte was seen */
+	uint8_t no_body;    /* HEAD: the response carries no body */
+	uint8_t connect;    /* CONNECT: a 2xx turns the connection into a
+			     * tunnel */
+};
+
 struct ww_l7 {
 	struct ww_tcp_stream cli; /* client -> server bytes */
-	struct ww_http_parser http;
+	struct ww_tcp_stream srv; /* server -> client bytes */
+	uint64_t resp_first_ns;	  /* first byte of the current response */
+	uint8_t resp_started;	  /* ... was seen */
+	uint8_t resp_off;	  /* responses are no longer followed */
+	uint8_t n_pending, first_pending;
+	struct ww_http_parser http; /* requests */
+	struct ww_http_parser resp; /* responses */
+	struct ww_l7_pending pending[WW_L7_MAX_PENDING];
 	uint32_t next_free;
 	uint8_t in_use;
 	uint8_t violated; /* the parser stopped on a violation */

@@ -32,8 +32,9 @@ int ww_l7_pool_create(struct ww_worker *w)
 	if (pool == NULL)
 		return -ENOMEM;
 	pool->n = c->http_contexts;
-	/* Head and work buffers of max_header_bytes each, then the body. */
-	pool->buf_stride = 2 * c->http_max_header_bytes + c->http_body_depth;
+	/* Request head and work buffers of max_header_bytes each, the
+	 * body, then the response head buffer. */
+	pool->buf_stride = 3 * c->http_max_header_bytes + c->http_body_depth;
 	pool->ctx = rte_zmalloc("ww_l7_ctx", sizeof(*pool->ctx) * pool->n,
 				RTE_CACHE_LINE_SIZE);
 	pool->buffers =
@@ -91,11 +92,40 @@ static struct ww_l7 *take(struct ww_worker *w, struct ww_flow *f)
 		&x->http, &lim, buf, c->http_max_header_bytes,
 		buf + c->http_max_header_bytes, c->http_max_header_bytes,
 		buf + 2 * c->http_max_header_bytes, c->http_body_depth);
+	ww_http_parser_init_response(&x->resp, &lim,
+				     buf + 2 * c->http_max_header_bytes +
+					     c->http_body_depth,
+				     c->http_max_header_bytes);
 	x->violated = x->blocked = x->bypass = x->evasion_alerted = 0;
 	x->in_use = 1;
 	f->l7 = i + 1;
 	w->stats.l7_inspected++;
 	return x;
+}
+
+/* Log the oldest waiting request, with what is known of its response. */
+static void log_oldest(struct ww_worker *w, struct ww_l7 *x)
+{
+	struct ww_l7_pending *q = &x->pending[x->first_pending];
+
+	if (q->ev.http.status == 0)
+		w->stats.http_unanswered++;
+	if (w->ctx->conf->http_events)
+		ww_worker_log(w, &q->ev);
+	x->first_pending = (x->first_pending + 1) % WW_L7_MAX_PENDING;
+	x->n_pending--;
+}
+
+/* The connection ends or its responses can no longer be followed: log
+ * every waiting request; the oldest may have its response head and part
+ * of a body (one delimited by the connection's end, say). */
+static void flush_pending(struct ww_worker *w, struct ww_l7 *x)
+{
+	if (x->n_pending > 0 && x->pending[x->first_pending].ev.http.status)
+		x->pending[x->first_pending].ev.http.length =
+			x->resp.req.body_bytes;
+	while (x->n_pending > 0)
+		log_oldest(w, x);
 }
 
 void ww_l7_release(struct ww_worker *w, struct ww_flow *f)
@@ -108,7 +138,9 @@ void ww_l7_release(struct ww_worker *w, struct ww_flow *f)
 		return;
 	}
 	x = &pool->ctx[f->l7 - 1];
+	flush_pending(w, x);
 	ww_tcp_stream_release(&pool->tcp, &x->cli);
+	ww_tcp_stream_release(&pool->tcp, &x->srv);
 	x->in_use = 0;
 	x->next_free = pool->free_head;
 	pool->free_head = f->l7 - 1;
@@ -167,6 +199,156 @@ struct delivery {
 	struct ww_l7 *x;
 };
 
+/* A request is complete: it waits for its response, or is logged now
+ * when responses are not followed. */
+static void queue_request(struct ww_worker *w, const struct ww_flow *f,
+			  struct ww_l7 *x)
+{
+	const struct ww_http_request *r = &x->http.req;
+	struct ww_l7_pending *q;
+
+	if (x->n_pending == WW_L7_MAX_PENDING)
+		log_oldest(w, x);
+	q = &x->pending[(x->first_pending + x->n_pending) % WW_L7_MAX_PENDING];
+	x->n_pending++;
+	q->end_ns = w->now_ns;
+	q->no_body = r->method.len == 4 && memcmp(r->method.p, "HEAD", 4) == 0;
+	q->connect =
+		r->method.len == 7 && memcmp(r->method.p, "CONNECT", 7) == 0;
+	flow_event(&q->ev, w, f, WW_EVENT_HTTP);
+	copy_str(q->ev.http.hostname, sizeof(q->ev.http.hostname), r->host);
+	copy_str(q->ev.http.url, sizeof(q->ev.http.url), r->uri_raw);
+	copy_str(q->ev.http.http_method, sizeof(q->ev.http.http_method),
+		 r->method);
+	copy_str(q->ev.http.protocol, sizeof(q->ev.http.protocol), r->version);
+	copy_str(q->ev.http.http_user_agent, sizeof(q->ev.http.http_user_agent),
+		 r->user_agent);
+	q->ev.http.request_length = r->body_bytes;
+	if (x->resp_off)
+		flush_pending(w, x);
+}
+
+/* The responses of this connection can no longer be followed. */
+static void responses_lost(struct ww_worker *w, struct ww_l7 *x)
+{
+	w->stats.http_response_lost++;
+	x->resp_off = 1;
+	flush_pending(w, x);
+}
+
+/* The response head for the oldest waiting request arrived. */
+static void response_head(struct ww_worker *w, struct ww_l7 *x)
+{
+	struct ww_l7_pending *q = &x->pending[x->first_pending];
+
+	if (x->n_pending == 0)
+		return;
+	q->ev.http.status = x->resp.req.status;
+	q->ev.http.latency_ns =
+		x->resp_first_ns > q->end_ns ? x->resp_first_ns - q->end_ns : 0;
+	q->ev.ts_ns = w->now_ns;
+}
+
+/* A complete response. @return false when the connection leaves HTTP
+ * (101 Switching Protocols, a successful CONNECT). */
+static bool response_done(struct ww_worker *w, struct ww_l7 *x)
+{
+	const uint16_t status = x->resp.req.status;
+	bool tunnel = status == 101;
+
+	w->stats.http_responses++;
+	x->resp_started = 0;
+	/* Interim (100 Continue, 103 Early Hints): the final response
+	 * follows, and the latency runs to its first byte, since a 100
+	 * comes before the request body and says nothing of the service. */
+	if (status < 200 && status != 101)
+		return true;
+	if (x->n_pending > 0) {
+		struct ww_l7_pending *q = &x->pending[x->first_pending];
+
+		tunnel |= q->connect && status < 300;
+		response_head(w, x);
+		q->ev.http.length = x->resp.req.body_bytes;
+		log_oldest(w, x);
+	}
+	return !tunnel;
+}
+
+/* In-order server bytes into the response parser. */
+static void deliver_response(void *arg, const uint8_t *data, uint32_t len)
+{
+	struct delivery *d = arg;
+	struct ww_worker *w = d->w;
+	struct ww_l7 *x = d->x;
+	uint32_t off = 0;
+
+	while (off < len && !x->resp_off) {
+		size_t used;
+		enum ww_http_event ev;
+
+		if (!x->resp_started) {
+			x->resp_started = 1;
+			x->resp_first_ns = w->now_ns;
+		}
+		ww_http_expect_no_body(
+			&x->resp, x->n_pending > 0 &&
+					  x->pending[x->first_pending].no_body);
+		ev = ww_http_feed(&x->resp, (const char *)data + off, len - off,
+				  &used);
+		off += (uint32_t)used;
+		if (ev == WW_HTTP_HEAD) {
+			response_head(w, x);
+		} else if (ev == WW_HTTP_REQUEST) {
+			if (!response_done(w, x)) {
+				/* Not HTTP any more: neither direction is
+				 * parsed from here on. */
+				x->resp_off = 1;
+				x->bypass = 1;
+				flush_pending(w, x);
+			}
+		} else if (ev == WW_HTTP_VIOLATION) {
+			responses_lost(w, x);
+		} else {
+			break;
+		}
+	}
+}
+
+/* A server -> client packet: its ACK frees client bytes, its payload
+ * feeds the response parser. Never changes the packet's fate. */
+static void server_packet(struct ww_worker *w, struct rte_mbuf *m,
+			  const struct ww_pkt *p, struct ww_flow *f,
+			  struct ww_l7 *x)
+{
+	struct ww_l7_pool *pool = w->l7;
+	struct delivery d = {w, f, x};
+	unsigned int flags;
+
+	if (p->tcp_flags & WW_TCP_ACK)
+		ww_tcp_ack(&pool->tcp, &x->cli, p->tcp_ack);
+	if (x->resp_off)
+		return;
+	if (p->tcp_flags & WW_TCP_SYN) {
+		ww_tcp_stream_start(&x->srv, p->tcp_seq + 1);
+		return;
+	}
+	if (p->payload_len == 0)
+		return;
+	if (!x->srv.started) /* picked up mid-connection */
+		ww_tcp_stream_start(&x->srv, p->tcp_seq);
+	flags = ww_tcp_segment(
+		&pool->tcp, &x->srv, p->tcp_seq,
+		rte_pktmbuf_mtod_offset(m, uint8_t *, p->payload_off),
+		p->payload_len, false, w->ctx->conf->tcp_stream_max_kb << 10,
+		deliver_response, &d);
+	/* Responses are not normalized, so delivered bytes need not be
+	 * kept for comparison with retransmissions: only out-of-order
+	 * data stays, and a download costs no reassembly memory. */
+	ww_tcp_ack(&pool->tcp, &x->srv, x->srv.next_seq);
+	if ((flags & WW_TCP_CAP) && !x->resp_off)
+		responses_lost(w, x);
+}
+
 /* In-order client bytes, straight from reassembly, into the parser. */
 static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
 {
@@ -183,24 +365,8 @@ static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
 
 		off += (uint32_t)used;
 		if (ev == WW_HTTP_REQUEST) {
-			const struct ww_http_request *r = &x->http.req;
-			struct ww_event e;
-
 			w->stats.http_requests++;
-			if (w->events == NULL || !c->http_events)
-				continue;
-			flow_event(&e, w, d->f, WW_EVENT_HTTP);
-			copy_str(e.http.hostname, sizeof(e.http.hostname),
-				 r->host);
-			copy_str(e.http.url, sizeof(e.http.url), r->uri_raw);
-			copy_str(e.http.http_method, sizeof(e.http.http_method),
-				 r->method);
-			copy_str(e.http.protocol, sizeof(e.http.protocol),
-				 r->version);
-			copy_str(e.http.http_user_agent,
-				 sizeof(e.http.http_user_agent), r->user_agent);
-			e.http.length = r->body_bytes;
-			ww_event_push(w->events, &e, &w->stats.events_dropped);
+			queue_request(w, d->f, x);
 		} else if (ev == WW_HTTP_VIOLATION) {
 			char sig[80];
 
@@ -273,9 +439,7 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 	}
 	x = &pool->ctx[f->l7 - 1];
 	if (dir != WW_FLOW_TOSERVER) {
-		/* The server's ACKs free what the client sent. */
-		if (p->tcp_flags & WW_TCP_ACK)
-			ww_tcp_ack(&pool->tcp, &x->cli, p->tcp_ack);
+		server_packet(w, m, p, f, x);
 		return WW_L7_FORWARD;
 	}
 	if (x->blocked)

@@ -93,10 +93,7 @@ static void flow_ended(void *arg, struct ww_flow *f, uint64_t now_ns)
 	ev.flow.start_ns = f->start_ns;
 	ev.flow.state = f->state;
 	ev.flow.reason = f->end_reason;
-	if (w->direct_log != NULL)
-		ww_event_log_write(w->direct_log, &ev);
-	else
-		ww_event_push(w->events, &ev, &w->stats.events_dropped);
+	ww_worker_log(w, &ev);
 }
 
 int ww_worker_setup_flows(struct ww_worker *w, int socket)

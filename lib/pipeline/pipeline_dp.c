@@ -259,3 +259,11 @@ void ww_worker_housekeeping(struct ww_worker *w)
 				     w->ctx->offline ? UINT32_MAX
 						     : EXPIRE_PER_CALL);
 }
+
+void ww_worker_log(struct ww_worker *w, const struct ww_event *ev)
+{
+	if (w->direct_log != NULL)
+		ww_event_log_write(w->direct_log, ev);
+	else if (w->events != NULL)
+		ww_event_push(w->events, ev, &w->stats.events_dropped);
+}

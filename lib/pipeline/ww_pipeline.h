@@ -76,6 +76,11 @@ struct ww_worker_stats {
 	uint64_t l7_inspected;	 /* connections given an inspection context */
 	uint64_t l7_no_context;	 /* ... that found none free */
 	uint64_t http_requests, http_violations;
+	uint64_t http_responses;     /* complete responses, 1xx included */
+	uint64_t http_response_lost; /* connections whose responses could
+				      * no longer be followed (malformed,
+				      * over a cap) */
+	uint64_t http_unanswered;    /* requests logged without a status */
 	uint64_t tcp_overlap_evasions, tcp_cap_hits;
 	uint64_t resets_sent, inject_failed;
 	struct ww_flow_stats flow;
@@ -106,6 +111,10 @@ struct ww_worker {
 	unsigned int lcore_id;
 	uint16_t rx_queue;
 } __rte_cache_aligned;
+
+/* Log @ev: queued to the control thread, or written directly while the
+ * control thread flushes a stopped worker. dp-safe. */
+void ww_worker_log(struct ww_worker *w, const struct ww_event *ev);
 
 /* Output of one burst: frames in the order they must leave. */
 struct ww_tx_list {

@@ -39,7 +39,7 @@ TP=$(printf '%s\n' "${tp[@]}" | median)
 WP=$(printf '%s\n' "${wp[@]}" | median)
 WF=$(printf '%s\n' "${wf[@]}" | median)
 WR=$(printf '%s\n' "${wr[@]}" | median)
-echo "state per flow: 128 bytes of flow state + about 70 of hash (tests/unit/test_flow: 198 bytes with one million flows); an inspected connection also holds an HTTP context ([http] max_header_bytes x 2 + body_depth, plus the parser) until it ends"
+echo "state per flow: 128 bytes of flow state + about 70 of hash (tests/unit/test_flow: 198 bytes with one million flows); an inspected connection also holds an HTTP context ([http] max_header_bytes x 3 + body_depth + 20 KiB: both parsers and up to 8 requests awaiting answers) until it ends"
 awk -v tp="$TP" -v wp="$WP" -v wf="$WF" -v wr="$WR" 'BEGIN {
 	if (tp == 0) { print "perf/flow: testpmd measured nothing" > "/dev/stderr"; exit 1 }
 	printf "RESULT flow_pps %.2f Mpps vs testpmd %.2f Mpps ratio %.2f\n", wp/1e6, tp/1e6, wp/tp

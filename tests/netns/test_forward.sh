@@ -120,10 +120,17 @@ urls = sorted(e["http"]["url"] for e in ev if e["event_type"] == "http")
 print("requests logged from the capture:", urls)
 want = sorted(["/index.html?page=%d" % i for i in (1, 2, 3)] +
               ["/index.html?pipe=%d" % i for i in (1, 2, 3)])
-sys.exit(0 if urls == want else 1)
+# curl's keep-alive requests were each answered: the server's status and
+# a latency are in their events.
+answered = [e["http"] for e in ev if e["event_type"] == "http"
+            and "page=" in e["http"]["url"]]
+print("statuses:", [(h["url"], h.get("status"), h.get("latency_us")) for h in answered])
+ok = all(h.get("status") == 200 and h["length"] > 0 and "latency_us" in h
+         for h in answered) and len(answered) == 3
+sys.exit(0 if urls == want and ok else 1)
 EOF
 }
-check "real capture (curl, pipelined): each request logged once" real_capture_ok
+check "real capture (curl, pipelined): each request logged once, answers with status" real_capture_ok
 
 download_ok() { # from_ns to_addr source_file
 	ip netns exec "$1" curl -sf --max-time 60 -o "$WORK/dl" "http://$2:8080/blob" || return 1

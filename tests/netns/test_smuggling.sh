@@ -127,6 +127,9 @@ for v in ("cl_and_te", "te_unknown", "space_before_colon", "obs_fold"):
     assert "HTTP protocol violation: " + v in sigs, "no alert for " + v
 urls = sorted(e["http"]["url"] for e in ev if e["event_type"] == "http")
 assert urls == ["/clean/1", "/clean/2"], urls
+# Live, the server's answers give each clean request its status.
+assert all(e["http"].get("status") == 200 and e["http"]["length"] == 2
+           for e in ev if e["event_type"] == "http"), "no status in http events"
 out = open(work + "/client.out").read()
 assert "clean1 answered" in out and "clean2 answered" in out, out
 for v in ("cl_and_te", "te_unknown", "space_before_colon", "obs_fold"):

@@ -11,6 +11,9 @@ of what the appliance must report:
   pipelined  three pipelined requests cut across two segments
   smuggle    one connection per framing violation, each next to a clean one
   overlap    a retransmission whose bytes differ from the first copy
+  responses  answered requests: status, latency and response length for
+             pipelined requests, HEAD, chunked, 100-continue, a body that
+             ends with the connection, an upgrade, an unanswered request
 """
 import json
 import os
@@ -58,6 +61,15 @@ class Conn:
 
     def ack(self, upto):
         self.cap.add(self.S(flags="A", seq=self.sseq + 1, ack=self.base + upto), False)
+
+    def reply(self, offset, payload, acked, flags="PA"):
+        """Server bytes at @offset of its stream, acknowledging @acked
+        client bytes."""
+        return self.cap.add(self.S(flags=flags, seq=self.sseq + 1 + offset,
+                                   ack=self.base + acked) / Raw(payload), False)
+
+    def wait(self, seconds):
+        self.cap.t += seconds
 
 
 REQ = (b"GET /shop/cart?item=42&qty=1 HTTP/1.1\r\nHost: shop.example\r\n"
@@ -175,6 +187,89 @@ def main():
                                 "alerts": [{"signature": "TCP overlap with different data (rewritten)"}],
                                 "dropped": [], "rewritten": rewritten,
                                 "rewritten_payload": REQ[10:40].decode()})
+
+    responses(out, rnd)
+
+
+def responses(out, rnd):
+    cap = Capture()
+    http = []
+
+    def latency(req_frame, resp_frame):
+        """Microseconds between two frames, as the capture says."""
+        return round((cap.frames[resp_frame][0] - cap.frames[req_frame][0]) * 1e6)
+
+    # Three pipelined requests in one segment; 5 ms later the answers:
+    # a body of 5, a HEAD answer whose Content-Length announces a body
+    # that never comes, and a chunked 404 in one-byte segments, shuffled,
+    # with duplicates.
+    c = Conn(cap, "192.0.2.40", 40040)
+    req = (b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+           b"HEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
+           b"GET /c HTTP/1.1\r\nHost: x\r\n\r\n")
+    sent = c.data(0, req)
+    c.wait(0.005)
+    r1 = (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+          b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+    r3 = (b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n"
+          b"4\r\nnope\r\n0\r\n\r\n")
+    first = c.reply(0, r1, len(req))
+    order = list(range(len(r3)))
+    rnd.shuffle(order)
+    order += rnd.sample(range(len(r3)), 10)
+    for i in order:
+        c.reply(len(r1) + i, r3[i:i + 1], len(req))
+    http += [{"src_port": 40040, "url": "/a", "status": 200, "length": 5,
+              "latency_us": latency(sent, first)},
+             {"src_port": 40040, "url": "/b", "http_method": "HEAD",
+              "status": 200, "length": 0},
+             {"src_port": 40040, "url": "/c", "status": 404, "length": 4}]
+
+    # Expect: 100-continue. The latency runs to the final answer, sent
+    # 3 ms after the body; the interim 100 does not count.
+    c = Conn(cap, "192.0.2.41", 40041)
+    head = (b"POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            b"Content-Length: 4\r\n\r\n")
+    c.data(0, head)
+    c.wait(0.001)
+    cont = b"HTTP/1.1 100 Continue\r\n\r\n"
+    c.reply(0, cont, len(head))
+    sent = c.data(len(head), b"data")
+    c.wait(0.003)
+    first = c.reply(len(cont), b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
+                    len(head) + 4)
+    http.append({"src_port": 40041, "url": "/up", "status": 201, "length": 0,
+                 "request_length": 4, "latency_us": latency(sent, first)})
+
+    # No answer at all: logged when the flow ends, without a status.
+    c = Conn(cap, "192.0.2.42", 40042)
+    c.data(0, b"GET /none HTTP/1.1\r\nHost: x\r\n\r\n")
+    http.append({"src_port": 40042, "url": "/none"})
+
+    # An HTTP/1.0 answer without a length: the body ends with the
+    # connection, and the event carries what was seen.
+    c = Conn(cap, "192.0.2.43", 40043)
+    req = b"GET /old HTTP/1.0\r\n\r\n"
+    sent = c.data(0, req)
+    c.wait(0.002)
+    resp = b"HTTP/1.0 200 OK\r\nServer: old\r\n\r\n" + b"z" * 300
+    first = c.reply(0, resp, len(req))
+    c.reply(len(resp), b"", len(req), flags="FA")
+    http.append({"src_port": 40043, "url": "/old", "status": 200,
+                 "length": 300, "latency_us": latency(sent, first)})
+
+    # An upgrade: after the 101 the bytes are not HTTP any more, in
+    # either direction, and are forwarded without a violation.
+    c = Conn(cap, "192.0.2.44", 40044)
+    req = (b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\n\r\n")
+    c.data(0, req)
+    up = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
+    c.reply(0, up, len(req))
+    c.data(len(req), b"\x81\x85\x00\x00\x00\x00hello \r\n\r\n bad")
+    c.reply(len(up), b"\x81\x05hello GET / HTTP/9\r\n\r\n", len(req))
+    http.append({"src_port": 40044, "url": "/ws", "status": 101})
+    write(out, "responses", cap, {"http": http, "alerts": [], "dropped": []})
 
 
 if __name__ == "__main__":
