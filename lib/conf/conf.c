@@ -30,6 +30,7 @@ enum key_type {
 	KEY_PORT_LIST,
 	KEY_OVERLAP_ACTION,
 	KEY_VIOLATION_ACTION,
+	KEY_PATH_LIST,
 };
 
 struct key_schema {
@@ -109,6 +110,15 @@ static const struct key_schema schema[] = {
 	 0, 65536},
 	{{"http", "violation_action", "reset"}, KEY_VIOLATION_ACTION,
 	 FIELD(http_violation_action), 0, 0},
+
+	{{"block", "files", ""}, KEY_PATH_LIST, FIELD(block_files), 0, 0},
+	{{"block", "dynamic_max", "65536"}, KEY_U32, FIELD(block_dynamic_max),
+	 0, 16777216},
+	{{"block", "alert_interval", "60"}, KEY_U32,
+	 FIELD(block_alert_interval), 1, 86400},
+
+	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
+	 FIELD(control_socket), 0, 0},
 
 	{{"eve", "file", ""}, KEY_STRING, FIELD(eve_file), 0, 0},
 	{{"eve", "stats", "yes"}, KEY_BOOL, FIELD(stats_events), 0, 0},
@@ -203,8 +213,8 @@ static int parse_bool(const char *s, bool *out, char *err, size_t err_len)
 	return -EINVAL;
 }
 
-static int parse_cidr(const char *s, struct ww_cidr *out, char *err,
-		      size_t err_len)
+int ww_conf_parse_cidr(const char *s, struct ww_cidr *out, char *err,
+		       size_t err_len)
 {
 	char addr[64];
 	const char *slash = strchr(s, '/');
@@ -315,7 +325,7 @@ static int add_cidr(const char *item, void *arg, char *err, size_t err_len)
 		set_err(err, err_len, "more than %u prefixes", acc->max);
 		return -EINVAL;
 	}
-	if (parse_cidr(item, &acc->out[acc->n], err, err_len) < 0)
+	if (ww_conf_parse_cidr(item, &acc->out[acc->n], err, err_len) < 0)
 		return -EINVAL;
 	acc->n++;
 	return 0;
@@ -401,6 +411,28 @@ static int add_pair(const char *item, void *arg, char *err, size_t err_len)
 	return 0;
 }
 
+struct path_acc {
+	char (*out)[WW_CONF_PATH_MAX];
+	unsigned int n;
+};
+
+static int add_path(const char *item, void *arg, char *err, size_t err_len)
+{
+	struct path_acc *acc = arg;
+
+	if (acc->n == WW_CONF_MAX_FILES) {
+		set_err(err, err_len, "more than %d files", WW_CONF_MAX_FILES);
+		return -EINVAL;
+	}
+	if (strlen(item) >= WW_CONF_PATH_MAX) {
+		set_err(err, err_len, "path longer than %d bytes",
+			WW_CONF_PATH_MAX - 1);
+		return -EINVAL;
+	}
+	strcpy(acc->out[acc->n++], item);
+	return 0;
+}
+
 struct port_acc {
 	uint16_t *out;
 	unsigned int n;
@@ -475,6 +507,15 @@ static int parse_value(const struct key_schema *k, const char *value,
 		if (rc < 0)
 			return rc;
 		conf->n_http_ports = acc.n;
+		return 0;
+	}
+	case KEY_PATH_LIST: {
+		struct path_acc acc = {field, 0};
+
+		rc = for_each_item(value, add_path, &acc, err, err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_block_files = acc.n;
 		return 0;
 	}
 	case KEY_VIOLATION_ACTION: {

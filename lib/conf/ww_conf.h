@@ -21,6 +21,7 @@
 #define WW_CONF_MAX_PAIRS      8
 #define WW_CONF_MAX_CIDRS      64
 #define WW_CONF_MAX_HTTP_PORTS 16
+#define WW_CONF_MAX_FILES      8
 #define WW_CONF_PORT_NAME_MAX  64
 #define WW_CONF_PATH_MAX       512
 #define WW_CONF_ERR_MAX	       512
@@ -105,6 +106,15 @@ struct ww_conf {
 	uint32_t http_max_chunk_ext;
 	enum ww_conf_violation_action http_violation_action;
 
+	/* [block] */
+	char block_files[WW_CONF_MAX_FILES][WW_CONF_PATH_MAX];
+	unsigned int n_block_files;
+	uint32_t block_dynamic_max;    /* run-time entries */
+	uint32_t block_alert_interval; /* seconds between alerts per source */
+
+	/* [control] */
+	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */
+
 	/* [eve] */
 	char eve_file[WW_CONF_PATH_MAX]; /* "" = no event log */
 	bool http_events;
@@ -145,6 +155,14 @@ int ww_conf_load(const char *path, const char *const *overrides,
  */
 int ww_conf_parse_cidr_list(const char *text, struct ww_cidr *out,
 			    unsigned int max, char *err, size_t err_len);
+
+/*
+ * Parse one address ("192.0.2.1", "2001:db8::1": a host prefix) or prefix
+ * ("192.0.2.0/24"); host bits must be zero. @return 0 or -EINVAL with a
+ * reason in @err.
+ */
+int ww_conf_parse_cidr(const char *s, struct ww_cidr *out, char *err,
+		       size_t err_len);
 
 /* True when @addr (family @family, network byte order) lies in @cidr.
  * dp-safe. */
