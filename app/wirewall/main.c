@@ -119,6 +119,22 @@ const char *app_eve_path(const struct ww_conf *conf,
 	return conf->eve_file[0] ? conf->eve_file : NULL;
 }
 
+/* Read every block-list file once: a bad line refuses the config. */
+static int check_block_files(const struct ww_conf *conf, char *err,
+			     size_t err_len)
+{
+	struct ww_block_rule *rules = NULL;
+	uint32_t n = 0;
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < conf->n_block_files && rc == 0; i++)
+		rc = ww_block_parse_file(conf->block_files[i], &rules, &n, err,
+					 err_len);
+	free(rules);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct ww_conf conf; /* large: keep it off the stack */
@@ -153,6 +169,12 @@ int main(int argc, char **argv)
 			  &conf, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "wirewall: config refused: %s\n", err);
+		return 1;
+	}
+	/* Files the config names are checked too, before EAL is up. */
+	if (check_block_files(&conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wirewall: config refused: [block] files: %s\n",
+			err);
 		return 1;
 	}
 	if (args.check_only) {

@@ -215,6 +215,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	struct rte_mbuf *pkts[WW_BURST_MAX];
 	static struct ww_tx_list tx;
 	struct app_stats_view v = {0};
+	char err[512];
 	int rc, end = 0;
 
 	o.w = rte_zmalloc("ww_worker", sizeof(*o.w), RTE_CACHE_LINE_SIZE);
@@ -234,6 +235,13 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		goto out;
 	}
 	ww_pipeline_ctx_init(&o.ctx, conf, true);
+	o.ctx.block = ww_block_create(conf, NULL, (int)rte_socket_id(), err,
+				      sizeof(err));
+	if (o.ctx.block == NULL) {
+		fprintf(stderr, "wirewall: block lists: %s\n", err);
+		rc = -EINVAL;
+		goto out;
+	}
 	ww_worker_init(o.w, 0, &o.ctx, NULL);
 	o.w->inject_pool = o.pool;
 	rc = ww_worker_setup_flows(o.w, (int)rte_socket_id());
@@ -305,5 +313,6 @@ out:
 	}
 	rte_mempool_free(o.pool);
 	rte_free(o.w);
+	ww_block_destroy(o.ctx.block);
 	return rc;
 }

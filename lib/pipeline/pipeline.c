@@ -6,6 +6,7 @@
 
 #include <rte_cycles.h> /* NS_PER_S */
 #include <rte_errno.h>
+#include <rte_malloc.h>
 
 #include "l7.h"
 #include "ww_pipeline.h"
@@ -14,6 +15,7 @@ static const char *const drop_names[WW_DROP_MAX] = {
 	[WW_DROP_MALFORMED] = "malformed",
 	[WW_DROP_TX_FULL] = "tx_full",
 	[WW_DROP_BLOCKED] = "blocked",
+	[WW_DROP_BLOCKLIST] = "blocklist",
 };
 
 const char *ww_drop_name(enum ww_drop d)
@@ -117,6 +119,11 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 		return -rte_errno;
 	if (ww_l7_pool_create(w) < 0)
 		return -ENOMEM;
+	w->block_alerted = rte_zmalloc_socket(
+		"ww_block_alerted",
+		sizeof(*w->block_alerted) * WW_BLOCK_ALERTED_SLOTS, 0, socket);
+	if (w->block_alerted == NULL)
+		return -ENOMEM;
 	ww_flow_set_end_cb(w->flows, flow_ended, w);
 	if (conf->n_protected_networks != 0)
 		ww_flow_set_protected(w->flows, conf_is_protected, conf);
@@ -138,6 +145,8 @@ void ww_worker_teardown(struct ww_worker *w)
 	ww_flow_table_destroy(w->flows);
 	w->flows = NULL;
 	ww_l7_pool_destroy(w);
+	rte_free(w->block_alerted);
+	w->block_alerted = NULL;
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

@@ -2,6 +2,8 @@
 /* The worker pipeline's fast path. See ww_pipeline.h. */
 #include <string.h>
 
+#include <rte_cycles.h>
+#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
 #include "l7.h"
@@ -120,6 +122,68 @@ static void record_drop_event(struct ww_worker *w, const struct rte_mbuf *m,
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
 }
 
+/* Alert signature ids of wirewall's own policy drops. */
+#define SID_BLOCK_BASE 9100000u
+
+/* A frame to or from a blocked address: alert, at most once per source
+ * address per [block] alert_interval. */
+static void block_alert(struct ww_worker *w, const struct rte_mbuf *m,
+			const struct ww_pkt *p, uint8_t src, uint8_t dst)
+{
+	const uint64_t interval =
+		(uint64_t)w->ctx->conf->block_alert_interval * NS_PER_S;
+	const bool by_src = src == WW_BLOCK_LISTED || src == WW_BLOCK_DYNAMIC;
+	const uint8_t why = by_src ? src : dst;
+	/* Only the address's own bytes: the rest of p->src is not set for
+	 * IPv4. */
+	const uint32_t alen = p->l3 == WW_PKT_L3_IPV4 ? 4 : 16;
+	struct ww_block_alerted *slot;
+	struct ww_event ev;
+
+	if (w->events == NULL || w->block_alerted == NULL)
+		return;
+	slot = &w->block_alerted[rte_hash_crc(p->src, alen, alen) %
+				 WW_BLOCK_ALERTED_SLOTS];
+	if (slot->last_ns != 0 && slot->alen == alen &&
+	    memcmp(slot->addr, p->src, alen) == 0 &&
+	    w->now_ns - slot->last_ns < interval)
+		return;
+	memcpy(slot->addr, p->src, alen);
+	slot->alen = (uint8_t)alen;
+	slot->last_ns = w->now_ns ? w->now_ns : 1;
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = w->now_ns;
+	ev.type = WW_EVENT_ALERT;
+	ev.in_port = m->port;
+	ev.family = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
+	ev.proto = p->l4proto;
+	memcpy(ev.src_ip, p->src, 16);
+	memcpy(ev.dest_ip, p->dst, 16);
+	if (p->flags & WW_PKT_F_L4) {
+		ev.src_port = p->sport;
+		ev.dest_port = p->dport;
+	}
+	ev.alert.signature_id =
+		SID_BLOCK_BASE + (by_src ? 0 : 2) + (why == WW_BLOCK_DYNAMIC);
+	ev.alert.blocked = 1;
+	ev.alert.severity = 2;
+	snprintf(ev.alert.signature, sizeof(ev.alert.signature), "%s on the %s",
+		 by_src ? "Blocked source" : "Blocked destination",
+		 why == WW_BLOCK_DYNAMIC ? "dynamic block list" : "block list");
+	snprintf(ev.alert.category, sizeof(ev.alert.category), "blocklist");
+	ww_event_push(w->events, &ev, &w->stats.events_dropped);
+}
+
+static inline bool is_ip(const struct ww_pkt *p)
+{
+	return p->l3 == WW_PKT_L3_IPV4 || p->l3 == WW_PKT_L3_IPV6;
+}
+
+static inline bool is_blocked(uint8_t m)
+{
+	return m == WW_BLOCK_LISTED || m == WW_BLOCK_DYNAMIC;
+}
+
 /* Reset both ends of the connection of client packet @p: one frame on to
  * the server, one back to the client. */
 static void inject_resets(struct ww_worker *w, struct rte_mbuf *m,
@@ -152,6 +216,8 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 	const struct ww_pkt *to_flow[WW_BURST_MAX];
 	struct ww_flow *flows[WW_BURST_MAX];
 	uint8_t err[WW_BURST_MAX], dirs[WW_BURST_MAX];
+	uint8_t bsrc[WW_BURST_MAX], bdst[WW_BURST_MAX];
+	struct ww_block_set *blocks = ww_block_get(ctx->block);
 	uint32_t lens[WW_BURST_MAX];
 	uint64_t ts[WW_BURST_MAX];
 	uint16_t start = out->n;
@@ -183,12 +249,28 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 		flows[i] = NULL;
 	}
 
-	/* Stage 2: flows, looked up for the whole burst at once. */
+	/* Stage 2: block lists, before flows, so that a flood from a
+	 * blocked source cannot fill the flow table. */
+	if (blocks != NULL) {
+		const struct ww_pkt *to_block[WW_BURST_MAX];
+
+		/* Every decoded IP frame, fragments included. */
+		for (i = 0; i < n; i++)
+			to_block[i] = err[i] == WW_PKT_OK && is_ip(&pk[i])
+					      ? &pk[i]
+					      : NULL;
+		ww_block_lookup_burst(blocks, to_block, n, bsrc, bdst);
+		for (i = 0; i < n; i++)
+			if (is_blocked(bsrc[i]) || is_blocked(bdst[i]))
+				to_flow[i] = NULL;
+	}
+
+	/* Stage 3: flows, looked up for the whole burst at once. */
 	if (w->flows != NULL)
 		ww_flow_lookup_burst(w->flows, to_flow, lens, ts, n, flows,
 				     dirs);
 
-	/* Stage 3, per frame: inspection, verdict and output. */
+	/* Stage 4, per frame: inspection, verdict and output. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -201,6 +283,14 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			s->rx_bytes[m->port] += lens[i];
 		} else {
 			bytes += lens[i];
+		}
+
+		if (blocks != NULL &&
+		    (is_blocked(bsrc[i]) || is_blocked(bdst[i]))) {
+			s->drop[WW_DROP_BLOCKLIST]++;
+			block_alert(w, m, &pk[i], bsrc[i], bdst[i]);
+			rte_pktmbuf_free(m);
+			continue;
 		}
 
 		/* TCP reassembly and HTTP parsing (decoded frames only:

@@ -9,10 +9,11 @@
  * the pipeline frames, and the pipeline hands back, in order, the frames
  * to send and the port each goes to. Frames it stops are freed here.
  *
- * Stages: decode (every frame) -> flow lookup (bulk, per burst) ->
- * per frame: TCP reassembly and HTTP parsing of connections to the [http]
- * ports (l7.h; may stop the frame and inject resets) -> malformed-frame
- * policy -> forward to the peer port.
+ * Stages: decode (every frame) -> block lists (bulk, per burst: a blocked
+ * source or destination is dropped before it can take a flow) -> flow
+ * lookup (bulk, per burst) -> per frame: TCP reassembly and HTTP parsing of
+ * connections to the [http] ports (l7.h; may stop the frame and inject resets)
+ * -> malformed-frame policy -> forward to the peer port.
  */
 
 #include <stdbool.h>
@@ -23,6 +24,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "ww_block.h"
 #include "ww_conf.h"
 #include "ww_event.h"
 #include "ww_flow.h"
@@ -46,6 +48,7 @@ enum ww_drop {
 	WW_DROP_TX_FULL,       /* peer port kept refusing after retries */
 	WW_DROP_BLOCKED,       /* inspection stopped it (HTTP violation,
 				* TCP overlap evasion) */
+	WW_DROP_BLOCKLIST,     /* source or destination on a block list */
 	WW_DROP_MAX
 };
 
@@ -92,7 +95,19 @@ struct ww_pipeline_ctx {
 	const struct ww_conf *conf;
 	struct ww_pkt_opts pkt_opts;
 	bool offline; /* time and direction come from the capture */
+	/* Block lists; the set in force is read once per burst. NULL in
+	 * tests that run without them. */
+	struct ww_block *block;
 	uint16_t peer[RTE_MAX_ETHPORTS];
+};
+
+/* Slots of the per-worker memory of alerted sources (direct-mapped by a
+ * hash of the address: a collision only costs an extra alert). */
+#define WW_BLOCK_ALERTED_SLOTS 1024
+struct ww_block_alerted {
+	uint8_t addr[16];
+	uint8_t alen; /* 4 or 16 */
+	uint64_t last_ns;
 };
 
 /* One per worker lcore, written only by that lcore. */
@@ -103,6 +118,9 @@ struct ww_worker {
 	struct ww_flow_table *flows;
 	struct ww_l7_pool *l7; /* NULL when no HTTP port is configured */
 	struct rte_mempool *inject_pool; /* mbufs for resets and answers */
+	/* Sources recently alerted on for a block-list drop: one alert per
+	 * source per [block] alert_interval. */
+	struct ww_block_alerted *block_alerted;
 	/* Set only while the control thread flushes a stopped worker's
 	 * flows: ended flows are written here instead of queued. */
 	struct ww_event_log *direct_log;

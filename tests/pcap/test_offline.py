@@ -66,6 +66,12 @@ class Offline(unittest.TestCase):
         cls.http_conf = os.path.join(cls.dir, "http.ini")
         with open(cls.http_conf, "w") as fh:
             fh.write(HTTP_CONFIG)
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_block.py"),
+                        cls.dir], check=True)
+        cls.block_conf = os.path.join(cls.dir, "block.ini")
+        with open(cls.block_conf, "w") as fh:
+            fh.write(HTTP_CONFIG + "[block]\nfiles = %s\n"
+                     % os.path.join(cls.dir, "block.list"))
 
     @classmethod
     def tearDownClass(cls):
@@ -398,6 +404,48 @@ class Offline(unittest.TestCase):
         del pkt[TCP].chksum
         self.assertEqual(Ether(bytes(pkt))[TCP].chksum, sent)
         self.assertNotEqual(frames[i][1], got[i][1])
+
+    def test_block_lists(self):
+        # Sources and destinations on the list are dropped (fragments
+        # too), the exception passes, blocked frames take no flow, and
+        # each source alerts at most once per alert_interval of capture
+        # time.
+        with open(os.path.join(self.dir, "block.json")) as fh:
+            expect = json.load(fh)
+        frames = read_pcap(os.path.join(self.dir, "block.pcap"))
+        out, eve, _ = self.run_ww("block.pcap", "block", conf=self.block_conf)
+        want = [f for i, f in enumerate(frames) if i not in expect["dropped"]]
+        self.assertEqual(read_pcap(out), want)
+        events = eve_lines(eve)
+        alerts = [e for e in events if e["event_type"] == "alert"]
+        self.assertEqual(len(alerts), len(expect["alerts"]))
+        for got, w in zip(alerts, expect["alerts"]):
+            for k, v in w.items():
+                where = got["alert"] if k == "signature" else got
+                self.assertEqual(where[k], v, k)
+            self.assertEqual(got["alert"]["category"], "blocklist")
+            self.assertEqual(got["alert"]["action"], "blocked")
+        stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["drop"]["blocklist"], len(expect["dropped"]))
+        self.assertEqual(stats["flow"]["created"], expect["flows"])
+        # A shorter interval alerts on every blocked frame of the source
+        # that repeats within 0.1 s only when the interval allows it.
+        _, eve, _ = self.run_ww("block.pcap", "block_i", conf=self.block_conf,
+                                extra=["--set", "block.alert_interval=100"])
+        self.assertEqual(len([e for e in eve_lines(eve)
+                              if e["event_type"] == "alert"]),
+                         len(expect["alerts"]) - 1)
+
+    def test_bad_block_list_refused(self):
+        bad = os.path.join(self.dir, "bad.list")
+        with open(bad, "w") as fh:
+            fh.write("# fine\n10.0.0.0/8\n10.0.0.0/40\n")
+        p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
+                            "block.files=" + bad, "--check-config"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(bad + ":3:", p.stderr)
+        self.assertIn("prefix length", p.stderr)
 
     def test_bad_config_refused_before_running(self):
         cases = [
