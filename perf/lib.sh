@@ -33,7 +33,8 @@ run_wirewall() {
 	shift 2
 	rm -f "$eve"
 	timeout -s INT "$secs" "$WW" "${EAL[@]}" --file-prefix wwpf_ww "${VDEVS[@]}" -- \
-		-c conf/wirewall.ini --set eve.stats_interval=1 --eve "$eve" "$@" \
+		-c conf/wirewall.ini --set eve.stats_interval=1 --set control.socket= \
+		--eve "$eve" "$@" \
 		>/dev/null 2>&1 || true
 }
 

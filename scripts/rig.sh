@@ -23,6 +23,7 @@ RIG_C4=10.77.0.1
 RIG_S4=10.77.0.2
 RIG_C6=fd00:77::1
 RIG_S6=fd00:77::2
+RIG_CTL=/tmp/${RIG}.ctl.sock
 
 rig_ns_c() { echo "${RIG}c"; }
 rig_ns_s() { echo "${RIG}s"; }
@@ -107,14 +108,15 @@ rig_tap_counter() {
 }
 
 # Start wirewall in the background on the rig's two taps, one worker, no
-# hugepages; sets WW_PID. Output goes to LOG.
-#   rig_start_wirewall BINARY LOG [app args after --...]
+# hugepages, its control socket at $RIG_CTL (wirewallctl -s "$RIG_CTL");
+# sets WW_PID. Output goes to LOG.
+#   rig_start_wirewall BINARY LOG -c CONF [app args after --...]
 rig_start_wirewall() {
 	local bin=$1 log=$2
 	shift 2
 	# shellcheck disable=SC2046
 	"$bin" --no-pci --no-huge -m 512 -l 0,1 --file-prefix "$RIG" \
-		$(rig_eal_args) -- "$@" >"$log" 2>&1 &
+		$(rig_eal_args) -- "$@" --set "control.socket=$RIG_CTL" >"$log" 2>&1 &
 	WW_PID=$!
 }
 

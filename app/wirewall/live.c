@@ -15,6 +15,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 
 #include "wirewall.h"
 
@@ -28,6 +29,9 @@ struct live {
 	struct ww_worker *workers; /* rte_zmalloc'd, cache aligned */
 	unsigned int n_workers;
 	struct ww_event_log *eve;
+	struct rte_rcu_qsbr *qsbr; /* workers report after every loop */
+	struct app_control *control;
+	struct app_control_ctx control_ctx;
 	uint64_t clock_base_ns; /* UNIX time at clock_base_tsc */
 	uint64_t clock_base_tsc;
 	uint64_t tsc_hz;
@@ -115,6 +119,10 @@ static int worker_main(void *arg)
 		port_ids[i] = l->ports.port[i].port_id;
 	APP_LOG(INFO, "worker %u on lcore %u polls queue %u of %u ports", w->id,
 		rte_lcore_id(), w->rx_queue, n_ports);
+	/* Shared tables (block lists) are read between two quiescent
+	 * states: one per loop, so a swap waits at most one loop. */
+	rte_rcu_qsbr_thread_register(l->qsbr, w->id);
+	rte_rcu_qsbr_thread_online(l->qsbr, w->id);
 
 	while (!ww_force_quit) {
 		w->now_ns = now_ns(l);
@@ -129,7 +137,10 @@ static int worker_main(void *arg)
 			send_list(w, &tx, retries);
 		}
 		ww_worker_housekeeping(w);
+		rte_rcu_qsbr_quiescent(l->qsbr, w->id);
 	}
+	rte_rcu_qsbr_thread_offline(l->qsbr, w->id);
+	rte_rcu_qsbr_thread_unregister(l->qsbr, w->id);
 	return 0;
 }
 
@@ -200,6 +211,30 @@ static void drain_events(struct live *l)
 		ww_event_log_flush(l->eve);
 }
 
+static json_t *control_stats(void *arg)
+{
+	struct live *l = arg;
+	static struct rte_eth_stats nic[RTE_MAX_ETHPORTS];
+	struct ww_worker_stats t;
+	struct app_stats_view v;
+
+	sum_workers(l, &t);
+	stats_view(l, &v, nic);
+	return app_stats_json(&t, &v, uptime_s(l));
+}
+
+/* Dynamic blocks that expired leave; control socket commands. */
+static void control_tick(struct live *l)
+{
+	char err[512];
+
+	l->control_ctx.now_ns = now_ns(l);
+	if (ww_block_expire(l->ctx.block, l->control_ctx.now_ns) > 0 &&
+	    ww_block_commit(l->ctx.block, err, sizeof(err)) < 0)
+		APP_LOG(ERR, "block lists: %s", err);
+	app_control_poll(l->control, app_control_command, &l->control_ctx);
+}
+
 static void control_loop(struct live *l)
 {
 	uint64_t hz = rte_get_timer_hz();
@@ -211,12 +246,50 @@ static void control_loop(struct live *l)
 
 		usleep(CONTROL_TICK_US);
 		drain_events(l);
+		control_tick(l);
 		now = rte_get_timer_cycles();
 		if (now >= next_stats) {
 			emit_stats(l, true);
 			next_stats += hz * l->conf->stats_interval;
 		}
 	}
+}
+
+/* What the workers share and the control thread updates: the RCU
+ * variable, the block lists, and the control socket that changes them. */
+static int setup_shared(struct live *l)
+{
+	const unsigned int n =
+		rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;
+	char err[512];
+
+	l->qsbr = rte_zmalloc("ww_qsbr", rte_rcu_qsbr_get_memsize(n),
+			      RTE_CACHE_LINE_SIZE);
+	if (l->qsbr == NULL || rte_rcu_qsbr_init(l->qsbr, n) != 0)
+		return -ENOMEM;
+	l->ctx.block = ww_block_create(l->conf, l->qsbr, (int)rte_socket_id(),
+				       err, sizeof(err));
+	if (l->ctx.block == NULL) {
+		APP_LOG(ERR, "block lists: %s", err);
+		return -EINVAL;
+	}
+	l->control_ctx = (struct app_control_ctx){
+		.conf = l->conf,
+		.block = l->ctx.block,
+		.stats_json = control_stats,
+		.stats_arg = l,
+	};
+	if (l->conf->control_socket[0] != '\0') {
+		l->control = app_control_open(l->conf->control_socket, err,
+					      sizeof(err));
+		if (l->control == NULL) {
+			APP_LOG(ERR,
+				"control socket: %s (set [control] socket, or empty for none)",
+				err);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 static int create_workers(struct live *l)
@@ -324,9 +397,12 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 						   l->ports.port[i].port_id,
 						   l->ports.port[i].name);
 	}
+	rc = setup_shared(l);
+	if (rc < 0)
+		goto out_shared;
 	rc = create_workers(l);
 	if (rc < 0)
-		goto out_eve;
+		goto out_shared;
 	rc = app_ports_start(conf, &l->ports, (uint16_t)l->n_workers);
 	if (rc < 0)
 		goto out_ports;
@@ -359,7 +435,10 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 out_ports:
 	app_ports_stop(&l->ports);
 	free_workers(l);
-out_eve:
+out_shared:
+	app_control_close(l->control);
+	ww_block_destroy(l->ctx.block);
+	rte_free(l->qsbr);
 	ww_event_log_close(l->eve);
 out_free:
 	free(l);

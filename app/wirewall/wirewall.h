@@ -68,6 +68,27 @@ void app_stats_summary(FILE *out, const char *mode,
 		       const struct ww_worker_stats *total,
 		       const struct app_stats_view *view);
 
+/* control.c: the control socket (live mode). */
+struct app_control;
+typedef void (*app_control_fn)(void *arg, char *line, FILE *reply);
+/* Listen on @path (an old socket there is replaced). NULL with @err. */
+struct app_control *app_control_open(const char *path, char *err,
+				     size_t err_len);
+/* Serve the clients waiting now: fn(arg, line, reply) per command. */
+void app_control_poll(struct app_control *c, app_control_fn fn, void *arg);
+void app_control_close(struct app_control *c);
+
+/* What the commands act on. */
+struct app_control_ctx {
+	const struct ww_conf *conf;
+	struct ww_block *block;
+	uint64_t now_ns; /* UNIX time of this tick */
+	json_t *(*stats_json)(void *arg);
+	void *stats_arg;
+};
+/* An app_control_fn: "block add|del|list|reload ...", "stats". */
+void app_control_command(void *arg, char *line, FILE *reply);
+
 /* live.c / offline.c */
 int app_run_live(const struct ww_conf *conf, const struct app_args *args);
 int app_run_offline(const struct ww_conf *conf, const struct app_args *args);

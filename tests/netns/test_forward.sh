@@ -12,41 +12,9 @@ set -u
 
 WIREWALL=$(readlink -f "$1")
 SRC=$(readlink -f "$2")
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "SKIP: needs root and /dev/net/tun"
-	exit 77
-fi
-
-RIG=wwn$$
-RIG=${RIG:0:7} # interface names are at most 15 characters
-# shellcheck source=../../scripts/rig.sh
-. "$SRC/scripts/rig.sh"
-NS_C=$(rig_ns_c)
-NS_S=$(rig_ns_s)
-WORK=$(mktemp -d /tmp/ww_netns.XXXXXX)
-WW_PID=
-FAILED=0
-
-cleanup() {
-	rig_stop_wirewall
-	rig_down
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; FAILED=1; }
-check() { # check "description" command...
-	local what=$1
-	shift
-	if "$@" >"$WORK/last.out" 2>&1; then ok "$what"; else
-		not_ok "$what"
-		sed 's/^/    /' "$WORK/last.out" | tail -15
-	fi
-}
-
-rig_up || { echo "rig set-up failed"; exit 1; }
+# shellcheck source=lib.sh
+. "$SRC/tests/netns/lib.sh"
+netns_setup wwn
 
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
 	--eve "$WORK/eve.json" --set eve.stats_interval=1
@@ -65,14 +33,6 @@ echo "hello from the server side" >"$WORK/www_s/index.html"
 ip netns exec "$NS_S" /usr/bin/python3 -m http.server -b "$RIG_S4" -d "$WORK/www_s" 8080 >/dev/null 2>&1 &
 ip netns exec "$NS_C" /usr/bin/python3 -m http.server -b "$RIG_C4" -d "$WORK/www_c" 8080 >/dev/null 2>&1 &
 ip netns exec "$NS_S" iperf3 -s -B "$RIG_S4" >/dev/null 2>&1 &
-
-wait_port() { # ns addr port
-	for _ in $(seq 100); do
-		ip netns exec "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 check "ping client -> server (IPv4)" ip netns exec "$NS_C" ping -c 5 -i 0.2 -W 2 "$RIG_S4"
 check "ping server -> client (IPv4)" ip netns exec "$NS_S" ping -c 5 -i 0.2 -W 2 "$RIG_C4"
@@ -201,9 +161,4 @@ EOF
 check "wirewall counters equal the kernel's tap counters" counters_agree
 check "summary printed at exit" grep -q "wirewall live: packets in" "$WORK/wirewall.log"
 
-if [ $FAILED != 0 ]; then
-	echo "--- wirewall log"
-	tail -30 "$WORK/wirewall.log"
-	exit 1
-fi
-exit 0
+netns_finish

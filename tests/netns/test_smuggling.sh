@@ -14,29 +14,9 @@ set -u
 
 WIREWALL=$(readlink -f "$1")
 SRC=$(readlink -f "$2")
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "SKIP: needs root and /dev/net/tun"
-	exit 77
-fi
-
-RIG=wws$$
-RIG=${RIG:0:7}
-# shellcheck source=../../scripts/rig.sh
-. "$SRC/scripts/rig.sh"
-NS_C=$(rig_ns_c)
-NS_S=$(rig_ns_s)
-WORK=$(mktemp -d /tmp/ww_smuggle.XXXXXX)
-WW_PID=
-
-cleanup() {
-	rig_stop_wirewall
-	rig_down
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-rig_up || { echo "rig set-up failed"; exit 1; }
+# shellcheck source=lib.sh
+. "$SRC/tests/netns/lib.sh"
+netns_setup wws
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
 	--set flow.max_flows=65536 --eve "$WORK/eve.json"
 rig_attach_taps || { cat "$WORK/wirewall.log"; exit 1; }
