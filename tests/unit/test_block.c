@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "eal_for_tests.h"
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -425,18 +427,6 @@ static void test_swap_under_reader(void **state)
 
 int main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = {argv[0],
-		       "--no-huge",
-		       "-m",
-		       "512",
-		       "--no-pci",
-		       "--no-shconf",
-		       "--no-telemetry",
-		       "-l",
-		       "0",
-		       "--log-level=lib.eal:error",
-		       prefix};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lpm_v4_against_naive),
 		cmocka_unit_test(test_lpm_v6_against_naive),
@@ -448,15 +438,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tblock%d",
-		 (int)getpid());
 	snprintf(dir, sizeof(dir), "/tmp/ww_test_block.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	if (rte_eal_init(sizeof(eal) / sizeof(eal[0]), eal) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
+	if (eal_for_tests(argv[0], "tblock", 512) < 0)
 		return 1;
-	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rte_eal_cleanup();
 	while (n_written > 0)

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "eal_for_tests.h"
 #include <rte_eal.h>
 #include <rte_errno.h>
 
@@ -423,18 +425,6 @@ static void test_one_million_flows(void **state)
 
 int main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = {argv[0],
-		       "--no-huge",
-		       "-m",
-		       "1024",
-		       "--no-pci",
-		       "--no-shconf",
-		       "--no-telemetry",
-		       "-l",
-		       "0",
-		       "--log-level=lib.eal:error",
-		       prefix};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_both_directions_one_flow),
 		cmocka_unit_test(test_who_is_the_client),
@@ -448,12 +438,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tflow%d",
-		 (int)getpid());
-	if (rte_eal_init(sizeof(eal) / sizeof(eal[0]), eal) < 0) {
-		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
+	if (eal_for_tests(argv[0], "tflow", 1024) < 0)
 		return 1;
-	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rte_eal_cleanup();
 	return rc;
