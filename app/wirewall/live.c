@@ -19,8 +19,9 @@
 
 #include "wirewall.h"
 
-#define CONTROL_TICK_US 10000 /* control loop period */
-#define EVENTS_PER_TICK 8192  /* per worker, bounds one tick's work */
+#define CONTROL_TICK_US 10000  /* control loop period */
+#define EVENTS_PER_TICK 8192   /* per worker, bounds one tick's work */
+#define REBALANCE_US	250000 /* rate-limit shares, see ww_limit.h */
 
 struct live {
 	const struct ww_conf *conf;
@@ -32,6 +33,7 @@ struct live {
 	struct rte_rcu_qsbr *qsbr; /* workers report after every loop */
 	struct app_control *control;
 	struct app_control_ctx control_ctx;
+	unsigned int ticks_since_rebalance;
 	uint64_t clock_base_ns; /* UNIX time at clock_base_tsc */
 	uint64_t clock_base_tsc;
 	uint64_t tsc_hz;
@@ -233,6 +235,16 @@ static void control_tick(struct live *l)
 	    ww_block_commit(l->ctx.block, err, sizeof(err)) < 0)
 		APP_LOG(ERR, "block lists: %s", err);
 	app_control_poll(l->control, app_control_command, &l->control_ctx);
+	if (l->n_workers > 1 && l->workers[0].limits.e != NULL &&
+	    ++l->ticks_since_rebalance * CONTROL_TICK_US >= REBALANCE_US) {
+		struct ww_limit_table *tables[RTE_MAX_LCORE];
+		unsigned int i;
+
+		for (i = 0; i < l->n_workers; i++)
+			tables[i] = &l->workers[i].limits;
+		ww_limit_rebalance(tables, l->n_workers);
+		l->ticks_since_rebalance = 0;
+	}
 }
 
 static void control_loop(struct live *l)

@@ -97,6 +97,13 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 			  (json_int_t)t->http_responses, "response_lost",
 			  (json_int_t)t->http_response_lost, "unanswered",
 			  (json_int_t)t->http_unanswered));
+	json_object_set_new(o, "limit",
+			    json_pack("{s:I, s:I, s:I, s:I}", "allowed",
+				      (json_int_t)t->limit.allowed, "limited",
+				      (json_int_t)t->limit.limited, "evicted",
+				      (json_int_t)t->limit.evicted,
+				      "answers_sent",
+				      (json_int_t)t->responses_sent));
 	json_object_set_new(
 		o, "tcp",
 		json_pack("{s:I, s:I, s:I, s:I}", "overlap_evasions",

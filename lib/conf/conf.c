@@ -31,6 +31,9 @@ enum key_type {
 	KEY_OVERLAP_ACTION,
 	KEY_VIOLATION_ACTION,
 	KEY_PATH_LIST,
+	KEY_CLIENT_KEY,
+	KEY_ROUTES,
+	KEY_LIMIT_ACTION,
 };
 
 struct key_schema {
@@ -116,6 +119,24 @@ static const struct key_schema schema[] = {
 	 0, 16777216},
 	{{"block", "alert_interval", "60"}, KEY_U32,
 	 FIELD(block_alert_interval), 1, 86400},
+
+	{{"limit", "rate", "0"}, KEY_U32, FIELD(limit_rate), 0, 10000000},
+	{{"limit", "burst", "0"}, KEY_U32, FIELD(limit_burst), 0, 10000000},
+	{{"limit", "client_key", "address"}, KEY_CLIENT_KEY,
+	 FIELD(limit_client_net24), 0, 0},
+	{{"limit", "routes", ""}, KEY_ROUTES, FIELD(limit_routes), 0, 0},
+	{{"limit", "service_rate", "0"}, KEY_U32, FIELD(limit_service_rate), 0,
+	 10000000},
+	{{"limit", "service_burst", "0"}, KEY_U32, FIELD(limit_service_burst),
+	 0, 10000000},
+	{{"limit", "syn_rate", "0"}, KEY_U32, FIELD(limit_syn_rate), 0,
+	 10000000},
+	{{"limit", "syn_burst", "0"}, KEY_U32, FIELD(limit_syn_burst), 0,
+	 10000000},
+	{{"limit", "action", "429"}, KEY_LIMIT_ACTION, FIELD(limit_action), 0,
+	 0},
+	{{"limit", "max_entries", "65536"}, KEY_U32, FIELD(limit_max_entries),
+	 64, 16777216},
 
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},
@@ -457,6 +478,61 @@ static int add_port(const char *item, void *arg, char *err, size_t err_len)
 	return 0;
 }
 
+/* "GET /api/search 10 20; POST /login 1" -> conf->limit_routes. */
+static int parse_routes(const char *value, struct ww_conf *conf, char *err,
+			size_t err_len)
+{
+	char buf[4096], *save = NULL, *item;
+	unsigned int n = 0;
+
+	if (strlen(value) >= sizeof(buf)) {
+		set_err(err, err_len, "routes longer than %zu bytes",
+			sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, value);
+	for (item = strtok_r(buf, ";", &save); item != NULL;
+	     item = strtok_r(NULL, ";", &save)) {
+		struct ww_conf_route *r = &conf->limit_routes[n];
+		char method[32], prefix[256], rate[32], burst[32] = "0",
+							why[128];
+		uint64_t v;
+		int got = sscanf(item, "%31s %255s %31s %31s", method, prefix,
+				 rate, burst);
+
+		if (got <= 0)
+			continue; /* an empty item: "a; ;b" */
+		if (n == WW_CONF_MAX_ROUTES) {
+			set_err(err, err_len, "more than %d routes",
+				WW_CONF_MAX_ROUTES);
+			return -EINVAL;
+		}
+		if (got < 3 || prefix[0] != '/' ||
+		    strlen(method) >= sizeof(r->method) ||
+		    strlen(prefix) >= sizeof(r->prefix)) {
+			set_err(err, err_len,
+				"route %u: want 'METHOD /path-prefix RATE [BURST]' (METHOD may be *), got '%s'",
+				n + 1, item);
+			return -EINVAL;
+		}
+		strcpy(r->method, method);
+		strcpy(r->prefix, prefix);
+		if (parse_u64(rate, 1, 10000000, &v, why, sizeof(why)) < 0) {
+			set_err(err, err_len, "route %u rate: %s", n + 1, why);
+			return -EINVAL;
+		}
+		r->rate = (uint32_t)v;
+		if (parse_u64(burst, 0, 10000000, &v, why, sizeof(why)) < 0) {
+			set_err(err, err_len, "route %u burst: %s", n + 1, why);
+			return -EINVAL;
+		}
+		r->burst = (uint32_t)v;
+		n++;
+	}
+	conf->n_limit_routes = n;
+	return 0;
+}
+
 static int parse_value(const struct key_schema *k, const char *value,
 		       struct ww_conf *conf, char *err, size_t err_len)
 {
@@ -517,6 +593,32 @@ static int parse_value(const struct key_schema *k, const char *value,
 			return rc;
 		conf->n_block_files = acc.n;
 		return 0;
+	}
+	case KEY_CLIENT_KEY:
+		if (strcmp(value, "address") == 0 ||
+		    strcmp(value, "net") == 0) {
+			*(bool *)field = strcmp(value, "net") == 0;
+			return 0;
+		}
+		set_err(err, err_len,
+			"'%s' is not a client key (address: IPv4 /32, IPv6 /64; net: IPv4 /24, IPv6 /64)",
+			value);
+		return -EINVAL;
+	case KEY_ROUTES:
+		return parse_routes(value, conf, err, err_len);
+	case KEY_LIMIT_ACTION: {
+		static const char *const names[] = {"429", "reset", "drop"};
+		unsigned int i;
+
+		for (i = 0; i < 3; i++)
+			if (strcmp(value, names[i]) == 0) {
+				*(enum ww_conf_limit_action *)field =
+					(enum ww_conf_limit_action)i;
+				return 0;
+			}
+		set_err(err, err_len,
+			"'%s' is not an action (429, reset or drop)", value);
+		return -EINVAL;
 	}
 	case KEY_VIOLATION_ACTION: {
 		static const char *const names[] = {"reset", "drop", "pass"};

@@ -22,6 +22,7 @@
 #define WW_CONF_MAX_CIDRS      64
 #define WW_CONF_MAX_HTTP_PORTS 16
 #define WW_CONF_MAX_FILES      8
+#define WW_CONF_MAX_ROUTES     16
 #define WW_CONF_PORT_NAME_MAX  64
 #define WW_CONF_PATH_MAX       512
 #define WW_CONF_ERR_MAX	       512
@@ -52,6 +53,21 @@ enum ww_conf_violation_action {
 	WW_CONF_VIOLATION_RESET = 0, /* drop it, reset both ends */
 	WW_CONF_VIOLATION_DROP,	     /* drop it and what follows */
 	WW_CONF_VIOLATION_PASS,	     /* alert only */
+};
+
+/* What to do with a request over a rate limit. */
+enum ww_conf_limit_action {
+	WW_CONF_LIMIT_429 = 0, /* answer 429 with Retry-After, reset server */
+	WW_CONF_LIMIT_RESET,   /* reset both ends */
+	WW_CONF_LIMIT_DROP,    /* drop the request and what follows */
+};
+
+/* A per-client limit on one route: requests whose method matches ("*":
+ * any) and whose normalized path starts with @prefix. */
+struct ww_conf_route {
+	char method[16];
+	char prefix[128];
+	uint32_t rate, burst;
 };
 
 struct ww_conf {
@@ -111,6 +127,16 @@ struct ww_conf {
 	unsigned int n_block_files;
 	uint32_t block_dynamic_max;    /* run-time entries */
 	uint32_t block_alert_interval; /* seconds between alerts per source */
+
+	/* [limit] (rates per second; 0 = no limit; burst 0 = the rate) */
+	uint32_t limit_rate, limit_burst; /* requests per client */
+	bool limit_client_net24;	  /* IPv4 clients by /24, else /32 */
+	struct ww_conf_route limit_routes[WW_CONF_MAX_ROUTES];
+	unsigned int n_limit_routes;
+	uint32_t limit_service_rate, limit_service_burst; /* per server:port */
+	uint32_t limit_syn_rate, limit_syn_burst; /* new TCP conns per source */
+	enum ww_conf_limit_action limit_action;
+	uint32_t limit_max_entries; /* buckets per worker */
 
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */

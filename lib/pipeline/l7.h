@@ -45,6 +45,9 @@ struct ww_l7 {
 	uint8_t resp_started;	  /* ... was seen */
 	uint8_t resp_off;	  /* responses are no longer followed */
 	uint8_t n_pending, first_pending;
+	uint8_t head_checked; /* the current request's head passed checks */
+	uint16_t answer;      /* HTTP status the appliance answers with */
+	uint32_t retry_after; /* for a 429: seconds */
 	struct ww_http_parser http; /* requests */
 	struct ww_http_parser resp; /* responses */
 	struct ww_l7_pending pending[WW_L7_MAX_PENDING];
@@ -74,14 +77,19 @@ void ww_l7_pool_destroy(struct ww_worker *w);
 void ww_l7_release(struct ww_worker *w, struct ww_flow *f);
 enum ww_l7_verdict {
 	WW_L7_FORWARD = 0,
-	WW_L7_DROP,  /* do not forward this packet */
-	WW_L7_RESET, /* do not forward it, and reset both ends */
+	WW_L7_DROP,   /* do not forward this packet */
+	WW_L7_RESET,  /* do not forward it, and reset both ends */
+	WW_L7_ANSWER, /* do not forward it: answer the client (see
+		       * ww_l7_make_answer) and reset the server */
 };
 
-/* Inspect one decoded TCP packet of flow @f going @dir. dp-safe. */
+/* Inspect one decoded TCP packet of flow @f going @dir. When the verdict
+ * is not WW_L7_FORWARD, *@why is the drop reason to count (left as the
+ * caller set it, WW_DROP_BLOCKED, unless more precise). dp-safe. */
+enum ww_drop;
 enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 				const struct ww_pkt *p, struct ww_flow *f,
-				uint8_t dir);
+				uint8_t dir, enum ww_drop *why);
 
 /*
  * Build a TCP reset for the connection of client packet @p (received as
@@ -93,5 +101,17 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
 				  const struct rte_mbuf *orig,
 				  const struct ww_pkt *p, bool to_server);
+
+/*
+ * Build the HTTP answer the appliance gives in place of the server for
+ * the connection of client packet @p (received as @orig), flow @f: the
+ * status its context holds (429 with Retry-After, ...), Connection:
+ * close, with FIN, in the client's sequence space so its stack takes it
+ * as the server's. @return the frame or NULL (no mbuf: counted). dp-safe.
+ */
+struct rte_mbuf *ww_l7_make_answer(struct ww_worker *w,
+				   const struct rte_mbuf *orig,
+				   const struct ww_pkt *p,
+				   const struct ww_flow *f);
 
 #endif /* WW_PIPELINE_L7_H */

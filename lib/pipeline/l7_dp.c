@@ -176,7 +176,7 @@ static void copy_str(char *dst, size_t cap, struct ww_http_str s)
 }
 
 static void alert(struct ww_worker *w, const struct ww_flow *f, uint32_t sid,
-		  const char *signature, bool blocked)
+		  const char *category, const char *signature, bool blocked)
 {
 	struct ww_event ev;
 
@@ -188,8 +188,7 @@ static void alert(struct ww_worker *w, const struct ww_flow *f, uint32_t sid,
 	ev.alert.severity = 2;
 	snprintf(ev.alert.signature, sizeof(ev.alert.signature), "%s",
 		 signature);
-	snprintf(ev.alert.category, sizeof(ev.alert.category), "%s",
-		 "protocol-violation");
+	snprintf(ev.alert.category, sizeof(ev.alert.category), "%s", category);
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
 }
 
@@ -349,6 +348,107 @@ static void server_packet(struct ww_worker *w, struct rte_mbuf *m,
 		responses_lost(w, x);
 }
 
+/* Limits that apply to the request whose head x->http.req holds: per
+ * client, per client and route, per service. @return false when one is
+ * over; x->answer and x->retry_after then say how to answer. */
+static bool request_allowed(struct ww_worker *w, const struct ww_flow *f,
+			    struct ww_l7 *x)
+{
+	const struct ww_conf *c = w->ctx->conf;
+	const struct ww_http_request *r = &x->http.req;
+	const unsigned int ci = f->client_lo ? 0 : 1;
+	const bool v4 = f->key.family == 4;
+	struct ww_limit_rule rule;
+	struct ww_limit_key key;
+	uint32_t retry = 0, i;
+	int over = 0; /* enum ww_limit_kind of a limit that said no */
+
+	if (w->limits.e == NULL)
+		return true;
+	if (c->limit_rate) {
+		rule = (struct ww_limit_rule){c->limit_rate,
+					      c->limit_burst ? c->limit_burst
+							     : c->limit_rate};
+		ww_limit_client_key(&key, f->key.addr[ci], v4,
+				    c->limit_client_net24, WW_LIMIT_CLIENT, 0);
+		if (!ww_limit_take(&w->limits, &key, &rule, w->now_ns, &retry))
+			over = WW_LIMIT_CLIENT;
+	}
+	for (i = 0; i < c->n_limit_routes; i++) {
+		const struct ww_conf_route *rt = &c->limit_routes[i];
+		const size_t plen = strlen(rt->prefix);
+		uint32_t rr = 0;
+
+		if ((strcmp(rt->method, "*") != 0 &&
+		     (r->method.len != strlen(rt->method) ||
+		      memcmp(r->method.p, rt->method, r->method.len) != 0)) ||
+		    r->path.len < plen || memcmp(r->path.p, rt->prefix, plen))
+			continue;
+		rule = (struct ww_limit_rule){rt->rate,
+					      rt->burst ? rt->burst : rt->rate};
+		ww_limit_client_key(&key, f->key.addr[ci], v4,
+				    c->limit_client_net24, WW_LIMIT_ROUTE,
+				    (uint8_t)i);
+		if (!ww_limit_take(&w->limits, &key, &rule, w->now_ns, &rr)) {
+			over = WW_LIMIT_ROUTE;
+			retry = rr > retry ? rr : retry;
+		}
+		break; /* the first route that matches counts */
+	}
+	if (c->limit_service_rate) {
+		uint32_t rr = 0;
+
+		rule = (struct ww_limit_rule){c->limit_service_rate,
+					      c->limit_service_burst
+						      ? c->limit_service_burst
+						      : c->limit_service_rate};
+		memset(&key, 0, sizeof(key));
+		memcpy(key.addr, f->key.addr[1 - ci], 16);
+		key.port = f->key.port[1 - ci];
+		key.kind = WW_LIMIT_SERVICE;
+		if (!ww_limit_take(&w->limits, &key, &rule, w->now_ns, &rr)) {
+			over = WW_LIMIT_SERVICE;
+			retry = rr > retry ? rr : retry;
+		}
+	}
+	if (!over)
+		return true;
+	x->answer = 429;
+	x->retry_after = retry ? retry : 1;
+	if (ww_worker_alert_due(w, WW_MEMO_LIMIT, f->key.addr[ci],
+				v4 ? 4 : 16)) {
+		static const char *const what[] = {
+			[WW_LIMIT_CLIENT] = "client",
+			[WW_LIMIT_ROUTE] = "client on a route",
+			[WW_LIMIT_SERVICE] = "service",
+		};
+		char sig[80];
+
+		snprintf(sig, sizeof(sig), "Rate limit exceeded (%s)",
+			 what[over]);
+		alert(w, f, WW_SID_RATE_LIMIT + (uint32_t)over, "rate-limit",
+		      sig, true);
+	}
+	return false;
+}
+
+/* The appliance answers this request itself (x->answer): it is logged
+ * with that status now; requests still waiting before it are logged
+ * without one, since the server side is about to be reset. */
+static void answer_request(struct ww_worker *w, const struct ww_flow *f,
+			   struct ww_l7 *x)
+{
+	struct ww_l7_pending *q;
+
+	w->stats.http_requests++;
+	queue_request(w, f, x);
+	q = &x->pending[(x->first_pending + x->n_pending - 1) %
+			WW_L7_MAX_PENDING];
+	q->ev.http.status = x->answer;
+	x->resp_off = 1;
+	flush_pending(w, x);
+}
+
 /* In-order client bytes, straight from reassembly, into the parser. */
 static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
 {
@@ -358,12 +458,22 @@ static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
 	const struct ww_conf *c = w->ctx->conf;
 	uint32_t off = 0;
 
-	while (off < len && !x->violated) {
+	while (off < len && !x->violated && !x->answer) {
 		size_t used;
 		enum ww_http_event ev = ww_http_feed(
 			&x->http, (const char *)data + off, len - off, &used);
 
 		off += (uint32_t)used;
+		/* Policy is decided on the head, before the segment that
+		 * completes it goes on (bodyless requests come straight as
+		 * REQUEST). */
+		if ((ev == WW_HTTP_HEAD ||
+		     (ev == WW_HTTP_REQUEST && !x->head_checked)) &&
+		    !request_allowed(w, d->f, x)) {
+			answer_request(w, d->f, x);
+			break;
+		}
+		x->head_checked = ev == WW_HTTP_HEAD;
 		if (ev == WW_HTTP_REQUEST) {
 			w->stats.http_requests++;
 			queue_request(w, d->f, x);
@@ -376,7 +486,7 @@ static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
 				 "HTTP protocol violation: %s",
 				 ww_http_violation_name(x->http.violation));
 			alert(w, d->f, SID_HTTP_VIOLATION + x->http.violation,
-			      sig,
+			      "protocol-violation", sig,
 			      c->http_violation_action !=
 				      WW_CONF_VIOLATION_PASS);
 		} else if (ev == WW_HTTP_NEED_MORE) {
@@ -413,7 +523,7 @@ static bool is_http_port(const struct ww_conf *c, uint16_t port)
 
 enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 				const struct ww_pkt *p, struct ww_flow *f,
-				uint8_t dir)
+				uint8_t dir, enum ww_drop *why)
 {
 	const struct ww_conf *c = w->ctx->conf;
 	struct ww_l7_pool *pool = w->l7;
@@ -465,7 +575,7 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 		w->stats.tcp_overlap_evasions++;
 		if (!x->evasion_alerted) {
 			x->evasion_alerted = 1;
-			alert(w, f, SID_TCP_OVERLAP,
+			alert(w, f, SID_TCP_OVERLAP, "protocol-violation",
 			      c->tcp_overlap_rewrite
 				      ? "TCP overlap with different data (rewritten)"
 				      : "TCP overlap with different data (dropped)",
@@ -488,6 +598,20 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 			       ? WW_L7_RESET
 			       : WW_L7_DROP;
 	}
+	/* A request the appliance answers itself does not go on, nor does
+	 * anything the client sends after it. */
+	if (x->answer) {
+		x->blocked = 1;
+		*why = WW_DROP_RATE_LIMIT;
+		switch (c->limit_action) {
+		case WW_CONF_LIMIT_RESET:
+			return WW_L7_RESET;
+		case WW_CONF_LIMIT_DROP:
+			return WW_L7_DROP;
+		default:
+			return WW_L7_ANSWER;
+		}
+	}
 	/* The segment that completed a bad request does not go on, nor
 	 * does anything the client sends after it. */
 	if (x->violated && c->http_violation_action != WW_CONF_VIOLATION_PASS) {
@@ -499,9 +623,19 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 	return WW_L7_FORWARD;
 }
 
-struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
-				  const struct rte_mbuf *orig,
-				  const struct ww_pkt *p, bool to_server)
+/*
+ * A TCP segment of the connection of client packet @p (received as
+ * @orig), as one of the two ends would send it: towards the server with
+ * the sequence number @p carried (the one the server expects next), or
+ * back to the client with the one the client acknowledges, acknowledging
+ * everything @p carried (RFC 9293 3.5.3: both stacks accept it). @flags
+ * are TCP flags, @payload (may be NULL) @len bytes of data.
+ */
+static struct rte_mbuf *make_segment(struct ww_worker *w,
+				     const struct rte_mbuf *orig,
+				     const struct ww_pkt *p, bool to_server,
+				     uint8_t flags, const char *payload,
+				     uint16_t len)
 {
 	const bool v4 = p->l3 == WW_PKT_L3_IPV4;
 	const uint16_t ip_len = v4 ? 20 : 40;
@@ -515,7 +649,7 @@ struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
 		w->stats.inject_failed++;
 		return NULL;
 	}
-	d = (uint8_t *)rte_pktmbuf_append(m, p->l3_off + ip_len + 20);
+	d = (uint8_t *)rte_pktmbuf_append(m, p->l3_off + ip_len + 20 + len);
 	if (d == NULL) {
 		rte_pktmbuf_free(m);
 		w->stats.inject_failed++;
@@ -531,11 +665,13 @@ struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
 	ip = d + p->l3_off;
 	memset(ip, 0, ip_len + 20);
 	tcp = (struct rte_tcp_hdr *)(ip + ip_len);
+	if (len > 0)
+		memcpy((uint8_t *)tcp + 20, payload, len);
 	if (v4) {
 		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
 
 		h->version_ihl = 0x45;
-		h->total_length = rte_cpu_to_be_16(ip_len + 20);
+		h->total_length = rte_cpu_to_be_16(ip_len + 20 + len);
 		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		h->time_to_live = 64;
 		h->next_proto_id = 6;
@@ -546,7 +682,7 @@ struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
 
 		h->vtc_flow = rte_cpu_to_be_32(0x60000000);
-		h->payload_len = rte_cpu_to_be_16(20);
+		h->payload_len = rte_cpu_to_be_16(20 + len);
 		h->proto = 6;
 		h->hop_limits = 64;
 		memcpy(h->src_addr, src, 16);
@@ -564,10 +700,67 @@ struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
 		tcp->recv_ack = rte_cpu_to_be_32(p->tcp_seq + p->payload_len);
 	}
 	tcp->data_off = 5 << 4;
-	tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	tcp->tcp_flags = flags;
+	tcp->rx_win = rte_cpu_to_be_16(len ? 65535 : 0);
 	tcp->cksum = v4 ? rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)ip, tcp)
 			: rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)ip, tcp);
 	ww_mbuf_priv(m)->ts_ns = w->now_ns;
-	w->stats.resets_sent++;
+	return m;
+}
+
+struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
+				  const struct rte_mbuf *orig,
+				  const struct ww_pkt *p, bool to_server)
+{
+	struct rte_mbuf *m =
+		make_segment(w, orig, p, to_server,
+			     RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, NULL, 0);
+
+	if (m != NULL)
+		w->stats.resets_sent++;
+	return m;
+}
+
+static const char *reason_phrase(uint16_t status)
+{
+	switch (status) {
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 429:
+		return "Too Many Requests";
+	default:
+		return "Error";
+	}
+}
+
+struct rte_mbuf *ww_l7_make_answer(struct ww_worker *w,
+				   const struct rte_mbuf *orig,
+				   const struct ww_pkt *p,
+				   const struct ww_flow *f)
+{
+	const struct ww_l7 *x;
+	char text[512], extra[160] = "";
+	const char *why;
+	struct rte_mbuf *m;
+	int n;
+
+	if (w->l7 == NULL || f->l7 == 0 || f->l7 > w->l7->n)
+		return NULL;
+	x = &w->l7->ctx[f->l7 - 1];
+	why = reason_phrase(x->answer);
+	if (x->answer == 429)
+		snprintf(extra, sizeof(extra), "Retry-After: %u\r\n",
+			 x->retry_after);
+	n = snprintf(text, sizeof(text),
+		     "HTTP/1.1 %u %s\r\n%sContent-Type: text/plain\r\n"
+		     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n",
+		     x->answer, why, extra, strlen(why) + 1, why);
+	m = make_segment(w, orig, p, false,
+			 RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG,
+			 text, (uint16_t)n);
+	if (m != NULL)
+		w->stats.responses_sent++;
 	return m;
 }

@@ -12,10 +12,9 @@
 #include "ww_pipeline.h"
 
 static const char *const drop_names[WW_DROP_MAX] = {
-	[WW_DROP_MALFORMED] = "malformed",
-	[WW_DROP_TX_FULL] = "tx_full",
-	[WW_DROP_BLOCKED] = "blocked",
-	[WW_DROP_BLOCKLIST] = "blocklist",
+	[WW_DROP_MALFORMED] = "malformed",   [WW_DROP_TX_FULL] = "tx_full",
+	[WW_DROP_BLOCKED] = "blocked",	     [WW_DROP_BLOCKLIST] = "blocklist",
+	[WW_DROP_RATE_LIMIT] = "rate_limit", [WW_DROP_SYN_LIMIT] = "syn_limit",
 };
 
 const char *ww_drop_name(enum ww_drop d)
@@ -119,10 +118,16 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 		return -rte_errno;
 	if (ww_l7_pool_create(w) < 0)
 		return -ENOMEM;
-	w->block_alerted = rte_zmalloc_socket(
-		"ww_block_alerted",
-		sizeof(*w->block_alerted) * WW_BLOCK_ALERTED_SLOTS, 0, socket);
-	if (w->block_alerted == NULL)
+	w->alert_memo = rte_zmalloc_socket(
+		"ww_alert_memo",
+		sizeof(*w->alert_memo) * WW_ALERT_MEMO_SLOTS * WW_MEMO_MAX, 0,
+		socket);
+	if (w->alert_memo == NULL)
+		return -ENOMEM;
+	if ((conf->limit_rate || conf->n_limit_routes ||
+	     conf->limit_service_rate || conf->limit_syn_rate) &&
+	    ww_limit_table_init(&w->limits, conf->limit_max_entries, socket) <
+		    0)
 		return -ENOMEM;
 	ww_flow_set_end_cb(w->flows, flow_ended, w);
 	if (conf->n_protected_networks != 0)
@@ -145,8 +150,9 @@ void ww_worker_teardown(struct ww_worker *w)
 	ww_flow_table_destroy(w->flows);
 	w->flows = NULL;
 	ww_l7_pool_destroy(w);
-	rte_free(w->block_alerted);
-	w->block_alerted = NULL;
+	rte_free(w->alert_memo);
+	w->alert_memo = NULL;
+	ww_limit_table_free(&w->limits);
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The worker pipeline's fast path. See ww_pipeline.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -122,35 +123,37 @@ static void record_drop_event(struct ww_worker *w, const struct rte_mbuf *m,
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
 }
 
-/* Alert signature ids of wirewall's own policy drops. */
-#define SID_BLOCK_BASE 9100000u
-
-/* A frame to or from a blocked address: alert, at most once per source
- * address per [block] alert_interval. */
-static void block_alert(struct ww_worker *w, const struct rte_mbuf *m,
-			const struct ww_pkt *p, uint8_t src, uint8_t dst)
+bool ww_worker_alert_due(struct ww_worker *w, enum ww_alert_memo_kind kind,
+			 const uint8_t *addr, uint32_t alen)
 {
 	const uint64_t interval =
 		(uint64_t)w->ctx->conf->block_alert_interval * NS_PER_S;
-	const bool by_src = src == WW_BLOCK_LISTED || src == WW_BLOCK_DYNAMIC;
-	const uint8_t why = by_src ? src : dst;
-	/* Only the address's own bytes: the rest of p->src is not set for
-	 * IPv4. */
-	const uint32_t alen = p->l3 == WW_PKT_L3_IPV4 ? 4 : 16;
-	struct ww_block_alerted *slot;
-	struct ww_event ev;
+	struct ww_alert_memo *slot;
 
-	if (w->events == NULL || w->block_alerted == NULL)
-		return;
-	slot = &w->block_alerted[rte_hash_crc(p->src, alen, alen) %
-				 WW_BLOCK_ALERTED_SLOTS];
+	if (w->events == NULL || w->alert_memo == NULL)
+		return false;
+	slot = &w->alert_memo[kind * WW_ALERT_MEMO_SLOTS +
+			      rte_hash_crc(addr, alen, alen) %
+				      WW_ALERT_MEMO_SLOTS];
 	if (slot->last_ns != 0 && slot->alen == alen &&
-	    memcmp(slot->addr, p->src, alen) == 0 &&
+	    memcmp(slot->addr, addr, alen) == 0 &&
 	    w->now_ns - slot->last_ns < interval)
-		return;
-	memcpy(slot->addr, p->src, alen);
+		return false;
+	memcpy(slot->addr, addr, alen);
 	slot->alen = (uint8_t)alen;
 	slot->last_ns = w->now_ns ? w->now_ns : 1;
+	return true;
+}
+
+void ww_worker_packet_alert(struct ww_worker *w, const struct rte_mbuf *m,
+			    const struct ww_pkt *p, uint32_t sid,
+			    const char *category, const char *signature,
+			    bool blocked)
+{
+	struct ww_event ev;
+
+	if (w->events == NULL)
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_ns = w->now_ns;
 	ev.type = WW_EVENT_ALERT;
@@ -163,15 +166,40 @@ static void block_alert(struct ww_worker *w, const struct rte_mbuf *m,
 		ev.src_port = p->sport;
 		ev.dest_port = p->dport;
 	}
-	ev.alert.signature_id =
-		SID_BLOCK_BASE + (by_src ? 0 : 2) + (why == WW_BLOCK_DYNAMIC);
-	ev.alert.blocked = 1;
+	ev.alert.signature_id = sid;
+	ev.alert.blocked = blocked;
 	ev.alert.severity = 2;
-	snprintf(ev.alert.signature, sizeof(ev.alert.signature), "%s on the %s",
+	snprintf(ev.alert.signature, sizeof(ev.alert.signature), "%s",
+		 signature);
+	snprintf(ev.alert.category, sizeof(ev.alert.category), "%s", category);
+	ww_event_push(w->events, &ev, &w->stats.events_dropped);
+}
+
+static inline uint32_t addr_len(const struct ww_pkt *p)
+{
+	/* Only the address's own bytes: the rest of p->src is not set for
+	 * IPv4. */
+	return p->l3 == WW_PKT_L3_IPV4 ? 4 : 16;
+}
+
+/* A frame to or from a blocked address: alert, at most once per source
+ * address per [block] alert_interval. */
+static void block_alert(struct ww_worker *w, const struct rte_mbuf *m,
+			const struct ww_pkt *p, uint8_t src, uint8_t dst)
+{
+	const bool by_src = src == WW_BLOCK_LISTED || src == WW_BLOCK_DYNAMIC;
+	const uint8_t why = by_src ? src : dst;
+	char sig[80];
+
+	if (!ww_worker_alert_due(w, WW_MEMO_BLOCK, p->src, addr_len(p)))
+		return;
+	snprintf(sig, sizeof(sig), "%s on the %s",
 		 by_src ? "Blocked source" : "Blocked destination",
 		 why == WW_BLOCK_DYNAMIC ? "dynamic block list" : "block list");
-	snprintf(ev.alert.category, sizeof(ev.alert.category), "blocklist");
-	ww_event_push(w->events, &ev, &w->stats.events_dropped);
+	ww_worker_packet_alert(w, m, p,
+			       WW_SID_BLOCK + (by_src ? 0 : 2) +
+				       (why == WW_BLOCK_DYNAMIC),
+			       "blocklist", sig, true);
 }
 
 static inline bool is_ip(const struct ww_pkt *p)
@@ -205,6 +233,55 @@ static void inject_resets(struct ww_worker *w, struct rte_mbuf *m,
 	}
 }
 
+/* Answer the client in the server's place (ww_l7_make_answer) and reset
+ * the server side. */
+static void inject_answer(struct ww_worker *w, struct rte_mbuf *m,
+			  const struct ww_pkt *p, const struct ww_flow *f,
+			  struct ww_tx_list *out)
+{
+	struct rte_mbuf *r;
+
+	if (w->inject_pool == NULL)
+		return;
+	r = ww_l7_make_reset(w, m, p, true);
+	if (r != NULL) {
+		out->pkts[out->n] = r;
+		out->port[out->n++] = w->ctx->peer[m->port];
+	}
+	r = ww_l7_make_answer(w, m, p, f);
+	if (r != NULL) {
+		out->pkts[out->n] = r;
+		out->port[out->n++] = m->port;
+	}
+}
+
+/* New TCP connections (a SYN without ACK) per source, against [limit]
+ * syn_rate: one over it is marked in @over and takes no flow. */
+static void syn_guard(struct ww_worker *w, const struct ww_pkt **to_flow,
+		      const uint64_t *ts, uint16_t n, uint8_t *over)
+{
+	const struct ww_conf *c = w->ctx->conf;
+	const struct ww_limit_rule rule = {
+		c->limit_syn_rate,
+		c->limit_syn_burst ? c->limit_syn_burst : c->limit_syn_rate};
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct ww_pkt *p = to_flow[i];
+		struct ww_limit_key key;
+
+		if (p == NULL || p->l4proto != 6 || !(p->flags & WW_PKT_F_L4) ||
+		    (p->tcp_flags & (WW_TCP_SYN | WW_TCP_ACK)) != WW_TCP_SYN)
+			continue;
+		ww_limit_client_key(&key, p->src, p->l3 == WW_PKT_L3_IPV4,
+				    c->limit_client_net24, WW_LIMIT_SYN, 0);
+		if (!ww_limit_take(&w->limits, &key, &rule, ts[i], NULL)) {
+			over[i] = 1;
+			to_flow[i] = NULL;
+		}
+	}
+}
+
 uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			   uint16_t n, struct ww_tx_list *out)
 {
@@ -217,6 +294,7 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 	struct ww_flow *flows[WW_BURST_MAX];
 	uint8_t err[WW_BURST_MAX], dirs[WW_BURST_MAX];
 	uint8_t bsrc[WW_BURST_MAX], bdst[WW_BURST_MAX];
+	uint8_t syn_over[WW_BURST_MAX] = {0};
 	struct ww_block_set *blocks = ww_block_get(ctx->block);
 	uint32_t lens[WW_BURST_MAX];
 	uint64_t ts[WW_BURST_MAX];
@@ -265,6 +343,10 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 				to_flow[i] = NULL;
 	}
 
+	/* Stage 2b: the SYN flood guard, also before flows. */
+	if (conf->limit_syn_rate != 0 && w->limits.e != NULL)
+		syn_guard(w, to_flow, ts, n, syn_over);
+
 	/* Stage 3: flows, looked up for the whole burst at once. */
 	if (w->flows != NULL)
 		ww_flow_lookup_burst(w->flows, to_flow, lens, ts, n, flows,
@@ -292,18 +374,35 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		if (unlikely(syn_over[i])) {
+			s->drop[WW_DROP_SYN_LIMIT]++;
+			if (ww_worker_alert_due(w, WW_MEMO_LIMIT, pk[i].src,
+						addr_len(&pk[i])))
+				ww_worker_packet_alert(
+					w, m, &pk[i],
+					WW_SID_RATE_LIMIT + WW_LIMIT_SYN,
+					"rate-limit",
+					"Rate limit exceeded (new connections)",
+					true);
+			rte_pktmbuf_free(m);
+			continue;
+		}
 
 		/* TCP reassembly and HTTP parsing (decoded frames only:
 		 * only they have a flow). */
 		if (flows[i] != NULL && pk[i].l4proto == 6 &&
 		    (pk[i].flags & WW_PKT_F_L4)) {
-			enum ww_l7_verdict v =
-				ww_l7_packet(w, m, &pk[i], flows[i], dirs[i]);
+			enum ww_drop why = WW_DROP_BLOCKED;
+			enum ww_l7_verdict v = ww_l7_packet(
+				w, m, &pk[i], flows[i], dirs[i], &why);
 
 			if (v != WW_L7_FORWARD) {
 				if (v == WW_L7_RESET)
 					inject_resets(w, m, &pk[i], out);
-				s->drop[WW_DROP_BLOCKED]++;
+				else if (v == WW_L7_ANSWER)
+					inject_answer(w, m, &pk[i], flows[i],
+						      out);
+				s->drop[why]++;
 				rte_pktmbuf_free(m);
 				continue;
 			}
@@ -342,6 +441,9 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 
 void ww_worker_housekeeping(struct ww_worker *w)
 {
+	/* The buckets count in their table; the control thread sums
+	 * w->stats. */
+	w->stats.limit = w->limits.stats;
 	/* Offline mode has no latency to protect: keep the sweep exact to
 	 * the capture's clock however far apart its packets are. */
 	if (w->flows != NULL)

@@ -28,6 +28,7 @@
 #include "ww_conf.h"
 #include "ww_event.h"
 #include "ww_flow.h"
+#include "ww_limit.h"
 #include "ww_pkt.h"
 
 #define WW_BURST_MAX 64
@@ -49,6 +50,9 @@ enum ww_drop {
 	WW_DROP_BLOCKED,       /* inspection stopped it (HTTP violation,
 				* TCP overlap evasion) */
 	WW_DROP_BLOCKLIST,     /* source or destination on a block list */
+	WW_DROP_RATE_LIMIT,    /* a request over a rate limit (and what
+				* its connection sent after it) */
+	WW_DROP_SYN_LIMIT,     /* a SYN over its source's connection rate */
 	WW_DROP_MAX
 };
 
@@ -86,6 +90,8 @@ struct ww_worker_stats {
 	uint64_t http_unanswered;    /* requests logged without a status */
 	uint64_t tcp_overlap_evasions, tcp_cap_hits;
 	uint64_t resets_sent, inject_failed;
+	uint64_t responses_sent; /* injected HTTP answers (429, 403, 401) */
+	struct ww_limit_stats limit;
 	struct ww_flow_stats flow;
 };
 
@@ -101,13 +107,25 @@ struct ww_pipeline_ctx {
 	uint16_t peer[RTE_MAX_ETHPORTS];
 };
 
-/* Slots of the per-worker memory of alerted sources (direct-mapped by a
- * hash of the address: a collision only costs an extra alert). */
-#define WW_BLOCK_ALERTED_SLOTS 1024
-struct ww_block_alerted {
+/* A per-worker memory of sources recently alerted on, so that a flood
+ * gives one alert per source per interval: direct-mapped by a hash of
+ * the address (a collision only costs an extra alert). */
+#define WW_ALERT_MEMO_SLOTS 1024
+struct ww_alert_memo {
 	uint8_t addr[16];
 	uint8_t alen; /* 4 or 16 */
 	uint64_t last_ns;
+};
+
+/* Alert signature ids of wirewall's own policy decisions. */
+#define WW_SID_BLOCK	  9100000u /* +0/1 source, +2/3 destination */
+#define WW_SID_RATE_LIMIT 9100010u /* + enum ww_limit_kind */
+
+/* Which memo. */
+enum ww_alert_memo_kind {
+	WW_MEMO_BLOCK = 0, /* block-list drops */
+	WW_MEMO_LIMIT,	   /* rate-limited requests and SYNs */
+	WW_MEMO_MAX
 };
 
 /* One per worker lcore, written only by that lcore. */
@@ -118,9 +136,10 @@ struct ww_worker {
 	struct ww_flow_table *flows;
 	struct ww_l7_pool *l7; /* NULL when no HTTP port is configured */
 	struct rte_mempool *inject_pool; /* mbufs for resets and answers */
-	/* Sources recently alerted on for a block-list drop: one alert per
-	 * source per [block] alert_interval. */
-	struct ww_block_alerted *block_alerted;
+	/* Sources recently alerted on, per kind: WW_ALERT_MEMO_SLOTS each. */
+	struct ww_alert_memo *alert_memo;
+	/* Rate-limit buckets; .e is NULL when no limit is configured. */
+	struct ww_limit_table limits;
 	/* Set only while the control thread flushes a stopped worker's
 	 * flows: ended flows are written here instead of queued. */
 	struct ww_event_log *direct_log;
@@ -133,6 +152,18 @@ struct ww_worker {
 /* Log @ev: queued to the control thread, or written directly while the
  * control thread flushes a stopped worker. dp-safe. */
 void ww_worker_log(struct ww_worker *w, const struct ww_event *ev);
+
+/* True when an alert about source @addr (@alen bytes) of @kind is due:
+ * none in the last [block] alert_interval. Records it. dp-safe. */
+bool ww_worker_alert_due(struct ww_worker *w, enum ww_alert_memo_kind kind,
+			 const uint8_t *addr, uint32_t alen);
+
+/* An alert about packet @p (its addresses and ports), with @sid,
+ * @category, @signature; blocked or not. dp-safe. */
+void ww_worker_packet_alert(struct ww_worker *w, const struct rte_mbuf *m,
+			    const struct ww_pkt *p, uint32_t sid,
+			    const char *category, const char *signature,
+			    bool blocked);
 
 /* Output of one burst: frames in the order they must leave. */
 struct ww_tx_list {

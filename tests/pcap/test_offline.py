@@ -68,6 +68,8 @@ class Offline(unittest.TestCase):
             fh.write(HTTP_CONFIG)
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_block.py"),
                         cls.dir], check=True)
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_limit.py"),
+                        cls.dir], check=True)
         cls.block_conf = os.path.join(cls.dir, "block.ini")
         with open(cls.block_conf, "w") as fh:
             fh.write(HTTP_CONFIG + "[block]\nfiles = %s\n"
@@ -435,6 +437,81 @@ class Offline(unittest.TestCase):
         self.assertEqual(len([e for e in eve_lines(eve)
                               if e["event_type"] == "alert"]),
                          len(expect["alerts"]) - 1)
+
+    def test_token_bucket_accuracy(self):
+        # 50 requests/s against 20/s with burst 10 for 20 s of capture
+        # time: burst + rate x t pass (t = 19.98 s, the last request),
+        # within 1 %; a 5 requests/s client is never limited. Each
+        # limited request is answered 429 by the appliance, never
+        # reaches the server, and is logged with that status.
+        from scapy.all import TCP, Ether, Raw
+        out, eve, _ = self.run_ww("limit.pcap", "limit", conf=self.http_conf,
+                                  extra=["--set", "http.contexts=4096", "--set", "limit.rate=20",
+                                         "--set", "limit.burst=10"])
+        http = [e for e in eve_lines(eve) if e["event_type"] == "http"]
+        a_ok = [e for e in http if e["src_ip"] == "192.0.2.10"
+                and e["http"].get("status") != 429]
+        a_limited = [e for e in http if e["src_ip"] == "192.0.2.10"
+                     and e["http"].get("status") == 429]
+        b = [e for e in http if e["src_ip"] == "192.0.2.20"]
+        want = 10 + 20 * 19.98
+        print("client A allowed %d of 1000 (want %.1f)" % (len(a_ok), want))
+        self.assertLessEqual(abs(len(a_ok) - want), 0.01 * want)
+        self.assertEqual(len(a_ok) + len(a_limited), 1000)
+        self.assertEqual(len(b), 100)
+        self.assertTrue(all(e["http"].get("status") != 429 for e in b))
+        # What left: every allowed request and B's; no limited one.
+        sent = [bytes(Ether(f[1])[Raw].load) for f in read_pcap(out)
+                if Ether(f[1]).haslayer(Raw) and Ether(f[1])[TCP].dport == 80]
+        self.assertEqual(len(sent), len(a_ok) + 100)
+        answers = [Ether(f[1]) for f in read_pcap(out)
+                   if Ether(f[1]).haslayer(Raw) and Ether(f[1])[TCP].sport == 80]
+        self.assertEqual(len(answers), len(a_limited))
+        first = answers[0]
+        self.assertTrue(first[Raw].load.startswith(b"HTTP/1.1 429 Too Many Requests\r\n"))
+        self.assertIn(b"\r\nRetry-After: 1\r\n", first[Raw].load)
+        self.assertEqual(first[TCP].flags, "FPA")
+        stats = [e for e in eve_lines(eve) if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["drop"]["rate_limit"], len(a_limited))
+        self.assertEqual(stats["limit"]["limited"], len(a_limited))
+        alerts = [e for e in eve_lines(eve) if e["event_type"] == "alert"]
+        self.assertTrue(alerts and all(a["alert"]["category"] == "rate-limit"
+                                       and a["src_ip"] == "192.0.2.10" for a in alerts))
+
+    def test_limit_actions_and_routes(self):
+        # reset: two resets per limited request, no answer; a route limit
+        # applies to its prefix only.
+        from scapy.all import TCP, Ether, Raw
+        out, eve, _ = self.run_ww("limit.pcap", "limit_reset", conf=self.http_conf,
+                                  extra=["--set", "http.contexts=4096", "--set", "limit.rate=20", "--set", "limit.burst=10",
+                                         "--set", "limit.action=reset"])
+        got = [Ether(f[1]) for f in read_pcap(out)]
+        limited = [e for e in eve_lines(eve) if e["event_type"] == "http"
+                   and e["http"].get("status") == 429]
+        self.assertTrue(limited)
+        self.assertEqual(len([p for p in got if "R" in p[TCP].flags]), 2 * len(limited))
+        self.assertFalse([p for p in got if p.haslayer(Raw) and p[TCP].sport == 80])
+        out, eve, _ = self.run_ww("limit.pcap", "limit_route", conf=self.http_conf,
+                                  extra=["--set", "http.contexts=4096",
+                                         "--set", "limit.routes=GET /b/ 1 1; * /nothing 1"])
+        http = [e for e in eve_lines(eve) if e["event_type"] == "http"]
+        self.assertFalse([e for e in http if e["src_ip"] == "192.0.2.10"
+                          and e["http"].get("status") == 429])
+        b_ok = [e for e in http if e["src_ip"] == "192.0.2.20"
+                and e["http"].get("status") != 429]
+        # 1/s with burst 1 over 19.8 s at 5/s: 1 + 19 or 20.
+        self.assertIn(len(b_ok), (20, 21))
+
+    def test_syn_flood_guard(self):
+        out, eve, _ = self.run_ww("syn.pcap", "syn", conf=self.http_conf,
+                                  extra=["--set", "limit.syn_rate=10",
+                                         "--set", "limit.syn_burst=5"])
+        stats = [e for e in eve_lines(eve) if e["event_type"] == "stats"][-1]["stats"]
+        # 100 SYNs in 0.99 s against 10/s, burst 5: 5 + 9 pass; the
+        # 5 SYNs of the other source all pass.
+        self.assertEqual(stats["drop"]["syn_limit"], 100 - 14)
+        self.assertEqual(stats["flow"]["created"], 14 + 5)
+        self.assertEqual(len(read_pcap(out)), 14 + 5)
 
     def test_bad_block_list_refused(self):
         bad = os.path.join(self.dir, "bad.list")
