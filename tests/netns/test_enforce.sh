@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Enforcement live, against real Linux TCP stacks: wirewall on net_tap
+# between two namespaces, curl in one, a logging HTTP server in the other.
+# Over a rate limit curl gets the appliance's 429 with Retry-After (or a
+# reset, with action=reset) and the server never sees that request.
+#
+#   test_enforce.sh WIREWALL_BINARY SOURCE_DIR
+#
+# Root only; exit 77 = skipped; everything is removed on exit.
+set -u
+WIREWALL=$(readlink -f "$1")
+SRC=$(readlink -f "$2")
+# shellcheck source=lib.sh
+. "$SRC/tests/netns/lib.sh"
+netns_setup wwe
+
+mkdir -p "$WORK/www/api"
+echo "hello" >"$WORK/www/index.html"
+echo "data" >"$WORK/www/api/data"
+# http.server logs one line per request it received on stderr.
+ip netns exec "$NS_S" /usr/bin/python3 -u -m http.server -b "$RIG_S4" -d "$WORK/www" 8080 \
+	>/dev/null 2>"$WORK/server.log" &
+
+start() { # extra --set arguments
+	rig_stop_wirewall
+	rig_detach_taps
+	rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
+		--set flow.max_flows=65536 --eve "$WORK/eve.json" "$@"
+	rig_attach_taps || { cat "$WORK/wirewall.log"; exit 1; }
+	wait_port "$NS_C" "$RIG_S4" 8080
+}
+get() { # path -> prints the status line and headers
+	ip netns exec "$NS_C" curl -s -D - -o /dev/null --max-time 5 "http://$RIG_S4:8080$1"
+}
+served() { grep -c "GET $1 " "$WORK/server.log"; }
+
+start --set limit.rate=1 --set limit.burst=2
+check "HTTP server up behind wirewall" wait_port "$NS_C" "$RIG_S4" 8080
+: >"$WORK/server.log"
+for i in 1 2 3; do get "/index.html?n=$i" >"$WORK/r$i" 2>&1; done
+check "within the burst: 200" grep -q "^HTTP/1.0 200" "$WORK/r2"
+check "over the limit: curl gets 429 from the appliance" grep -q "^HTTP/1.1 429 Too Many Requests" "$WORK/r3"
+check "with Retry-After" grep -qi "^Retry-After: [0-9]" "$WORK/r3"
+check "the server never saw the limited request" bash -c "[ \$(grep -c 'GET /index.html?n=3 ' '$WORK/server.log') = 0 ]"
+check "the allowed ones reached it" bash -c "[ \$(grep -c 'GET /index.html?n=[12] ' '$WORK/server.log') = 2 ]"
+sleep 2.2
+get "/index.html?n=4" >"$WORK/r4" 2>&1
+check "tokens come back with time" grep -q "^HTTP/1.0 200" "$WORK/r4"
+
+start --set limit.rate=1 --set limit.burst=1 --set limit.action=reset
+get "/index.html?n=5" >/dev/null 2>&1
+ip netns exec "$NS_C" curl -s -o /dev/null --max-time 5 "http://$RIG_S4:8080/index.html?n=6"
+echo $? >"$WORK/rc6"
+check "action=reset: curl sees the connection reset (exit 56)" grep -qx 56 "$WORK/rc6"
+check "... and the server never saw it" bash -c "[ \$(grep -c 'GET /index.html?n=6 ' '$WORK/server.log') = 0 ]"
+
+start --set "limit.routes=GET /api/ 1 1"
+get "/api/data?n=7" >"$WORK/r7" 2>&1
+get "/api/data?n=8" >"$WORK/r8" 2>&1
+get "/index.html?n=9" >"$WORK/r9" 2>&1
+check "route limit: the second call of the route gets 429" grep -q "^HTTP/1.1 429" "$WORK/r8"
+check "route limit: other paths pass" grep -q "^HTTP/1.0 200" "$WORK/r9"
+rig_stop_wirewall
+check "limited requests logged with status 429" \
+	bash -c "grep '\"event_type\":\"http\"' '$WORK/eve.json' | grep -q '\"status\":429'"
+netns_finish
