@@ -7,9 +7,10 @@ PACKAGES=(
 	# build
 	gcc libc6-dev meson ninja-build pkg-config
 	dpdk dpdk-dev libdpdk-dev
-	libpcap-dev libiniparser-dev libjansson-dev
+	libpcap-dev libiniparser-dev libjansson-dev libssl-dev openssl
 	# tests
 	libcmocka-dev clang-format clang python3 python3-scapy
+	python3-jwt python3-cryptography
 	# models: training, export, parity tests, perf/forest's peers
 	python3-numpy python3-sklearn python3-xgboost libxgboost-dev
 	# the netns rig and the traffic in tests and the demo

@@ -232,6 +232,36 @@ static void block_command(struct app_control_ctx *x, char **argv, int argc,
 		fprintf(out, "ok\n");
 }
 
+/* "auth revoke jti ID [TTL]" | "auth revoke token JWT [TTL]" */
+static void auth_command(struct app_control_ctx *x, char **argv, int argc,
+			 FILE *out)
+{
+	char err[256];
+	uint64_t ttl;
+
+	if (argc < 3 || argc > 4 || strcmp(argv[0], "revoke") != 0 ||
+	    (strcmp(argv[1], "jti") != 0 && strcmp(argv[1], "token") != 0)) {
+		fprintf(out,
+			"error: usage: auth revoke jti ID [TTL_SECONDS] | auth revoke token JWT [TTL_SECONDS]\n");
+		return;
+	}
+	if (x->auth == NULL) {
+		fprintf(out, "error: no [auth] routes configured\n");
+		return;
+	}
+	if (parse_ttl(argc == 4 ? argv[3] : NULL, &ttl) < 0) {
+		fprintf(out, "error: TTL must be a number of seconds\n");
+		return;
+	}
+	/* In force on return: "ok" means workers refuse it now. */
+	if (ww_auth_revoke(x->auth, argv[1], argv[2],
+			   ttl ? x->now_ns + ttl * NS_PER_S : 0, err,
+			   sizeof(err)) < 0)
+		fprintf(out, "error: %s\n", err);
+	else
+		fprintf(out, "ok\n");
+}
+
 void app_control_command(void *arg, char *line, FILE *out)
 {
 	struct app_control_ctx *x = arg;
@@ -245,6 +275,8 @@ void app_control_command(void *arg, char *line, FILE *out)
 		fprintf(out, "error: no command\n");
 	} else if (strcmp(argv[0], "block") == 0) {
 		block_command(x, argv + 1, argc - 1, out);
+	} else if (strcmp(argv[0], "auth") == 0) {
+		auth_command(x, argv + 1, argc - 1, out);
 	} else if (strcmp(argv[0], "stats") == 0 && argc == 1) {
 		json_t *j = x->stats_json(x->stats_arg);
 
@@ -255,7 +287,7 @@ void app_control_command(void *arg, char *line, FILE *out)
 		fprintf(out, "\nok\n");
 	} else {
 		fprintf(out,
-			"error: unknown command '%s' (block add|del|list|reload, stats)\n",
+			"error: unknown command '%s' (block add|del|list|reload, auth revoke, stats)\n",
 			argv[0]);
 	}
 }

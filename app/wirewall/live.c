@@ -234,6 +234,7 @@ static void control_tick(struct live *l)
 	if (ww_block_expire(l->ctx.block, l->control_ctx.now_ns) > 0 &&
 	    ww_block_commit(l->ctx.block, err, sizeof(err)) < 0)
 		APP_LOG(ERR, "block lists: %s", err);
+	ww_auth_expire(l->ctx.auth, l->control_ctx.now_ns);
 	app_control_poll(l->control, app_control_command, &l->control_ctx);
 	if (l->n_workers > 1 && l->workers[0].limits.e != NULL &&
 	    ++l->ticks_since_rebalance * CONTROL_TICK_US >= REBALANCE_US) {
@@ -285,9 +286,15 @@ static int setup_shared(struct live *l)
 		APP_LOG(ERR, "block lists: %s", err);
 		return -EINVAL;
 	}
+	if (ww_auth_create(l->conf, l->qsbr, &l->ctx.auth, err, sizeof(err)) <
+	    0) {
+		APP_LOG(ERR, "%s", err);
+		return -EINVAL;
+	}
 	l->control_ctx = (struct app_control_ctx){
 		.conf = l->conf,
 		.block = l->ctx.block,
+		.auth = l->ctx.auth,
 		.stats_json = control_stats,
 		.stats_arg = l,
 	};
@@ -450,6 +457,7 @@ out_ports:
 out_shared:
 	app_control_close(l->control);
 	ww_block_destroy(l->ctx.block);
+	ww_auth_destroy(l->ctx.auth);
 	rte_free(l->qsbr);
 	ww_event_log_close(l->eve);
 out_free:

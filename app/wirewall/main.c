@@ -177,6 +177,15 @@ int main(int argc, char **argv)
 			err);
 		return 1;
 	}
+	{
+		struct ww_auth *auth;
+
+		if (ww_auth_create(&conf, NULL, &auth, err, sizeof(err)) < 0) {
+			fprintf(stderr, "wirewall: config refused: %s\n", err);
+			return 1;
+		}
+		ww_auth_destroy(auth);
+	}
 	if (args.check_only) {
 		printf("wirewall: %s: configuration OK\n", args.conf_path);
 		return 0;

@@ -242,6 +242,11 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		rc = -EINVAL;
 		goto out;
 	}
+	rc = ww_auth_create(conf, NULL, &o.ctx.auth, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wirewall: %s\n", err);
+		goto out;
+	}
 	ww_worker_init(o.w, 0, &o.ctx, NULL);
 	o.w->inject_pool = o.pool;
 	rc = ww_worker_setup_flows(o.w, (int)rte_socket_id());
@@ -314,5 +319,6 @@ out:
 	rte_mempool_free(o.pool);
 	rte_free(o.w);
 	ww_block_destroy(o.ctx.block);
+	ww_auth_destroy(o.ctx.auth);
 	return rc;
 }

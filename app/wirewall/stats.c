@@ -97,6 +97,20 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 			  (json_int_t)t->http_responses, "response_lost",
 			  (json_int_t)t->http_response_lost, "unanswered",
 			  (json_int_t)t->http_unanswered));
+	{
+		json_t *refused = json_object();
+		unsigned int r;
+
+		for (r = 1; r < WW_AUTH_RESULT_MAX; r++)
+			json_object_set_new(refused, ww_auth_result_name(r),
+					    u64(t->auth.refused[r]));
+		json_object_set_new(o, "auth",
+				    json_pack("{s:I, s:I, s:o}", "verified",
+					      (json_int_t)t->auth.verified,
+					      "cache_hits",
+					      (json_int_t)t->auth.cache_hits,
+					      "refused", refused));
+	}
 	json_object_set_new(o, "limit",
 			    json_pack("{s:I, s:I, s:I, s:I}", "allowed",
 				      (json_int_t)t->limit.allowed, "limited",

@@ -82,7 +82,8 @@ void app_control_close(struct app_control *c);
 struct app_control_ctx {
 	const struct ww_conf *conf;
 	struct ww_block *block;
-	uint64_t now_ns; /* UNIX time of this tick */
+	struct ww_auth *auth; /* NULL: no JWT route */
+	uint64_t now_ns;      /* UNIX time of this tick */
 	json_t *(*stats_json)(void *arg);
 	void *stats_arg;
 };

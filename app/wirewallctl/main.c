@@ -6,6 +6,8 @@
  *   wirewallctl [-s SOCKET] block add 192.0.2.7 [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] block del 192.0.2.7
  *   wirewallctl [-s SOCKET] block list | block reload
+ *   wirewallctl [-s SOCKET] auth revoke jti ID [TTL_SECONDS]
+ *   wirewallctl [-s SOCKET] auth revoke token JWT [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] stats
  *
  * Exit status: 0 when the appliance answered "ok", 1 when it refused the
@@ -29,6 +31,8 @@ static void usage(FILE *out)
 		"  block del PREFIX                 remove a run-time block\n"
 		"  block list                       prefixes in force\n"
 		"  block reload                     re-read the block-list files\n"
+		"  auth revoke jti ID [TTL]         refuse tokens with this jti\n"
+		"  auth revoke token JWT [TTL]      refuse this token\n"
 		"  stats                            counters, as JSON\n"
 		"SOCKET defaults to %s ([control] socket).\n",
 		DEFAULT_SOCKET);

@@ -34,6 +34,7 @@ enum key_type {
 	KEY_CLIENT_KEY,
 	KEY_ROUTES,
 	KEY_LIMIT_ACTION,
+	KEY_AUTH_ROUTES,
 };
 
 struct key_schema {
@@ -137,6 +138,13 @@ static const struct key_schema schema[] = {
 	 0},
 	{{"limit", "max_entries", "65536"}, KEY_U32, FIELD(limit_max_entries),
 	 64, 16777216},
+
+	{{"auth", "routes", ""}, KEY_AUTH_ROUTES, FIELD(auth_routes), 0, 0},
+	{{"auth", "keys", ""}, KEY_STRING, FIELD(auth_keys), 0, 0},
+	{{"auth", "clock_skew", "60"}, KEY_U32, FIELD(auth_clock_skew), 0,
+	 3600},
+	{{"auth", "cache_entries", "4096"}, KEY_U32, FIELD(auth_cache_entries),
+	 0, 1048576},
 
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},
@@ -478,7 +486,7 @@ static int add_port(const char *item, void *arg, char *err, size_t err_len)
 	return 0;
 }
 
-/* "GET /api/search 10 20; POST /login 1" -> conf->limit_routes. */
+/* "GET /api/search 10 20 | POST /login 1" -> conf->limit_routes. */
 static int parse_routes(const char *value, struct ww_conf *conf, char *err,
 			size_t err_len)
 {
@@ -491,8 +499,8 @@ static int parse_routes(const char *value, struct ww_conf *conf, char *err,
 		return -EINVAL;
 	}
 	strcpy(buf, value);
-	for (item = strtok_r(buf, ";", &save); item != NULL;
-	     item = strtok_r(NULL, ";", &save)) {
+	for (item = strtok_r(buf, "|", &save); item != NULL;
+	     item = strtok_r(NULL, "|", &save)) {
 		struct ww_conf_route *r = &conf->limit_routes[n];
 		char method[32], prefix[256], rate[32], burst[32] = "0",
 							why[128];
@@ -530,6 +538,64 @@ static int parse_routes(const char *value, struct ww_conf *conf, char *err,
 		n++;
 	}
 	conf->n_limit_routes = n;
+	return 0;
+}
+
+/* "/api/ https://issuer.example api,web | /admin/ https://i.example admin"
+ * -> conf->auth_routes. */
+static int parse_auth_routes(const char *value, struct ww_conf *conf, char *err,
+			     size_t err_len)
+{
+	char buf[4096], *save = NULL, *item;
+	unsigned int n = 0;
+
+	if (strlen(value) >= sizeof(buf)) {
+		set_err(err, err_len, "routes longer than %zu bytes",
+			sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, value);
+	for (item = strtok_r(buf, "|", &save); item != NULL;
+	     item = strtok_r(NULL, "|", &save)) {
+		struct ww_conf_auth_route *r = &conf->auth_routes[n];
+		char prefix[256], issuer[512], auds[1024], extra[8];
+		char *asave = NULL, *aud;
+		int got = sscanf(item, "%255s %511s %1023s %7s", prefix, issuer,
+				 auds, extra);
+
+		if (got <= 0)
+			continue;
+		if (n == WW_CONF_MAX_ROUTES) {
+			set_err(err, err_len, "more than %d routes",
+				WW_CONF_MAX_ROUTES);
+			return -EINVAL;
+		}
+		if (got != 3 || prefix[0] != '/' ||
+		    strlen(prefix) >= sizeof(r->prefix) ||
+		    strlen(issuer) >= sizeof(r->issuer)) {
+			set_err(err, err_len,
+				"route %u: want '/path-prefix ISSUER AUDIENCE[,AUDIENCE...]', got '%s'",
+				n + 1, item);
+			return -EINVAL;
+		}
+		memset(r, 0, sizeof(*r));
+		strcpy(r->prefix, prefix);
+		strcpy(r->issuer, issuer);
+		for (aud = strtok_r(auds, ",", &asave); aud != NULL;
+		     aud = strtok_r(NULL, ",", &asave)) {
+			if (r->n_audiences == WW_CONF_MAX_AUDIENCES ||
+			    strlen(aud) >= sizeof(r->audiences[0])) {
+				set_err(err, err_len,
+					"route %u: at most %d audiences of %zu bytes",
+					n + 1, WW_CONF_MAX_AUDIENCES,
+					sizeof(r->audiences[0]) - 1);
+				return -EINVAL;
+			}
+			strcpy(r->audiences[r->n_audiences++], aud);
+		}
+		n++;
+	}
+	conf->n_auth_routes = n;
 	return 0;
 }
 
@@ -606,6 +672,8 @@ static int parse_value(const struct key_schema *k, const char *value,
 		return -EINVAL;
 	case KEY_ROUTES:
 		return parse_routes(value, conf, err, err_len);
+	case KEY_AUTH_ROUTES:
+		return parse_auth_routes(value, conf, err, err_len);
 	case KEY_LIMIT_ACTION: {
 		static const char *const names[] = {"429", "reset", "drop"};
 		unsigned int i;

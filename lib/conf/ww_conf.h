@@ -23,6 +23,8 @@
 #define WW_CONF_MAX_HTTP_PORTS 16
 #define WW_CONF_MAX_FILES      8
 #define WW_CONF_MAX_ROUTES     16
+#define WW_CONF_MAX_AUDIENCES  8
+#define WW_CONF_KEYS_MAX       2048
 #define WW_CONF_PORT_NAME_MAX  64
 #define WW_CONF_PATH_MAX       512
 #define WW_CONF_ERR_MAX	       512
@@ -68,6 +70,15 @@ struct ww_conf_route {
 	char method[16];
 	char prefix[128];
 	uint32_t rate, burst;
+};
+
+/* A path prefix that requires a JWT bearer token from @issuer for one of
+ * @audiences. */
+struct ww_conf_auth_route {
+	char prefix[128];
+	char issuer[256];
+	char audiences[WW_CONF_MAX_AUDIENCES][128];
+	unsigned int n_audiences;
 };
 
 struct ww_conf {
@@ -137,6 +148,13 @@ struct ww_conf {
 	uint32_t limit_syn_rate, limit_syn_burst; /* new TCP conns per source */
 	enum ww_conf_limit_action limit_action;
 	uint32_t limit_max_entries; /* buckets per worker */
+
+	/* [auth] */
+	struct ww_conf_auth_route auth_routes[WW_CONF_MAX_ROUTES];
+	unsigned int n_auth_routes;
+	char auth_keys[WW_CONF_KEYS_MAX]; /* key specs, lib/auth parses */
+	uint32_t auth_clock_skew;	  /* seconds */
+	uint32_t auth_cache_entries;	  /* verified tokens per worker */
 
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <rte_ip.h>
 #include <rte_malloc.h>
@@ -348,6 +349,52 @@ static void server_packet(struct ww_worker *w, struct rte_mbuf *m,
 		responses_lost(w, x);
 }
 
+/* A JWT on the routes that need one. @return false when it is missing
+ * or refused: x->answer is then 401 (or 403: another audience). */
+static bool auth_allowed(struct ww_worker *w, const struct ww_flow *f,
+			 struct ww_l7 *x)
+{
+	const struct ww_auth *a = w->ctx->auth;
+	const struct ww_http_request *r = &x->http.req;
+	const char *authz = NULL;
+	uint32_t len = 0, i;
+	enum ww_auth_result res;
+	int route;
+
+	route = ww_auth_route_for(a, r->path.p, r->path.len);
+	if (route < 0)
+		return true;
+	for (i = 0; i < r->n_headers; i++) {
+		const struct ww_http_str *n = &r->headers[i].name;
+
+		if (n->len == 13 &&
+		    strncasecmp(n->p, "authorization", 13) == 0) {
+			if (authz != NULL) { /* two: ambiguous, refused */
+				authz = "";
+				len = 0;
+				break;
+			}
+			authz = r->headers[i].value.p;
+			len = r->headers[i].value.len;
+		}
+	}
+	res = ww_auth_check(&w->auth, a, route, authz, len, w->now_ns);
+	if (res == WW_AUTH_OK)
+		return true;
+	x->answer = ww_auth_status(res);
+	x->auth_result = (uint8_t)res;
+	if (ww_worker_alert_due(w, WW_MEMO_AUTH,
+				f->key.addr[f->client_lo ? 0 : 1],
+				f->key.family == 4 ? 4 : 16)) {
+		char sig[80];
+
+		snprintf(sig, sizeof(sig), "JWT refused: %s",
+			 ww_auth_result_name(res));
+		alert(w, f, WW_SID_AUTH + res, "authentication", sig, true);
+	}
+	return false;
+}
+
 /* Limits that apply to the request whose head x->http.req holds: per
  * client, per client and route, per service. @return false when one is
  * over; x->answer and x->retry_after then say how to answer. */
@@ -364,7 +411,7 @@ static bool request_allowed(struct ww_worker *w, const struct ww_flow *f,
 	int over = 0; /* enum ww_limit_kind of a limit that said no */
 
 	if (w->limits.e == NULL)
-		return true;
+		return auth_allowed(w, f, x);
 	if (c->limit_rate) {
 		rule = (struct ww_limit_rule){c->limit_rate,
 					      c->limit_burst ? c->limit_burst
@@ -412,7 +459,7 @@ static bool request_allowed(struct ww_worker *w, const struct ww_flow *f,
 		}
 	}
 	if (!over)
-		return true;
+		return auth_allowed(w, f, x);
 	x->answer = 429;
 	x->retry_after = retry ? retry : 1;
 	if (ww_worker_alert_due(w, WW_MEMO_LIMIT, f->key.addr[ci],
@@ -602,6 +649,10 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 	 * anything the client sends after it. */
 	if (x->answer) {
 		x->blocked = 1;
+		if (x->answer != 429) {
+			*why = WW_DROP_AUTH;
+			return WW_L7_ANSWER;
+		}
 		*why = WW_DROP_RATE_LIMIT;
 		switch (c->limit_action) {
 		case WW_CONF_LIMIT_RESET:
@@ -753,6 +804,21 @@ struct rte_mbuf *ww_l7_make_answer(struct ww_worker *w,
 	if (x->answer == 429)
 		snprintf(extra, sizeof(extra), "Retry-After: %u\r\n",
 			 x->retry_after);
+	else if (x->auth_result == WW_AUTH_MISSING)
+		/* RFC 6750 3.1: no error code when no credentials came. */
+		snprintf(extra, sizeof(extra),
+			 "WWW-Authenticate: Bearer realm=\"wirewall\"\r\n");
+	else if (x->answer == 403)
+		snprintf(extra, sizeof(extra),
+			 "WWW-Authenticate: Bearer realm=\"wirewall\", "
+			 "error=\"insufficient_scope\"\r\n");
+	else
+		snprintf(
+			extra, sizeof(extra),
+			"WWW-Authenticate: Bearer realm=\"wirewall\", "
+			"error=\"invalid_token\", error_description=\"%s\"\r\n",
+			ww_auth_result_name(
+				(enum ww_auth_result)x->auth_result));
 	n = snprintf(text, sizeof(text),
 		     "HTTP/1.1 %u %s\r\n%sContent-Type: text/plain\r\n"
 		     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n",

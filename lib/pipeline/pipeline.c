@@ -12,9 +12,13 @@
 #include "ww_pipeline.h"
 
 static const char *const drop_names[WW_DROP_MAX] = {
-	[WW_DROP_MALFORMED] = "malformed",   [WW_DROP_TX_FULL] = "tx_full",
-	[WW_DROP_BLOCKED] = "blocked",	     [WW_DROP_BLOCKLIST] = "blocklist",
-	[WW_DROP_RATE_LIMIT] = "rate_limit", [WW_DROP_SYN_LIMIT] = "syn_limit",
+	[WW_DROP_MALFORMED] = "malformed",
+	[WW_DROP_TX_FULL] = "tx_full",
+	[WW_DROP_BLOCKED] = "blocked",
+	[WW_DROP_BLOCKLIST] = "blocklist",
+	[WW_DROP_RATE_LIMIT] = "rate_limit",
+	[WW_DROP_SYN_LIMIT] = "syn_limit",
+	[WW_DROP_AUTH] = "auth",
 };
 
 const char *ww_drop_name(enum ww_drop d)
@@ -129,6 +133,9 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 	    ww_limit_table_init(&w->limits, conf->limit_max_entries, socket) <
 		    0)
 		return -ENOMEM;
+	if (w->ctx->auth != NULL &&
+	    ww_auth_worker_init(&w->auth, conf->auth_cache_entries) < 0)
+		return -ENOMEM;
 	ww_flow_set_end_cb(w->flows, flow_ended, w);
 	if (conf->n_protected_networks != 0)
 		ww_flow_set_protected(w->flows, conf_is_protected, conf);
@@ -153,6 +160,7 @@ void ww_worker_teardown(struct ww_worker *w)
 	rte_free(w->alert_memo);
 	w->alert_memo = NULL;
 	ww_limit_table_free(&w->limits);
+	ww_auth_worker_free(&w->auth);
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

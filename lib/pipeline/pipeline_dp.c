@@ -444,6 +444,7 @@ void ww_worker_housekeeping(struct ww_worker *w)
 	/* The buckets count in their table; the control thread sums
 	 * w->stats. */
 	w->stats.limit = w->limits.stats;
+	w->stats.auth = w->auth.stats;
 	/* Offline mode has no latency to protect: keep the sweep exact to
 	 * the capture's clock however far apart its packets are. */
 	if (w->flows != NULL)

@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "ww_auth.h"
 #include "ww_block.h"
 #include "ww_conf.h"
 #include "ww_event.h"
@@ -53,6 +54,7 @@ enum ww_drop {
 	WW_DROP_RATE_LIMIT,    /* a request over a rate limit (and what
 				* its connection sent after it) */
 	WW_DROP_SYN_LIMIT,     /* a SYN over its source's connection rate */
+	WW_DROP_AUTH,	       /* a request without a valid token */
 	WW_DROP_MAX
 };
 
@@ -92,6 +94,7 @@ struct ww_worker_stats {
 	uint64_t resets_sent, inject_failed;
 	uint64_t responses_sent; /* injected HTTP answers (429, 403, 401) */
 	struct ww_limit_stats limit;
+	struct ww_auth_stats auth;
 	struct ww_flow_stats flow;
 };
 
@@ -104,6 +107,8 @@ struct ww_pipeline_ctx {
 	/* Block lists; the set in force is read once per burst. NULL in
 	 * tests that run without them. */
 	struct ww_block *block;
+	/* JWT routes and keys; NULL when no route needs a token. */
+	struct ww_auth *auth;
 	uint16_t peer[RTE_MAX_ETHPORTS];
 };
 
@@ -120,11 +125,13 @@ struct ww_alert_memo {
 /* Alert signature ids of wirewall's own policy decisions. */
 #define WW_SID_BLOCK	  9100000u /* +0/1 source, +2/3 destination */
 #define WW_SID_RATE_LIMIT 9100010u /* + enum ww_limit_kind */
+#define WW_SID_AUTH	  9100020u /* + enum ww_auth_result */
 
 /* Which memo. */
 enum ww_alert_memo_kind {
 	WW_MEMO_BLOCK = 0, /* block-list drops */
 	WW_MEMO_LIMIT,	   /* rate-limited requests and SYNs */
+	WW_MEMO_AUTH,	   /* refused tokens */
 	WW_MEMO_MAX
 };
 
@@ -140,6 +147,8 @@ struct ww_worker {
 	struct ww_alert_memo *alert_memo;
 	/* Rate-limit buckets; .e is NULL when no limit is configured. */
 	struct ww_limit_table limits;
+	/* Verified-token cache and OpenSSL contexts (when ctx->auth). */
+	struct ww_auth_worker auth;
 	/* Set only while the control thread flushes a stopped worker's
 	 * flows: ended flows are written here instead of queued. */
 	struct ww_event_log *direct_log;

@@ -493,7 +493,7 @@ class Offline(unittest.TestCase):
         self.assertFalse([p for p in got if p.haslayer(Raw) and p[TCP].sport == 80])
         out, eve, _ = self.run_ww("limit.pcap", "limit_route", conf=self.http_conf,
                                   extra=["--set", "http.contexts=4096",
-                                         "--set", "limit.routes=GET /b/ 1 1; * /nothing 1"])
+                                         "--set", "limit.routes=GET /b/ 1 1 | * /nothing 1"])
         http = [e for e in eve_lines(eve) if e["event_type"] == "http"]
         self.assertFalse([e for e in http if e["src_ip"] == "192.0.2.10"
                           and e["http"].get("status") == 429])
@@ -512,6 +512,77 @@ class Offline(unittest.TestCase):
         self.assertEqual(stats["drop"]["syn_limit"], 100 - 14)
         self.assertEqual(stats["flow"]["created"], 14 + 5)
         self.assertEqual(len(read_pcap(out)), 14 + 5)
+
+    def test_jwt(self):
+        # Tokens from python3-jwt and the openssl command line: every
+        # valid one passes; every bad one is answered 401 (403 for
+        # another audience) with WWW-Authenticate: Bearer, and its
+        # request never reaches the server.
+        from scapy.all import TCP, Ether, Raw
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_jwt.py"),
+                        self.dir], check=True)
+        with open(os.path.join(self.dir, "jwt.json")) as fh:
+            cases = json.load(fh)
+        out, eve, _ = self.run_ww("jwt.pcap", "jwt",
+                                  conf=os.path.join(self.dir, "jwt.ini"))
+        events = eve_lines(eve)
+        http = {e["src_port"]: e["http"] for e in events if e["event_type"] == "http"}
+        frames = [Ether(f[1]) for f in read_pcap(out)]
+        answers = {p[TCP].dport: p[Raw].load for p in frames
+                   if p.haslayer(Raw) and p[TCP].sport == 80}
+        forwarded = {p[TCP].sport for p in frames
+                     if p.haslayer(Raw) and p[TCP].dport == 80}
+        for c in cases:
+            got = http[c["src_port"]].get("status", 200)
+            self.assertEqual(got, c["status"], c["name"])
+            if c["status"] == 200:
+                self.assertIn(c["src_port"], forwarded, c["name"])
+                self.assertNotIn(c["src_port"], answers, c["name"])
+                continue
+            self.assertNotIn(c["src_port"], forwarded, c["name"])
+            a = answers[c["src_port"]]
+            self.assertTrue(a.startswith(b"HTTP/1.1 %d " % c["status"]), c["name"])
+            self.assertIn(b"\r\nWWW-Authenticate: Bearer realm=", a, c["name"])
+            if c["name"] in ("missing", "not bearer"):  # no bearer token at all
+                self.assertNotIn(b"error=", a)
+            elif c["status"] == 403:
+                self.assertIn(b'error="insufficient_scope"', a)
+            else:
+                self.assertIn(b'error="invalid_token"', a, c["name"])
+        stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["auth"]["cache_hits"], 1)
+        self.assertEqual(stats["drop"]["auth"],
+                         len([c for c in cases if c["status"] != 200]))
+        alerts = [e for e in events if e["event_type"] == "alert"]
+        self.assertTrue(alerts and all(a["alert"]["category"] == "authentication"
+                                       for a in alerts))
+
+    def test_bad_key_files_refused(self):
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_jwt.py"),
+                        self.dir], check=True)
+        bad = {"garbage.pem": b"-----BEGIN PUBLIC KEY-----\nnot base64\n",
+               "short.key": b"too short",
+               "bad.jwks": b'{"keys": [{"kty": "RSA", "n": "!!", "e": "AQAB"}]}',
+               "broken.jwks": b'{"keys": ['}
+        specs = {"garbage.pem": "pem %s", "short.key": "secret %s",
+                 "bad.jwks": "jwks %s", "broken.jwks": "jwks %s"}
+        for name, data in bad.items():
+            path = os.path.join(self.dir, name)
+            with open(path, "wb") as fh:
+                fh.write(data)
+            p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
+                                "auth.routes=/api/ https://i shop", "--set",
+                                "auth.keys=" + specs[name] % path, "--check-config"],
+                               capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(p.returncode, 0, name)
+            self.assertIn(path, p.stderr, name)
+        # A key bound to an algorithm it cannot do is refused too.
+        p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
+                            "auth.routes=/api/ https://i shop", "--set",
+                            "auth.keys=pem %s alg=HS256" % os.path.join(self.dir, "rsa2.pub.pem"),
+                            "--check-config"], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("alg HS256 does not fit", p.stderr)
 
     def test_bad_block_list_refused(self):
         bad = os.path.join(self.dir, "bad.list")
