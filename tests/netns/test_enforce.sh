@@ -2,14 +2,17 @@
 # Enforcement live, against real Linux TCP stacks: wirewall on net_tap
 # between two namespaces, curl in one, a logging HTTP server in the other.
 # Over a rate limit curl gets the appliance's 429 with Retry-After (or a
-# reset, with action=reset) and the server never sees that request.
+# reset, with action=reset); without a valid JWT it gets 401 (403 for
+# another audience), also after wirewallctl revokes the token; the server
+# never sees those requests.
 #
-#   test_enforce.sh WIREWALL_BINARY SOURCE_DIR
+#   test_enforce.sh WIREWALL_BINARY WIREWALLCTL_BINARY SOURCE_DIR
 #
 # Root only; exit 77 = skipped; everything is removed on exit.
 set -u
 WIREWALL=$(readlink -f "$1")
-SRC=$(readlink -f "$2")
+CTL=$(readlink -f "$2")
+SRC=$(readlink -f "$3")
 # shellcheck source=lib.sh
 . "$SRC/tests/netns/lib.sh"
 netns_setup wwe
@@ -29,8 +32,10 @@ start() { # extra --set arguments
 	rig_attach_taps || { cat "$WORK/wirewall.log"; exit 1; }
 	wait_port "$NS_C" "$RIG_S4" 8080
 }
-get() { # path -> prints the status line and headers
-	ip netns exec "$NS_C" curl -s -D - -o /dev/null --max-time 5 "http://$RIG_S4:8080$1"
+get() { # path [curl args] -> prints the status line and headers
+	local path=$1
+	shift
+	ip netns exec "$NS_C" curl -s -D - -o /dev/null --max-time 5 "$@" "http://$RIG_S4:8080$path"
 }
 served() { grep -c "GET $1 " "$WORK/server.log"; }
 
@@ -60,7 +65,38 @@ get "/api/data?n=8" >"$WORK/r8" 2>&1
 get "/index.html?n=9" >"$WORK/r9" 2>&1
 check "route limit: the second call of the route gets 429" grep -q "^HTTP/1.1 429" "$WORK/r8"
 check "route limit: other paths pass" grep -q "^HTTP/1.0 200" "$WORK/r9"
-rig_stop_wirewall
 check "limited requests logged with status 429" \
 	bash -c "grep '\"event_type\":\"http\"' '$WORK/eve.json' | grep -q '\"status\":429'"
+
+# JWT: an HS256 secret, tokens made by python3-jwt.
+head -c 32 /dev/urandom >"$WORK/hs.key"
+mint() { # aud jti
+	/usr/bin/python3 -c 'import jwt, sys, time
+print(jwt.encode({"iss": "https://id.test", "aud": sys.argv[2], "jti": sys.argv[3],
+                  "exp": int(time.time()) + 600}, open(sys.argv[1], "rb").read(),
+                 algorithm="HS256"))' "$WORK/hs.key" "$1" "$2"
+}
+GOOD=$(mint shop t-1)
+OTHER=$(mint billing t-2)
+start --set "auth.routes=/api/ https://id.test shop" --set "auth.keys=secret $WORK/hs.key"
+: >"$WORK/server.log"
+get "/api/data?j=1" -H "Authorization: Bearer $GOOD" >"$WORK/j1" 2>&1
+get "/api/data?j=2" >"$WORK/j2" 2>&1
+get "/api/data?j=3" -H "Authorization: Bearer $OTHER" >"$WORK/j3" 2>&1
+BAD=${GOOD%?}A
+[ "$BAD" != "$GOOD" ] || BAD=${GOOD%?}B # always a different last character
+get "/api/data?j=4" -H "Authorization: Bearer $BAD" >"$WORK/j4" 2>&1
+get "/index.html?j=5" >"$WORK/j5" 2>&1
+check "valid token: 200 from the server" grep -q "^HTTP/1.0 200" "$WORK/j1"
+check "no token: 401 with WWW-Authenticate: Bearer" \
+	bash -c "grep -q '^HTTP/1.1 401' '$WORK/j2' && grep -qi '^WWW-Authenticate: Bearer' '$WORK/j2'"
+check "another audience: 403" grep -q "^HTTP/1.1 403" "$WORK/j3"
+check "a damaged signature: 401 invalid_token" grep -q 'error="invalid_token"' "$WORK/j4"
+check "a path without a route needs no token" grep -q "^HTTP/1.0 200" "$WORK/j5"
+check "wirewallctl auth revoke jti" "$CTL" -s "$RIG_CTL" auth revoke jti t-1
+get "/api/data?j=6" -H "Authorization: Bearer $GOOD" >"$WORK/j6" 2>&1
+check "the revoked token: 401 (even though it was cached)" grep -q "^HTTP/1.1 401" "$WORK/j6"
+check "the server saw only the allowed requests" \
+	bash -c "[ \$(grep -c 'GET /api/data?j=' '$WORK/server.log') = 1 ] && grep -q 'j=1 ' '$WORK/server.log'"
+rig_stop_wirewall
 netns_finish
