@@ -2,7 +2,6 @@
 /* JWT authentication, control side: keys, revocations, worker state.
  * See ww_auth.h. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +32,6 @@ struct ww_auth_revocation {
 	uint8_t h[32];
 	uint64_t expires_ns; /* 0 = never */
 };
-
-static void set_err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 static int alg_by_name(const char *s)
 {
@@ -392,17 +380,17 @@ static int load_spec(struct ww_auth *a, char *spec, char *err, size_t err_len)
 	if (type == NULL)
 		return 0;
 	if (path == NULL) {
-		set_err(err, err_len, "[auth] keys: '%s' needs a file", type);
+		ww_errf(err, err_len, "[auth] keys: '%s' needs a file", type);
 		return -EINVAL;
 	}
 	if (strcmp(type, "jwks") == 0) {
 		rc = load_jwks(a, path, why, sizeof(why));
 		if (rc < 0)
-			set_err(err, err_len, "[auth] keys: %s: %s", path, why);
+			ww_errf(err, err_len, "[auth] keys: %s: %s", path, why);
 		return rc;
 	}
 	if (a->n_keys == MAX_KEYS) {
-		set_err(err, err_len, "[auth] keys: more than %d", MAX_KEYS);
+		ww_errf(err, err_len, "[auth] keys: more than %d", MAX_KEYS);
 		return -EINVAL;
 	}
 	k = &a->keys[a->n_keys];
@@ -411,7 +399,7 @@ static int load_spec(struct ww_auth *a, char *spec, char *err, size_t err_len)
 	} else if (strcmp(type, "secret") == 0) {
 		rc = load_secret(k, path, why, sizeof(why));
 	} else {
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"[auth] keys: '%s' is not jwks, pem or secret", type);
 		return -EINVAL;
 	}
@@ -430,7 +418,7 @@ static int load_spec(struct ww_auth *a, char *spec, char *err, size_t err_len)
 	if (rc == 0 && k->secret != NULL)
 		rc = check_hmac(k, why, sizeof(why));
 	if (rc < 0) {
-		set_err(err, err_len, "[auth] keys: %s: %s", path, why);
+		ww_errf(err, err_len, "[auth] keys: %s: %s", path, why);
 		free_key(k);
 		return rc;
 	}
@@ -453,7 +441,7 @@ int ww_auth_create(const struct ww_conf *conf, struct rte_rcu_qsbr *qsbr,
 		a->keys = calloc(MAX_KEYS, sizeof(*a->keys));
 	if (a == NULL || a->keys == NULL) {
 		free(a);
-		set_err(err, err_len, "out of memory");
+		ww_errf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
 	a->qsbr = qsbr;
@@ -465,7 +453,7 @@ int ww_auth_create(const struct ww_conf *conf, struct rte_rcu_qsbr *qsbr,
 	     spec = strtok_r(NULL, "|", &save))
 		rc = load_spec(a, spec, err, err_len);
 	if (rc == 0 && a->n_keys == 0) {
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"[auth] routes need tokens but [auth] keys has no key");
 		rc = -EINVAL;
 	}
@@ -524,7 +512,7 @@ int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,
 	uint32_t i;
 
 	if (strcmp(what, "jti") != 0 && strcmp(what, "token") != 0) {
-		set_err(err, err_len, "revoke jti ID or token JWT");
+		ww_errf(err, err_len, "revoke jti ID or token JWT");
 		return -EINVAL;
 	}
 	EVP_Digest(value, strlen(value), h, NULL, EVP_sha256(), NULL);
@@ -540,7 +528,7 @@ int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,
 			realloc(a->rev, sizeof(*r) * cap);
 
 		if (r == NULL) {
-			set_err(err, err_len, "out of memory");
+			ww_errf(err, err_len, "out of memory");
 			return -ENOMEM;
 		}
 		a->rev = r;
@@ -550,7 +538,7 @@ int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,
 	a->rev[a->n_rev++].expires_ns = expires_ns;
 	if (publish(a) < 0) {
 		a->n_rev--;
-		set_err(err, err_len, "out of memory");
+		ww_errf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;

@@ -3,7 +3,6 @@
  * publishing lookup sets. See ww_block.h. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +14,6 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ww_block.h"
-
-static void set_err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /* Strip a comment and surrounding whitespace in place. */
 static char *clean_line(char *s)
@@ -56,7 +42,7 @@ int ww_block_parse_file(const char *path, struct ww_block_rule **rules,
 	int rc = 0;
 
 	if (f == NULL) {
-		set_err(err, err_len, "%s: %s", path, strerror(errno));
+		ww_errf(err, err_len, "%s: %s", path, strerror(errno));
 		return -ENOENT;
 	}
 	while (getline(&line, &cap, f) >= 0) {
@@ -71,14 +57,14 @@ int ww_block_parse_file(const char *path, struct ww_block_rule **rules,
 			s = clean_line(s + 1);
 		}
 		if (strpbrk(s, " \t,") != NULL) {
-			set_err(err, err_len,
+			ww_errf(err, err_len,
 				"%s:%u: one address or prefix per line", path,
 				lineno);
 			rc = -EINVAL;
 			break;
 		}
 		if (ww_conf_parse_cidr(s, &r.cidr, why, sizeof(why)) < 0) {
-			set_err(err, err_len, "%s:%u: %s", path, lineno, why);
+			ww_errf(err, err_len, "%s:%u: %s", path, lineno, why);
 			rc = -EINVAL;
 			break;
 		}
@@ -87,7 +73,7 @@ int ww_block_parse_file(const char *path, struct ww_block_rule **rules,
 				*rules, sizeof(**rules) * (*n ? 2 * *n : 16));
 
 			if (nr == NULL) {
-				set_err(err, err_len, "%s: out of memory",
+				ww_errf(err, err_len, "%s: out of memory",
 					path);
 				rc = -ENOMEM;
 				break;
@@ -241,7 +227,7 @@ static int build_set(struct ww_block *b, const struct ww_block_rule *listed,
 			rc = add_rule(s, &b->dynamic[i]);
 	}
 	if (rc < 0) {
-		set_err(err, err_len, "cannot build the block set: %s",
+		ww_errf(err, err_len, "cannot build the block set: %s",
 			strerror(-rc));
 		free_set(s);
 		return rc;
@@ -249,7 +235,7 @@ static int build_set(struct ww_block *b, const struct ww_block_rule *listed,
 	*out = s;
 	return 0;
 nomem:
-	set_err(err, err_len,
+	ww_errf(err, err_len,
 		"no memory for the block set (%u IPv4, %u IPv6 prefixes): give EAL more memory",
 		v4, v6);
 	free_set(s);
@@ -277,7 +263,7 @@ struct ww_block *ww_block_create(const struct ww_conf *conf,
 	struct ww_block_set *s;
 
 	if (b == NULL) {
-		set_err(err, err_len, "out of memory");
+		ww_errf(err, err_len, "out of memory");
 		return NULL;
 	}
 	b->qsbr = qsbr;
@@ -286,7 +272,7 @@ struct ww_block *ww_block_create(const struct ww_conf *conf,
 	if (b->dynamic_max > 0) {
 		b->dynamic = calloc(b->dynamic_max, sizeof(*b->dynamic));
 		if (b->dynamic == NULL) {
-			set_err(err, err_len,
+			ww_errf(err, err_len,
 				"no memory for %u dynamic block entries",
 				b->dynamic_max);
 			free(b);
@@ -355,7 +341,7 @@ int ww_block_add(struct ww_block *b, const struct ww_cidr *cidr,
 		if (b->listed[i].match == WW_BLOCK_EXCEPT &&
 		    e->prefix_len <= cidr->prefix_len &&
 		    ww_cidr_contains(e, cidr->family, cidr->addr)) {
-			set_err(err, err_len,
+			ww_errf(err, err_len,
 				"inside exception entry %u of the block lists",
 				i + 1);
 			return -EPERM;
@@ -369,7 +355,7 @@ int ww_block_add(struct ww_block *b, const struct ww_cidr *cidr,
 	}
 	if (b->n_dynamic >= b->dynamic_max) {
 		b->dynamic_refused++;
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"%u dynamic entries already ([block] dynamic_max)",
 			b->dynamic_max);
 		return -ENOSPC;

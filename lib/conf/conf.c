@@ -168,10 +168,7 @@ const struct ww_conf_key_info *ww_conf_key_at(unsigned int n)
 	return n < N_SCHEMA ? &schema[n].info : NULL;
 }
 
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
+void ww_errf(char *err, size_t err_len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -193,27 +190,27 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 	unsigned long long v;
 
 	if (*s == '\0') {
-		set_err(err, err_len, "empty value, expected a number");
+		ww_errf(err, err_len, "empty value, expected a number");
 		return -EINVAL;
 	}
 	if (!isdigit((unsigned char)*s)) {
-		set_err(err, err_len, "'%s' is not a decimal number", s);
+		ww_errf(err, err_len, "'%s' is not a decimal number", s);
 		return -EINVAL;
 	}
 	if (s[0] == '0' && s[1] != '\0') {
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"'%s' has a leading zero (octal is not accepted)", s);
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*end != '\0') {
-		set_err(err, err_len, "'%s' has trailing characters '%s'", s,
+		ww_errf(err, err_len, "'%s' has trailing characters '%s'", s,
 			end);
 		return -EINVAL;
 	}
 	if (errno == ERANGE || v < min || v > max) {
-		set_err(err, err_len, "%s is out of range (%llu..%llu)", s,
+		ww_errf(err, err_len, "%s is out of range (%llu..%llu)", s,
 			(unsigned long long)min, (unsigned long long)max);
 		return -EINVAL;
 	}
@@ -237,7 +234,7 @@ static int parse_bool(const char *s, bool *out, char *err, size_t err_len)
 			return 0;
 		}
 	}
-	set_err(err, err_len,
+	ww_errf(err, err_len,
 		"'%s' is not a boolean (yes/no, true/false, on/off, 1/0)", s);
 	return -EINVAL;
 }
@@ -253,7 +250,7 @@ int ww_conf_parse_cidr(const char *s, struct ww_cidr *out, char *err,
 	char perr[128];
 
 	if (alen == 0 || alen >= sizeof(addr)) {
-		set_err(err, err_len, "'%s' is not an address or prefix", s);
+		ww_errf(err, err_len, "'%s' is not an address or prefix", s);
 		return -EINVAL;
 	}
 	memcpy(addr, s, alen);
@@ -266,14 +263,14 @@ int ww_conf_parse_cidr(const char *s, struct ww_cidr *out, char *err,
 		out->family = AF_INET6;
 		max_len = 128;
 	} else {
-		set_err(err, err_len, "'%s' is not an IPv4 or IPv6 address",
+		ww_errf(err, err_len, "'%s' is not an IPv4 or IPv6 address",
 			addr);
 		return -EINVAL;
 	}
 	plen = max_len;
 	if (slash != NULL &&
 	    parse_u64(slash + 1, 0, max_len, &plen, perr, sizeof(perr)) < 0) {
-		set_err(err, err_len, "'%s': prefix length: %s", s, perr);
+		ww_errf(err, err_len, "'%s': prefix length: %s", s, perr);
 		return -EINVAL;
 	}
 	out->prefix_len = (uint8_t)plen;
@@ -285,7 +282,7 @@ int ww_conf_parse_cidr(const char *s, struct ww_cidr *out, char *err,
 			continue;
 		mask = bit0 >= plen ? 0xff : (uint8_t)(0xff >> (plen - bit0));
 		if (out->addr[i] & mask) {
-			set_err(err, err_len,
+			ww_errf(err, err_len,
 				"'%s' has host bits set (did you mean a network address?)",
 				s);
 			return -EINVAL;
@@ -328,7 +325,7 @@ static int for_each_item(const char *text,
 			break;
 		n = strcspn(p, ", \t\r\n");
 		if (n >= sizeof(item)) {
-			set_err(err, err_len, "list item too long");
+			ww_errf(err, err_len, "list item too long");
 			return -EINVAL;
 		}
 		memcpy(item, p, n);
@@ -351,7 +348,7 @@ static int add_cidr(const char *item, void *arg, char *err, size_t err_len)
 	struct cidr_acc *acc = arg;
 
 	if (acc->n == acc->max) {
-		set_err(err, err_len, "more than %u prefixes", acc->max);
+		ww_errf(err, err_len, "more than %u prefixes", acc->max);
 		return -EINVAL;
 	}
 	if (ww_conf_parse_cidr(item, &acc->out[acc->n], err, err_len) < 0)
@@ -394,12 +391,12 @@ static int add_pair(const char *item, void *arg, char *err, size_t err_len)
 	unsigned int i;
 
 	if (acc->n == WW_CONF_MAX_PAIRS) {
-		set_err(err, err_len, "more than %d port pairs",
+		ww_errf(err, err_len, "more than %d port pairs",
 			WW_CONF_MAX_PAIRS);
 		return -EINVAL;
 	}
 	if (colon == NULL) {
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"'%s' is not a pair: write outside:inside (e.g. 0:1)",
 			item);
 		return -EINVAL;
@@ -408,19 +405,19 @@ static int add_pair(const char *item, void *arg, char *err, size_t err_len)
 	olen = (size_t)(colon - item);
 	if (olen >= sizeof(pp->outside) ||
 	    strlen(colon + 1) >= sizeof(pp->inside)) {
-		set_err(err, err_len, "'%s': port name too long", item);
+		ww_errf(err, err_len, "'%s': port name too long", item);
 		return -EINVAL;
 	}
 	memcpy(pp->outside, item, olen);
 	pp->outside[olen] = '\0';
 	strcpy(pp->inside, colon + 1);
 	if (!valid_port_name(pp->outside) || !valid_port_name(pp->inside)) {
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"'%s': a port is a DPDK port id or device name", item);
 		return -EINVAL;
 	}
 	if (strcmp(pp->outside, pp->inside) == 0) {
-		set_err(err, err_len, "'%s': a port cannot be its own peer",
+		ww_errf(err, err_len, "'%s': a port cannot be its own peer",
 			item);
 		return -EINVAL;
 	}
@@ -431,7 +428,7 @@ static int add_pair(const char *item, void *arg, char *err, size_t err_len)
 		    !strcmp(o->outside, pp->inside) ||
 		    !strcmp(o->inside, pp->outside) ||
 		    !strcmp(o->inside, pp->inside)) {
-			set_err(err, err_len, "'%s': port used in two pairs",
+			ww_errf(err, err_len, "'%s': port used in two pairs",
 				item);
 			return -EINVAL;
 		}
@@ -450,11 +447,11 @@ static int add_path(const char *item, void *arg, char *err, size_t err_len)
 	struct path_acc *acc = arg;
 
 	if (acc->n == WW_CONF_MAX_FILES) {
-		set_err(err, err_len, "more than %d files", WW_CONF_MAX_FILES);
+		ww_errf(err, err_len, "more than %d files", WW_CONF_MAX_FILES);
 		return -EINVAL;
 	}
 	if (strlen(item) >= WW_CONF_PATH_MAX) {
-		set_err(err, err_len, "path longer than %d bytes",
+		ww_errf(err, err_len, "path longer than %d bytes",
 			WW_CONF_PATH_MAX - 1);
 		return -EINVAL;
 	}
@@ -474,129 +471,120 @@ static int add_port(const char *item, void *arg, char *err, size_t err_len)
 	uint64_t v;
 
 	if (acc->n == WW_CONF_MAX_HTTP_PORTS) {
-		set_err(err, err_len, "more than %d ports",
+		ww_errf(err, err_len, "more than %d ports",
 			WW_CONF_MAX_HTTP_PORTS);
 		return -EINVAL;
 	}
 	if (parse_u64(item, 1, 65535, &v, why, sizeof(why)) < 0) {
-		set_err(err, err_len, "port %s", why);
+		ww_errf(err, err_len, "port %s", why);
 		return -EINVAL;
 	}
 	acc->out[acc->n++] = (uint16_t)v;
 	return 0;
 }
 
-/* "GET /api/search 10 20 | POST /login 1" -> conf->limit_routes. */
-static int parse_routes(const char *value, struct ww_conf *conf, char *err,
-			size_t err_len)
+/* One [limit] route, "METHOD /path-prefix RATE [BURST]", into @r. */
+static int parse_limit_route(char *item, unsigned int n, void *out, char *err,
+			     size_t err_len)
 {
-	char buf[4096], *save = NULL, *item;
-	unsigned int n = 0;
+	struct ww_conf_route *r = (struct ww_conf_route *)out + n;
+	char method[32], prefix[256], rate[32], burst[32] = "0", why[128];
+	uint64_t v;
+	int got = sscanf(item, "%31s %255s %31s %31s", method, prefix, rate,
+			 burst);
 
-	if (strlen(value) >= sizeof(buf)) {
-		set_err(err, err_len, "routes longer than %zu bytes",
-			sizeof(buf) - 1);
+	if (got < 3 || prefix[0] != '/' ||
+	    strlen(method) >= sizeof(r->method) ||
+	    strlen(prefix) >= sizeof(r->prefix)) {
+		ww_errf(err, err_len,
+			"route %u: want 'METHOD /path-prefix RATE [BURST]' (METHOD may be *), got '%s'",
+			n + 1, item);
 		return -EINVAL;
 	}
-	strcpy(buf, value);
-	for (item = strtok_r(buf, "|", &save); item != NULL;
-	     item = strtok_r(NULL, "|", &save)) {
-		struct ww_conf_route *r = &conf->limit_routes[n];
-		char method[32], prefix[256], rate[32], burst[32] = "0",
-							why[128];
-		uint64_t v;
-		int got = sscanf(item, "%31s %255s %31s %31s", method, prefix,
-				 rate, burst);
-
-		if (got <= 0)
-			continue; /* an empty item: "a; ;b" */
-		if (n == WW_CONF_MAX_ROUTES) {
-			set_err(err, err_len, "more than %d routes",
-				WW_CONF_MAX_ROUTES);
-			return -EINVAL;
-		}
-		if (got < 3 || prefix[0] != '/' ||
-		    strlen(method) >= sizeof(r->method) ||
-		    strlen(prefix) >= sizeof(r->prefix)) {
-			set_err(err, err_len,
-				"route %u: want 'METHOD /path-prefix RATE [BURST]' (METHOD may be *), got '%s'",
-				n + 1, item);
-			return -EINVAL;
-		}
-		strcpy(r->method, method);
-		strcpy(r->prefix, prefix);
-		if (parse_u64(rate, 1, 10000000, &v, why, sizeof(why)) < 0) {
-			set_err(err, err_len, "route %u rate: %s", n + 1, why);
-			return -EINVAL;
-		}
-		r->rate = (uint32_t)v;
-		if (parse_u64(burst, 0, 10000000, &v, why, sizeof(why)) < 0) {
-			set_err(err, err_len, "route %u burst: %s", n + 1, why);
-			return -EINVAL;
-		}
-		r->burst = (uint32_t)v;
-		n++;
+	strcpy(r->method, method);
+	strcpy(r->prefix, prefix);
+	if (parse_u64(rate, 1, 10000000, &v, why, sizeof(why)) < 0) {
+		ww_errf(err, err_len, "route %u rate: %s", n + 1, why);
+		return -EINVAL;
 	}
-	conf->n_limit_routes = n;
+	r->rate = (uint32_t)v;
+	if (parse_u64(burst, 0, 10000000, &v, why, sizeof(why)) < 0) {
+		ww_errf(err, err_len, "route %u burst: %s", n + 1, why);
+		return -EINVAL;
+	}
+	r->burst = (uint32_t)v;
 	return 0;
 }
 
-/* "/api/ https://issuer.example api,web | /admin/ https://i.example admin"
- * -> conf->auth_routes. */
-static int parse_auth_routes(const char *value, struct ww_conf *conf, char *err,
-			     size_t err_len)
+/* One [auth] route, "/path-prefix ISSUER AUDIENCE[,AUDIENCE...]". */
+static int parse_auth_route(char *item, unsigned int n, void *out, char *err,
+			    size_t err_len)
+{
+	struct ww_conf_auth_route *r = (struct ww_conf_auth_route *)out + n;
+	char prefix[256], issuer[512], auds[1024], extra[8];
+	char *save = NULL, *aud;
+	int got = sscanf(item, "%255s %511s %1023s %7s", prefix, issuer, auds,
+			 extra);
+
+	if (got != 3 || prefix[0] != '/' ||
+	    strlen(prefix) >= sizeof(r->prefix) ||
+	    strlen(issuer) >= sizeof(r->issuer)) {
+		ww_errf(err, err_len,
+			"route %u: want '/path-prefix ISSUER AUDIENCE[,AUDIENCE...]', got '%s'",
+			n + 1, item);
+		return -EINVAL;
+	}
+	memset(r, 0, sizeof(*r));
+	strcpy(r->prefix, prefix);
+	strcpy(r->issuer, issuer);
+	for (aud = strtok_r(auds, ",", &save); aud != NULL;
+	     aud = strtok_r(NULL, ",", &save)) {
+		if (r->n_audiences == WW_CONF_MAX_AUDIENCES ||
+		    strlen(aud) >= sizeof(r->audiences[0])) {
+			ww_errf(err, err_len,
+				"route %u: at most %d audiences of %zu bytes",
+				n + 1, WW_CONF_MAX_AUDIENCES,
+				sizeof(r->audiences[0]) - 1);
+			return -EINVAL;
+		}
+		strcpy(r->audiences[r->n_audiences++], aud);
+	}
+	return 0;
+}
+
+/*
+ * A '|' separated list of routes (';' would start an INI comment): each
+ * non-empty item goes to @fn with its index, at most WW_CONF_MAX_ROUTES.
+ * @return the count, or -EINVAL.
+ */
+static int parse_route_list(const char *value,
+			    int (*fn)(char *item, unsigned int n, void *out,
+				      char *err, size_t err_len),
+			    void *out, char *err, size_t err_len)
 {
 	char buf[4096], *save = NULL, *item;
 	unsigned int n = 0;
 
 	if (strlen(value) >= sizeof(buf)) {
-		set_err(err, err_len, "routes longer than %zu bytes",
+		ww_errf(err, err_len, "routes longer than %zu bytes",
 			sizeof(buf) - 1);
 		return -EINVAL;
 	}
 	strcpy(buf, value);
 	for (item = strtok_r(buf, "|", &save); item != NULL;
 	     item = strtok_r(NULL, "|", &save)) {
-		struct ww_conf_auth_route *r = &conf->auth_routes[n];
-		char prefix[256], issuer[512], auds[1024], extra[8];
-		char *asave = NULL, *aud;
-		int got = sscanf(item, "%255s %511s %1023s %7s", prefix, issuer,
-				 auds, extra);
-
-		if (got <= 0)
-			continue;
+		if (strspn(item, " \t") == strlen(item))
+			continue; /* an empty item: "a | | b" */
 		if (n == WW_CONF_MAX_ROUTES) {
-			set_err(err, err_len, "more than %d routes",
+			ww_errf(err, err_len, "more than %d routes",
 				WW_CONF_MAX_ROUTES);
 			return -EINVAL;
 		}
-		if (got != 3 || prefix[0] != '/' ||
-		    strlen(prefix) >= sizeof(r->prefix) ||
-		    strlen(issuer) >= sizeof(r->issuer)) {
-			set_err(err, err_len,
-				"route %u: want '/path-prefix ISSUER AUDIENCE[,AUDIENCE...]', got '%s'",
-				n + 1, item);
+		if (fn(item, n, out, err, err_len) < 0)
 			return -EINVAL;
-		}
-		memset(r, 0, sizeof(*r));
-		strcpy(r->prefix, prefix);
-		strcpy(r->issuer, issuer);
-		for (aud = strtok_r(auds, ",", &asave); aud != NULL;
-		     aud = strtok_r(NULL, ",", &asave)) {
-			if (r->n_audiences == WW_CONF_MAX_AUDIENCES ||
-			    strlen(aud) >= sizeof(r->audiences[0])) {
-				set_err(err, err_len,
-					"route %u: at most %d audiences of %zu bytes",
-					n + 1, WW_CONF_MAX_AUDIENCES,
-					sizeof(r->audiences[0]) - 1);
-				return -EINVAL;
-			}
-			strcpy(r->audiences[r->n_audiences++], aud);
-		}
 		n++;
 	}
-	conf->n_auth_routes = n;
-	return 0;
+	return (int)n;
 }
 
 static int parse_value(const struct key_schema *k, const char *value,
@@ -616,7 +604,7 @@ static int parse_value(const struct key_schema *k, const char *value,
 		return parse_bool(value, field, err, err_len);
 	case KEY_STRING:
 		if (strlen(value) >= k->size) {
-			set_err(err, err_len, "value longer than %zu bytes",
+			ww_errf(err, err_len, "value longer than %zu bytes",
 				k->size - 1);
 			return -EINVAL;
 		}
@@ -636,7 +624,7 @@ static int parse_value(const struct key_schema *k, const char *value,
 		if (rc < 0)
 			return rc;
 		if (acc.n == 0) {
-			set_err(err, err_len, "at least one pair is needed");
+			ww_errf(err, err_len, "at least one pair is needed");
 			return -EINVAL;
 		}
 		conf->n_pairs = acc.n;
@@ -666,14 +654,24 @@ static int parse_value(const struct key_schema *k, const char *value,
 			*(bool *)field = strcmp(value, "net") == 0;
 			return 0;
 		}
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"'%s' is not a client key (address: IPv4 /32, IPv6 /64; net: IPv4 /24, IPv6 /64)",
 			value);
 		return -EINVAL;
 	case KEY_ROUTES:
-		return parse_routes(value, conf, err, err_len);
+		rc = parse_route_list(value, parse_limit_route, field, err,
+				      err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_limit_routes = (unsigned int)rc;
+		return 0;
 	case KEY_AUTH_ROUTES:
-		return parse_auth_routes(value, conf, err, err_len);
+		rc = parse_route_list(value, parse_auth_route, field, err,
+				      err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_auth_routes = (unsigned int)rc;
+		return 0;
 	case KEY_LIMIT_ACTION: {
 		static const char *const names[] = {"429", "reset", "drop"};
 		unsigned int i;
@@ -684,7 +682,7 @@ static int parse_value(const struct key_schema *k, const char *value,
 					(enum ww_conf_limit_action)i;
 				return 0;
 			}
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"'%s' is not an action (429, reset or drop)", value);
 		return -EINVAL;
 	}
@@ -698,7 +696,7 @@ static int parse_value(const struct key_schema *k, const char *value,
 					(enum ww_conf_violation_action)i;
 				return 0;
 			}
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"'%s' is not an action (reset, drop or pass)", value);
 		return -EINVAL;
 	}
@@ -711,7 +709,7 @@ static int parse_value(const struct key_schema *k, const char *value,
 		else if (strcmp(value, other) == 0)
 			*(bool *)field = false;
 		else {
-			set_err(err, err_len,
+			ww_errf(err, err_len,
 				"'%s' is not an action (%s or %s)", value, keep,
 				other);
 			return -EINVAL;
@@ -724,7 +722,7 @@ static int parse_value(const struct key_schema *k, const char *value,
 		else if (strcmp(value, "forward") == 0)
 			conf->malformed_policy = WW_CONF_MALFORMED_FORWARD;
 		else {
-			set_err(err, err_len,
+			ww_errf(err, err_len,
 				"'%s' is not a policy (drop or forward)",
 				value);
 			return -EINVAL;
@@ -797,13 +795,13 @@ static int apply_override(dictionary *d, const char *ov, char *err,
 
 	if (eq == NULL || dot == NULL || dot > eq || dot == ov ||
 	    dot + 1 == eq) {
-		set_err(err, err_len, "--set '%s': expected SECTION.KEY=VALUE",
+		ww_errf(err, err_len, "--set '%s': expected SECTION.KEY=VALUE",
 			ov);
 		return -EINVAL;
 	}
 	n = (size_t)(eq - ov);
 	if (n >= sizeof(entry) || (size_t)(dot - ov) >= sizeof(section)) {
-		set_err(err, err_len, "--set '%s': name too long", ov);
+		ww_errf(err, err_len, "--set '%s': name too long", ov);
 		return -EINVAL;
 	}
 	/* iniparser lowercases names when it reads a file; do the same. */
@@ -816,7 +814,7 @@ static int apply_override(dictionary *d, const char *ov, char *err,
 	if (iniparser_find_entry(d, section) == 0)
 		iniparser_set(d, section, NULL);
 	if (iniparser_set(d, entry, eq + 1) != 0) {
-		set_err(err, err_len, "--set '%s': out of memory", ov);
+		ww_errf(err, err_len, "--set '%s': out of memory", ov);
 		return -ENOMEM;
 	}
 	return 0;
@@ -835,7 +833,7 @@ int ww_conf_load(const char *path, const char *const *overrides,
 
 	probe = fopen(path, "r");
 	if (probe == NULL) {
-		set_err(err, err_len, "%s: cannot open: %s", path,
+		ww_errf(err, err_len, "%s: cannot open: %s", path,
 			strerror(errno));
 		return -ENOENT;
 	}
@@ -846,19 +844,19 @@ int ww_conf_load(const char *path, const char *const *overrides,
 	d = iniparser_load(path);
 	iniparser_set_error_callback(NULL);
 	if (d == NULL) {
-		set_err(err, err_len, "%s: %s", path,
+		ww_errf(err, err_len, "%s: %s", path,
 			ini_syntax_err[0] ? ini_syntax_err : "cannot parse");
 		return -EINVAL;
 	}
 	if (ini_syntax_err[0] != '\0') {
-		set_err(err, err_len, "%s: %s", path, ini_syntax_err);
+		ww_errf(err, err_len, "%s: %s", path, ini_syntax_err);
 		rc = -EINVAL;
 		goto out_free;
 	}
 	for (k = 0; k < n_overrides; k++) {
 		rc = apply_override(d, overrides[k], why, sizeof(why));
 		if (rc < 0) {
-			set_err(err, err_len, "%s", why);
+			ww_errf(err, err_len, "%s", why);
 			goto out_free;
 		}
 	}
@@ -881,7 +879,7 @@ int ww_conf_load(const char *path, const char *const *overrides,
 			continue;
 		slen = (size_t)(colon - name);
 		if (slen == 0) {
-			set_err(err, err_len,
+			ww_errf(err, err_len,
 				"%s: '%s': key outside of any section", path,
 				colon + 1);
 			rc = -EINVAL;
@@ -893,7 +891,7 @@ int ww_conf_load(const char *path, const char *const *overrides,
 		section[slen] = '\0';
 		ks = find_key(section, colon + 1);
 		if (ks == NULL) {
-			set_err(err, err_len, "%s: [%s] %s: %s", path, section,
+			ww_errf(err, err_len, "%s: [%s] %s: %s", path, section,
 				colon + 1,
 				known_section(section) ? "unknown key"
 						       : "unknown section");
@@ -903,7 +901,7 @@ int ww_conf_load(const char *path, const char *const *overrides,
 		kinfo = &ks->info;
 		if (parse_value(ks, value ? value : "", &tmp, why,
 				sizeof(why)) < 0) {
-			set_err(err, err_len, "%s: [%s] %s: %s", path,
+			ww_errf(err, err_len, "%s: [%s] %s: %s", path,
 				kinfo->section, kinfo->key, why);
 			rc = -EINVAL;
 			goto out_free;
@@ -914,7 +912,7 @@ int ww_conf_load(const char *path, const char *const *overrides,
 
 		if (name != NULL && strchr(name, ':') == NULL &&
 		    !known_section(name)) {
-			set_err(err, err_len, "%s: [%s]: unknown section", path,
+			ww_errf(err, err_len, "%s: [%s]: unknown section", path,
 				name);
 			rc = -EINVAL;
 			goto out_free;
@@ -923,14 +921,14 @@ int ww_conf_load(const char *path, const char *const *overrides,
 
 	/* Cross-key rules. */
 	if (tmp.mbuf_cache > tmp.mbufs / 2) {
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"%s: [ports] mbuf_cache: %u is more than half of mbufs (%u)",
 			path, tmp.mbuf_cache, tmp.mbufs);
 		rc = -EINVAL;
 		goto out_free;
 	}
 	if (tmp.event_ring_size & (tmp.event_ring_size - 1)) {
-		set_err(err, err_len,
+		ww_errf(err, err_len,
 			"%s: [eve] ring_size: %u is not a power of two", path,
 			tmp.event_ring_size);
 		rc = -EINVAL;

@@ -213,6 +213,11 @@ int ww_conf_parse_cidr(const char *s, struct ww_cidr *out, char *err,
 bool ww_cidr_contains(const struct ww_cidr *cidr, uint8_t family,
 		      const uint8_t *addr);
 
+/* snprintf into a caller's error buffer (@err may be NULL): the way every
+ * wirewall library reports why it refused something. */
+void ww_errf(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Walk the schema: returns the n-th key, or NULL past the end. */
 const struct ww_conf_key_info *ww_conf_key_at(unsigned int n);
 

@@ -184,12 +184,7 @@ static void alert(struct ww_worker *w, const struct ww_flow *f, uint32_t sid,
 	if (w->events == NULL)
 		return;
 	flow_event(&ev, w, f, WW_EVENT_ALERT);
-	ev.alert.signature_id = sid;
-	ev.alert.blocked = blocked;
-	ev.alert.severity = 2;
-	snprintf(ev.alert.signature, sizeof(ev.alert.signature), "%s",
-		 signature);
-	snprintf(ev.alert.category, sizeof(ev.alert.category), "%s", category);
+	ww_alert_fill(&ev, sid, category, signature, blocked);
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
 }
 

@@ -166,13 +166,21 @@ void ww_worker_packet_alert(struct ww_worker *w, const struct rte_mbuf *m,
 		ev.src_port = p->sport;
 		ev.dest_port = p->dport;
 	}
-	ev.alert.signature_id = sid;
-	ev.alert.blocked = blocked;
-	ev.alert.severity = 2;
-	snprintf(ev.alert.signature, sizeof(ev.alert.signature), "%s",
-		 signature);
-	snprintf(ev.alert.category, sizeof(ev.alert.category), "%s", category);
+	ww_alert_fill(&ev, sid, category, signature, blocked);
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
+}
+
+void ww_alert_fill(struct ww_event *ev, uint32_t sid, const char *category,
+		   const char *signature, bool blocked)
+{
+	ev->type = WW_EVENT_ALERT;
+	ev->alert.signature_id = sid;
+	ev->alert.blocked = blocked;
+	ev->alert.severity = 2;
+	snprintf(ev->alert.signature, sizeof(ev->alert.signature), "%s",
+		 signature);
+	snprintf(ev->alert.category, sizeof(ev->alert.category), "%s",
+		 category);
 }
 
 static inline uint32_t addr_len(const struct ww_pkt *p)
@@ -212,25 +220,25 @@ static inline bool is_blocked(uint8_t m)
 	return m == WW_BLOCK_LISTED || m == WW_BLOCK_DYNAMIC;
 }
 
+static inline void push_injected(struct ww_tx_list *out, struct rte_mbuf *r,
+				 uint16_t port)
+{
+	if (r != NULL) {
+		out->pkts[out->n] = r;
+		out->port[out->n++] = port;
+	}
+}
+
 /* Reset both ends of the connection of client packet @p: one frame on to
  * the server, one back to the client. */
 static void inject_resets(struct ww_worker *w, struct rte_mbuf *m,
 			  const struct ww_pkt *p, struct ww_tx_list *out)
 {
-	struct rte_mbuf *r;
-
 	if (w->inject_pool == NULL)
 		return;
-	r = ww_l7_make_reset(w, m, p, true);
-	if (r != NULL) {
-		out->pkts[out->n] = r;
-		out->port[out->n++] = w->ctx->peer[m->port];
-	}
-	r = ww_l7_make_reset(w, m, p, false);
-	if (r != NULL) {
-		out->pkts[out->n] = r;
-		out->port[out->n++] = m->port;
-	}
+	push_injected(out, ww_l7_make_reset(w, m, p, true),
+		      w->ctx->peer[m->port]);
+	push_injected(out, ww_l7_make_reset(w, m, p, false), m->port);
 }
 
 /* Answer the client in the server's place (ww_l7_make_answer) and reset
@@ -239,20 +247,11 @@ static void inject_answer(struct ww_worker *w, struct rte_mbuf *m,
 			  const struct ww_pkt *p, const struct ww_flow *f,
 			  struct ww_tx_list *out)
 {
-	struct rte_mbuf *r;
-
 	if (w->inject_pool == NULL)
 		return;
-	r = ww_l7_make_reset(w, m, p, true);
-	if (r != NULL) {
-		out->pkts[out->n] = r;
-		out->port[out->n++] = w->ctx->peer[m->port];
-	}
-	r = ww_l7_make_answer(w, m, p, f);
-	if (r != NULL) {
-		out->pkts[out->n] = r;
-		out->port[out->n++] = m->port;
-	}
+	push_injected(out, ww_l7_make_reset(w, m, p, true),
+		      w->ctx->peer[m->port]);
+	push_injected(out, ww_l7_make_answer(w, m, p, f), m->port);
 }
 
 /* New TCP connections (a SYN without ACK) per source, against [limit]

@@ -167,6 +167,10 @@ void ww_worker_log(struct ww_worker *w, const struct ww_event *ev);
 bool ww_worker_alert_due(struct ww_worker *w, enum ww_alert_memo_kind kind,
 			 const uint8_t *addr, uint32_t alen);
 
+/* The alert part of event @ev (its addresses set by the caller). */
+void ww_alert_fill(struct ww_event *ev, uint32_t sid, const char *category,
+		   const char *signature, bool blocked);
+
 /* An alert about packet @p (its addresses and ports), with @sid,
  * @category, @signature; blocked or not. dp-safe. */
 void ww_worker_packet_alert(struct ww_worker *w, const struct rte_mbuf *m,

@@ -356,6 +356,39 @@ static void test_missing_file_and_syntax(void **state)
 		-EINVAL);
 }
 
+static void test_routes(void **state)
+{
+	struct ww_conf c;
+	char err[WW_CONF_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+		load_text("[limit]\nroutes = POST /login 1 5 | | * /api/ 20\n"
+			  "[auth]\nroutes = /api/ https://id.example shop,app "
+			  "| /admin/ https://id.example admin\n",
+			  NULL, 0, &c, err),
+		0);
+	assert_int_equal(c.n_limit_routes, 2);
+	assert_string_equal(c.limit_routes[0].method, "POST");
+	assert_string_equal(c.limit_routes[0].prefix, "/login");
+	assert_int_equal(c.limit_routes[0].rate, 1);
+	assert_int_equal(c.limit_routes[0].burst, 5);
+	assert_int_equal(c.limit_routes[1].burst, 0);
+	assert_int_equal(c.n_auth_routes, 2);
+	assert_string_equal(c.auth_routes[0].issuer, "https://id.example");
+	assert_int_equal(c.auth_routes[0].n_audiences, 2);
+	assert_string_equal(c.auth_routes[0].audiences[1], "app");
+	assert_string_equal(c.auth_routes[1].prefix, "/admin/");
+	expect_refused("limit", "routes", "GET login 1", "route 1");
+	expect_refused("limit", "routes", "GET /a 1 | GET /b x",
+		       "route 2 rate");
+	expect_refused("limit", "routes", "GET /a 0", "route 1 rate");
+	expect_refused("auth", "routes", "/api/ https://i", "route 1");
+	expect_refused("auth", "routes", "/api/ https://i a b", "route 1");
+	expect_refused("limit", "action", "block", "429, reset or drop");
+	expect_refused("limit", "client_key", "host", "not a client key");
+}
+
 static void test_cidr_contains(void **state)
 {
 	struct ww_cidr c[3];
@@ -398,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_failure_leaves_conf_alone),
 		cmocka_unit_test(test_missing_file_and_syntax),
 		cmocka_unit_test(test_cidr_contains),
+		cmocka_unit_test(test_routes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
