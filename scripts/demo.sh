@@ -62,6 +62,7 @@ step "wirewall: two net_tap ports, one worker, conf/wirewall.ini"
 build/app/wirewall/wirewall --no-pci --no-huge -m 512 -l 0,1 \
 	--file-prefix wwdemo $(rig_eal_args) -- \
 	-c conf/wirewall.ini --set eve.stats_interval=1 \
+	--set "control.socket=$WORK/ctl.sock" --set "limit.routes=GET /api/ 2 2" \
 	--eve "$WORK/eve.json" 2>&1 | grep --line-buffered -v '^EAL\|^TELEMETRY\|qdisc\|rte flow' &
 sleep 0.5
 WW_PID=$(pgrep -f "file-prefix wwdemo" | head -1)
@@ -105,6 +106,18 @@ for line in open(sys.argv[1]):
     if e["event_type"] == "alert":
         print("alert: %s (action %s)" % (e["alert"]["signature"], e["alert"]["action"]))
 EOF
+
+step "a route limit (GET /api/, 2 per second): 5 calls at once"
+for i in $(seq 5); do
+	ip netns exec wwc curl -s -o /dev/null -w '%{http_code} ' "http://$RIG_S4:8080/api/x?n=$i"
+done
+echo "  (404s came from the server; 429s from wirewall, which never let them through)"
+
+step "a run-time block: wirewallctl block add $RIG_C4 (for 3 s)"
+build/app/wirewallctl/wirewallctl -s "$WORK/ctl.sock" block add "$RIG_C4" 3
+ip netns exec wwc ping -c 2 -W 1 "$RIG_S4" >/dev/null 2>&1 && echo "ping passed (unexpected)" || echo "ping from the client: no answer while blocked"
+sleep 3.5
+ip netns exec wwc ping -c 1 -W 2 "$RIG_S4" >/dev/null 2>&1 && echo "ping from the client: answered again after the block expired"
 
 step "20 MB download each way, checked by SHA-256"
 ip netns exec wwc curl -s -o "$WORK/dl1" -w 'server -> client: %{size_download} bytes at %{speed_download} B/s\n' "http://$RIG_S4:8080/blob"
