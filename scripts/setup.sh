@@ -8,6 +8,10 @@ PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	dpdk dpdk-dev libdpdk-dev
 	libpcap-dev libiniparser-dev libjansson-dev libssl-dev openssl
+	# request validation: the Core Rule Set, Hyperscan, PCRE2; the CRS
+	# regression tests (YAML) and libmodsecurity3 as their peer
+	modsecurity-crs libhyperscan-dev libpcre2-dev libyaml-dev
+	libmodsecurity-dev
 	# tests
 	libcmocka-dev clang-format clang python3 python3-scapy
 	python3-jwt python3-cryptography

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Loading the rule set. See ww_waf.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "waf_int.h"
+#include "ww_conf.h"
+
+#define MAX_RULES 8192
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The REQUEST-*.conf files of @dir, in name order (the CRS's order). */
+static int load_dir(struct ww_waf *w, const char *dir, char *err,
+		    size_t err_len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *names[256];
+	unsigned int n = 0, i;
+	int rc = 0;
+
+	if (d == NULL) {
+		ww_errf(err, err_len, "%s: %s", dir, strerror(errno));
+		return -ENOENT;
+	}
+	while ((e = readdir(d)) != NULL && n < 256) {
+		size_t l = strlen(e->d_name);
+
+		if (strncmp(e->d_name, "REQUEST-", 8) == 0 && l > 5 &&
+		    strcmp(e->d_name + l - 5, ".conf") == 0)
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), by_name);
+	for (i = 0; i < n; i++) {
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (rc == 0)
+			rc = waf_parse_file(w, path, err, err_len);
+		free(names[i]);
+	}
+	return rc;
+}
+
+/* Settings given by wirewall's config go in as the first rules, before
+ * crs-setup.conf, as an operator's own SecAction 900000 would. */
+static int overrides(struct ww_waf *w, const struct ww_waf_opts *o, char *err,
+		     size_t err_len)
+{
+	char text[512];
+	size_t n = 0;
+	FILE *f;
+	int rc;
+
+	if (o->paranoia_level)
+		n += (size_t)snprintf(
+			text + n, sizeof(text) - n,
+			"SecAction \"id:1,phase:1,pass,nolog,setvar:tx.paranoia_level=%u\"\n",
+			o->paranoia_level);
+	if (o->anomaly_threshold)
+		n += (size_t)snprintf(
+			text + n, sizeof(text) - n,
+			"SecAction \"id:2,phase:1,pass,nolog,setvar:tx.inbound_anomaly_score_threshold=%u\"\n",
+			o->anomaly_threshold);
+	if (n == 0)
+		return 0;
+	f = fmemopen(text, n, "r");
+	if (f == NULL)
+		return -ENOMEM;
+	rc = waf_parse_stream(w, f, "[waf] settings", err, err_len);
+	fclose(f);
+	return rc;
+}
+
+int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
+		size_t err_len)
+{
+	struct ww_waf *w = calloc(1, sizeof(*w));
+	unsigned int i;
+	int rc;
+
+	*out = NULL;
+	if (w == NULL)
+		return -ENOMEM;
+	w->all = calloc(MAX_RULES, sizeof(*w->all));
+	w->cap_all = MAX_RULES;
+	w->default_disruptive[1] = w->default_disruptive[2] = D_PASS;
+	w->paranoia_level = o->paranoia_level;
+	w->anomaly_threshold = o->anomaly_threshold;
+	rc = w->all ? overrides(w, o, err, err_len) : -ENOMEM;
+	if (rc == 0 && o->crs_setup != NULL)
+		rc = waf_parse_file(w, o->crs_setup, err, err_len);
+	if (rc == 0 && o->rules_dir != NULL)
+		rc = load_dir(w, o->rules_dir, err, err_len);
+	for (i = 0; rc == 0 && i < o->n_files; i++)
+		rc = waf_parse_file(w, o->files[i], err, err_len);
+	if (rc == 0)
+		rc = waf_resolve(w, err, err_len);
+	if (rc < 0) {
+		ww_waf_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+void ww_waf_free(struct ww_waf *w)
+{
+	unsigned int i, k;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->n_all; i++) {
+		struct waf_rule *r = &w->all[i];
+
+		pcre2_code_free(r->re);
+		for (k = 0; k < r->n_targets; k++)
+			pcre2_code_free(r->targets[k].key_re);
+		for (k = 0; k < r->n_ctls; k++)
+			pcre2_code_free(r->ctls[k].target.key_re);
+	}
+	for (i = 0; i < w->n_strings; i++)
+		free(w->strings[i]);
+	free(w->strings);
+	free(w->rules);
+	free(w->all);
+	free(w);
+}
+
+void ww_waf_counts(const struct ww_waf *w, unsigned int *rules,
+		   unsigned int *unsupported)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < w->n_rules; i++)
+		n += !w->rules[i]->marker;
+	*rules = n;
+	*unsupported = w->n_unsupported;
+}
+
+void ww_waf_report(const struct ww_waf *w, FILE *out)
+{
+	static const char *const ops[] = {"@detectSQLi", "@detectXSS", "@rbl",
+					  "@geoLookup", "@ipMatchFromFile"};
+	unsigned int o, i;
+
+	for (o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+		bool any = false;
+
+		for (i = 0; i < w->n_all; i++) {
+			const struct waf_rule *r = &w->all[i];
+
+			if (r->unsupported == NULL ||
+			    strcmp(r->unsupported, ops[o]))
+				continue;
+			if (!any)
+				fprintf(out,
+					"unsupported %s (never matches): rules",
+					ops[o]);
+			fprintf(out, " %u", r->id);
+			any = true;
+		}
+		if (any)
+			fprintf(out, "\n");
+	}
+}

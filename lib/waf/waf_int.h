@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef WW_WAF_INT_H
+#define WW_WAF_INT_H
+
+/* lib/waf internals: the compiled rule set and the evaluation context. */
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "ww_waf.h"
+
+/* Variables (collections and scalars) a rule may name. */
+enum waf_var {
+	V_ARGS = 0,
+	V_ARGS_GET,
+	V_ARGS_POST,
+	V_ARGS_NAMES,
+	V_ARGS_GET_NAMES,
+	V_ARGS_POST_NAMES,
+	V_ARGS_COMBINED_SIZE,
+	V_REQUEST_HEADERS,
+	V_REQUEST_HEADERS_NAMES,
+	V_REQUEST_COOKIES,
+	V_REQUEST_COOKIES_NAMES,
+	V_REQUEST_URI,
+	V_REQUEST_URI_RAW,
+	V_REQUEST_FILENAME,
+	V_REQUEST_BASENAME,
+	V_REQUEST_LINE,
+	V_REQUEST_METHOD,
+	V_REQUEST_PROTOCOL,
+	V_QUERY_STRING,
+	V_REQUEST_BODY,
+	V_REQUEST_BODY_LENGTH,
+	V_FILES,
+	V_FILES_NAMES,
+	V_FILES_SIZES,
+	V_FILES_COMBINED_SIZE,
+	V_MULTIPART_PART_HEADERS,
+	V_MULTIPART_STRICT_ERROR,
+	V_MULTIPART_UNMATCHED_BOUNDARY,
+	V_REQBODY_ERROR,
+	V_REQBODY_PROCESSOR,
+	V_XML,
+	V_TX,
+	V_IP,
+	V_GLOBAL,
+	V_SESSION,
+	V_GEO,
+	V_USER,
+	V_RESOURCE,
+	V_UNIQUE_ID,
+	V_REMOTE_ADDR,
+	V_DURATION,
+	V_MATCHED_VAR,
+	V_MATCHED_VARS,
+	V_MATCHED_VAR_NAME,
+	V_MATCHED_VARS_NAMES,
+	V_MAX
+};
+
+/* One entry of a rule's target list: "ARGS", "!ARGS:foo", "&TX:x",
+ * "REQUEST_HEADERS:/^x-/". */
+struct waf_target {
+	uint8_t var;	    /* enum waf_var */
+	bool count;	    /* & */
+	bool exclude;	    /* ! */
+	char *key;	    /* selector (lowercase), or NULL */
+	pcre2_code *key_re; /* selector /regex/ */
+};
+
+enum waf_op {
+	OP_RX = 0,
+	OP_PM,
+	OP_BEGINS_WITH,
+	OP_ENDS_WITH,
+	OP_CONTAINS,
+	OP_CONTAINS_WORD,
+	OP_STREQ,
+	OP_WITHIN,
+	OP_EQ,
+	OP_GE,
+	OP_GT,
+	OP_LE,
+	OP_LT,
+	OP_VALIDATE_BYTE_RANGE,
+	OP_VALIDATE_URL_ENCODING,
+	OP_VALIDATE_UTF8,
+	OP_IP_MATCH,
+	OP_UNCONDITIONAL,
+	OP_UNSUPPORTED, /* accepted, never matches (reported) */
+};
+
+enum waf_tfn {
+	T_LOWERCASE = 0,
+	T_URL_DECODE,
+	T_URL_DECODE_UNI,
+	T_HTML_ENTITY_DECODE,
+	T_JS_DECODE,
+	T_CSS_DECODE,
+	T_REMOVE_NULLS,
+	T_REMOVE_WHITESPACE,
+	T_COMPRESS_WHITESPACE,
+	T_CMD_LINE,
+	T_NORMALIZE_PATH,
+	T_NORMALIZE_PATH_WIN,
+	T_REPLACE_COMMENTS,
+	T_UTF8_TO_UNICODE,
+	T_BASE64_DECODE,
+	T_BASE64_DECODE_EXT,
+	T_ESCAPE_SEQ_DECODE,
+	T_HEX_DECODE,
+	T_HEX_ENCODE,
+	T_LENGTH,
+	T_SHA1,
+	T_TRIM,
+	T_TRIM_LEFT,
+	T_TRIM_RIGHT,
+	T_REMOVE_COMMENTS,
+	T_UPPERCASE,
+	T_MAX
+};
+
+#define WAF_MAX_TFN 16
+
+enum setvar_op { SV_SET = 0, SV_ADD, SV_SUB, SV_DEL };
+
+struct waf_setvar {
+	char *name;  /* "tx.anomaly_score" (may hold macros), lowercase */
+	char *value; /* may hold macros */
+	uint8_t op;
+};
+
+enum ctl_kind {
+	CTL_RULE_REMOVE_BY_ID = 0,
+	CTL_RULE_REMOVE_BY_TAG,
+	CTL_RULE_REMOVE_TARGET_BY_ID,
+	CTL_RULE_REMOVE_TARGET_BY_TAG,
+	CTL_RULE_ENGINE_OFF,
+	CTL_BODY_PROCESSOR,
+	CTL_IGNORED, /* audit logging, body limits: no effect here */
+};
+
+struct waf_ctl {
+	uint8_t kind;
+	uint32_t id_lo, id_hi; /* by id: a range */
+	char *tag;	       /* by tag */
+	struct waf_target target;
+	char *value; /* body processor name */
+};
+
+enum waf_disruptive { D_NONE = 0, D_PASS, D_BLOCK, D_DENY, D_ALLOW, D_DROP };
+
+struct waf_rule {
+	uint32_t id;
+	uint8_t phase;
+	bool marker; /* SecMarker: only name */
+	char *name;  /* marker name */
+	const char *file;
+	unsigned int line;
+
+	struct waf_target *targets;
+	unsigned int n_targets;
+
+	uint8_t op;
+	bool op_negated;
+	char *op_arg; /* raw argument (macros expanded at run time) */
+	bool op_arg_has_macro;
+	pcre2_code *re;
+	char **phrases; /* @pm: lowercase phrases */
+	unsigned int n_phrases;
+	int64_t num;		   /* numeric operators without macros */
+	uint8_t ranges[32];	   /* @validateByteRange bitmap */
+	struct ww_waf_ipnet *nets; /* @ipMatch */
+	unsigned int n_nets;
+	const char *unsupported; /* operator name when OP_UNSUPPORTED */
+
+	uint8_t tfn[WAF_MAX_TFN];
+	unsigned int n_tfn;
+
+	char *msg, *logdata;
+	char **tags;
+	unsigned int n_tags;
+	uint8_t severity;
+	struct waf_setvar *setvars;
+	unsigned int n_setvars;
+	struct waf_ctl *ctls;
+	unsigned int n_ctls;
+	char *skip_after;
+	int skip_to; /* index of the marker, resolved at load */
+	uint8_t disruptive;
+	uint16_t status;
+	bool capture, log, multi_match;
+	bool has_chain;	       /* a chained rule follows */
+	struct waf_rule *next; /* the chained rule */
+	bool is_chained;       /* this rule is a chain link, not a head */
+};
+
+struct ww_waf_ipnet {
+	uint8_t family, len;
+	uint8_t addr[16];
+};
+
+struct ww_waf {
+	struct waf_rule **rules; /* in order, chain links excluded */
+	unsigned int n_rules;
+	struct waf_rule *all; /* every rule, links included */
+	unsigned int n_all, cap_all;
+	/* Defaults from SecDefaultAction, per phase. */
+	uint8_t default_disruptive[3];
+	unsigned int paranoia_level, anomaly_threshold;
+	unsigned int n_unsupported;
+	/* Strings owned by the set. */
+	char **strings;
+	unsigned int n_strings, cap_strings;
+};
+
+/* Transaction collections: name/value pairs. */
+struct waf_kv {
+	const char *name, *value;
+	uint32_t nlen, vlen;
+};
+
+struct waf_coll {
+	struct waf_kv *kv;
+	unsigned int n, cap;
+};
+
+#define WAF_TX_MAX 256
+
+struct ww_waf_ctx {
+	const struct ww_waf *w;
+	/* Scratch memory, reset per request. */
+	char *arena;
+	size_t arena_cap, arena_used;
+	pcre2_match_data *md;
+	/* The request. */
+	const struct ww_http_request *req;
+	struct waf_coll args_get, args_post, headers, cookies, files,
+		files_sizes, part_headers, tx;
+	const char *scalar[V_MAX];
+	uint32_t scalar_len[V_MAX];
+	bool scalar_set[V_MAX];
+	/* Matched variables of the rule in progress. */
+	struct waf_coll matched;
+	/* Rules and targets removed by ctl for this request. */
+	uint32_t removed[256][2];
+	unsigned int n_removed;
+	struct {
+		uint32_t id_lo, id_hi;
+		const char *tag;
+		const struct waf_target *t;
+	} removed_targets[256];
+	unsigned int n_removed_targets;
+	bool engine_off;
+	struct ww_waf_result *res;
+	const struct waf_rule *cur_rule; /* for %{rule.id} */
+};
+
+/* Parsing (parse.c). */
+int waf_parse_file(struct ww_waf *w, const char *path, char *err,
+		   size_t err_len);
+int waf_parse_stream(struct ww_waf *w, FILE *f, const char *label, char *err,
+		     size_t err_len);
+int waf_resolve(struct ww_waf *w, char *err, size_t err_len);
+
+/* TX variables: @name lowercase. */
+void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,
+		uint32_t len);
+
+/* Transformations (tfn.c): apply @t to @in (@len) into arena memory.
+ * @return the new length; *@out points at the result. */
+uint32_t waf_tfn_apply(struct ww_waf_ctx *c, enum waf_tfn t, const char *in,
+		       uint32_t len, const char **out);
+int waf_tfn_by_name(const char *name);
+
+/* Operators (ops.c). */
+bool waf_op_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
+		  uint32_t len, const char *arg, uint32_t arg_len);
+
+/* Arena. */
+char *waf_alloc(struct ww_waf_ctx *c, size_t n);
+
+#endif /* WW_WAF_INT_H */

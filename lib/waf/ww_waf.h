@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef WW_WAF_H
+#define WW_WAF_H
+
+/*
+ * Request validation with the OWASP Core Rule Set: a SecLang engine for
+ * the subset of ModSecurity's language the CRS request rules use (phases
+ * 1 and 2), with the CRS's anomaly scoring.
+ *
+ * Loading (control thread): the CRS as Debian installs it (crs-setup.conf,
+ * then the REQUEST-*.conf files of its rules directory, in name order),
+ * then the site's rules. Unknown directives, variables, operators,
+ * transformations or actions refuse the whole set, naming file, line and
+ * reason; a regular expression PCRE2 cannot compile is refused the same
+ * way. Operators the engine does not implement (libinjection's
+ * @detectSQLi and @detectXSS, DNS blocklists, GeoIP) are accepted, never
+ * match, and are reported with the rule ids that use them. The loaded
+ * set is immutable: workers share it, a reload builds a new one.
+ *
+ * Evaluation (worker): ww_waf_eval() runs phases 1 and 2 over one parsed
+ * request, with a per-worker context (ww_waf_ctx) holding the scratch
+ * memory, so nothing is allocated per request.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ww_http.h"
+
+struct ww_waf;
+struct ww_waf_ctx;
+
+struct ww_waf_opts {
+	const char *crs_setup;	  /* crs-setup.conf; NULL: none */
+	const char *rules_dir;	  /* its REQUEST-*.conf files; NULL: none */
+	const char *const *files; /* further rule files (site rules) */
+	unsigned int n_files;
+	/* Overrides of crs-setup.conf (0: keep what it says). */
+	unsigned int paranoia_level;
+	unsigned int anomaly_threshold;
+};
+
+/* Load and compile. @return 0 with *@out, or -errno with "file:line:
+ * reason" in @err. Control thread. */
+int ww_waf_load(const struct ww_waf_opts *opts, struct ww_waf **out, char *err,
+		size_t err_len);
+void ww_waf_free(struct ww_waf *w);
+
+/* Rules loaded, and those with an operator that never matches. */
+void ww_waf_counts(const struct ww_waf *w, unsigned int *rules,
+		   unsigned int *unsupported);
+/* One line per unsupported operator: its name and the rule ids. */
+void ww_waf_report(const struct ww_waf *w, FILE *out);
+
+/* Per-worker context. Control thread. NULL when out of memory. */
+struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w);
+void ww_waf_ctx_free(struct ww_waf_ctx *c);
+
+#define WW_WAF_MAX_MATCHES 64
+
+/* The verdict on one request. */
+struct ww_waf_result {
+	uint32_t ids[WW_WAF_MAX_MATCHES]; /* rules that matched and log */
+	unsigned int n_ids;
+	const char *msgs[WW_WAF_MAX_MATCHES]; /* their msg (rule text) */
+	int anomaly_score;		      /* tx.anomaly_score */
+	bool blocked;			      /* a deny ran */
+	uint16_t status;		      /* its status (403) */
+	uint32_t blocked_by;		      /* its rule id */
+};
+
+/* The request's client address, for REMOTE_ADDR and @ipMatch. */
+struct ww_waf_peer {
+	uint8_t family; /* 4 or 6 */
+	uint8_t addr[16];
+};
+
+/*
+ * Run phases 1 and 2 over @req (a complete request: head and the body
+ * the parser kept). dp-safe, one context per worker.
+ */
+void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
+		 const struct ww_waf_peer *peer, struct ww_waf_result *res);
+
+#endif /* WW_WAF_H */
