@@ -539,7 +539,12 @@ static void setup_request(struct ww_waf_ctx *c, const struct ww_http_request *r,
 			 r->cookies[i].value.len);
 
 	set_scalar(c, V_REQBODY_PROCESSOR, "", 0);
-	if (r->body.len > 0 && ct.len > 0) {
+	/* A body without a Content-Type is read as a form, the way most
+	 * application frameworks would take it: its arguments are
+	 * inspected rather than only the raw bytes. */
+	if (r->body.len > 0 && ct.len == 0) {
+		add_urlencoded(c, &c->args_post, r->body.p, r->body.len);
+	} else if (r->body.len > 0) {
 		if (ct.len >= 33 &&
 		    strncasecmp(ct.p, "application/x-www-form-urlencoded",
 				33) == 0) {
@@ -796,14 +801,14 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 		break;
 	case V_MATCHED_VARS:
 	case V_MATCHED_VARS_NAMES:
-		each_in(c, r, t, v, &c->matched, v == V_MATCHED_VARS_NAMES, fn,
-			arg, &count);
+		each_in(c, r, t, v, &c->prev_matched, v == V_MATCHED_VARS_NAMES,
+			fn, arg, &count);
 		break;
 	case V_MATCHED_VAR:
 	case V_MATCHED_VAR_NAME:
-		if (c->matched.n > 0) {
+		if (c->prev_matched.n > 0) {
 			const struct waf_kv *kv =
-				&c->matched.kv[c->matched.n - 1];
+				&c->prev_matched.kv[c->prev_matched.n - 1];
 			struct item it = {
 				kv->name,
 				v == V_MATCHED_VAR ? kv->value : kv->name,
@@ -915,7 +920,15 @@ static bool rule_matches(struct ww_waf_ctx *c, const struct waf_rule *r)
 		run.arg_len = expand(c, r->op_arg, &run.arg);
 	else
 		run.arg_len = r->op_arg ? (uint32_t)strlen(r->op_arg) : 0;
-	c->matched.n = 0;
+	/* What the previous chain link matched stays readable as
+	 * MATCHED_VARS while this one runs. */
+	{
+		struct waf_coll t = c->prev_matched;
+
+		c->prev_matched = c->matched;
+		c->matched = t;
+		c->matched.n = 0;
+	}
 	if (r->op == OP_UNCONDITIONAL && r->n_targets == 0)
 		return true;
 	for (i = 0; i < r->n_targets; i++)
@@ -1043,6 +1056,7 @@ static void chain_actions(struct ww_waf_ctx *c, const struct waf_rule *head,
 
 static bool chain_matches(struct ww_waf_ctx *c, const struct waf_rule *r)
 {
+	c->matched.n = 0;
 	for (; r != NULL; r = r->has_chain ? r->next : NULL) {
 		c->cur_rule = r;
 		if (!rule_matches(c, r))
@@ -1063,6 +1077,7 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 	 * other in struct ww_waf_ctx (args_get .. tx). */
 	memset(&c->args_get, 0, sizeof(struct waf_coll) * 8);
 	memset(&c->matched, 0, sizeof(c->matched));
+	memset(&c->prev_matched, 0, sizeof(c->prev_matched));
 	memset(c->scalar_set, 0, sizeof(c->scalar_set));
 	c->n_removed = c->n_removed_targets = 0;
 	c->engine_off = false;

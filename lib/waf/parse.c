@@ -22,7 +22,7 @@ struct where {
 
 #define FAIL(wh, ...)                                                      \
 	do {                                                               \
-		char m_[1600];                                              \
+		char m_[1600];                                             \
 		snprintf(m_, sizeof(m_), __VA_ARGS__);                     \
 		ww_errf((wh)->err, (wh)->err_len, "%s:%u: %s", (wh)->file, \
 			(wh)->line, m_);                                   \

@@ -241,8 +241,9 @@ struct ww_waf_ctx {
 	const char *scalar[V_MAX];
 	uint32_t scalar_len[V_MAX];
 	bool scalar_set[V_MAX];
-	/* Matched variables of the rule in progress. */
-	struct waf_coll matched;
+	/* Matched variables of the rule in progress, and of the chain link
+	 * before it (what a chained rule's MATCHED_VARS target reads). */
+	struct waf_coll matched, prev_matched;
 	/* Rules and targets removed by ctl for this request. */
 	uint32_t removed[256][2];
 	unsigned int n_removed;
