@@ -1030,20 +1030,13 @@ static bool rule_removed(struct ww_waf_ctx *c, const struct waf_rule *r)
 	return false;
 }
 
-/* A whole chain matched: run every link's actions, log the head. */
+/* A whole chain matched: log the head. */
 static void chain_actions(struct ww_waf_ctx *c, const struct waf_rule *head,
 			  struct ww_waf_result *res)
 {
-	const struct waf_rule *r;
 	unsigned int i;
 
-	for (r = head; r != NULL; r = r->has_chain ? r->next : NULL) {
-		c->cur_rule = head;
-		for (i = 0; i < r->n_setvars; i++)
-			do_setvar(c, &r->setvars[i]);
-		for (i = 0; i < r->n_ctls; i++)
-			do_ctl(c, &r->ctls[i]);
-	}
+	(void)c;
 	if (head->log && head->id != 0) {
 		for (i = 0; i < res->n_ids && res->ids[i] != head->id; i++)
 			;
@@ -1056,11 +1049,22 @@ static void chain_actions(struct ww_waf_ctx *c, const struct waf_rule *head,
 
 static bool chain_matches(struct ww_waf_ctx *c, const struct waf_rule *r)
 {
+	unsigned int i;
+
 	c->matched.n = 0;
 	for (; r != NULL; r = r->has_chain ? r->next : NULL) {
 		c->cur_rule = r;
 		if (!rule_matches(c, r))
 			return false;
+		/* Each link's variables are set as soon as it matches, as
+		 * ModSecurity does: the CRS sets a TX variable in a chain's
+		 * head that its next link then reads (920420's
+		 * tx.content_type). Anomaly scores sit in the last link, so
+		 * they count only when the whole chain matches. */
+		for (i = 0; i < r->n_setvars; i++)
+			do_setvar(c, &r->setvars[i]);
+		for (i = 0; i < r->n_ctls; i++)
+			do_ctl(c, &r->ctls[i]);
 	}
 	return true;
 }
