@@ -76,6 +76,10 @@ void ww_waf_ctx_free(struct ww_waf_ctx *c)
 		return;
 	free(c->arena);
 	pcre2_match_data_free(c->md);
+	for (unsigned int i = 0; i < 16; i++) {
+		free(c->rx_cache[i].text);
+		pcre2_code_free(c->rx_cache[i].re);
+	}
 	free(c);
 }
 

@@ -145,10 +145,40 @@ static long long num(const char *s, uint32_t n)
 	return strtoll(buf, NULL, 10);
 }
 
-static bool rx(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
-	       uint32_t n)
+/* The code of a pattern made from macros (e.g. "^%{tx.allowed...}$"):
+ * the expanded text is compiled once and kept in a small round-robin
+ * cache of the context. */
+static pcre2_code *dynamic_re(struct ww_waf_ctx *c, const char *pat,
+			      uint32_t len)
 {
-	int rc = pcre2_match(r->re, (PCRE2_SPTR)v, n, 0, 0, c->md, NULL);
+	unsigned int i, k;
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re;
+
+	for (i = 0; i < 16; i++)
+		if (c->rx_cache[i].text != NULL &&
+		    strlen(c->rx_cache[i].text) == len &&
+		    memcmp(c->rx_cache[i].text, pat, len) == 0)
+			return c->rx_cache[i].re;
+	re = pcre2_compile((PCRE2_SPTR)pat, len,
+			   PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY, &code, &off,
+			   NULL);
+	if (re == NULL)
+		return NULL;
+	k = c->rx_next++ % 16;
+	free(c->rx_cache[k].text);
+	pcre2_code_free(c->rx_cache[k].re);
+	c->rx_cache[k].text = strndup(pat, len);
+	c->rx_cache[k].re = re;
+	return re;
+}
+
+static bool rx(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
+	       uint32_t n, const char *arg, uint32_t al)
+{
+	pcre2_code *re = r->re ? r->re : dynamic_re(c, arg, al);
+	int rc = re ? pcre2_match(re, (PCRE2_SPTR)v, n, 0, 0, c->md, NULL) : -1;
 
 	if (rc < 0)
 		return false;
@@ -178,7 +208,7 @@ bool waf_op_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 
 	switch (r->op) {
 	case OP_RX:
-		return rx(c, r, v, n);
+		return rx(c, r, v, n, arg, al);
 	case OP_PM:
 		for (i = 0; i < r->n_phrases; i++)
 			if (contains_ci(v, n, r->phrases[i],

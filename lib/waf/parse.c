@@ -453,6 +453,8 @@ static int parse_operator(struct ww_waf *w, struct where *wh,
 	r->op_arg_has_macro = strstr(arg, "%{") != NULL;
 	switch (r->op) {
 	case OP_RX:
+		if (r->op_arg_has_macro)
+			break; /* compiled at run time, once expanded */
 		r->re = compile_re(arg, strlen(arg),
 				   PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY, why,
 				   sizeof(why));

@@ -256,6 +256,12 @@ struct ww_waf_ctx {
 	bool engine_off;
 	struct ww_waf_result *res;
 	const struct waf_rule *cur_rule; /* for %{rule.id} */
+	/* @rx patterns built from macros, compiled once per text. */
+	struct {
+		char *text;
+		pcre2_code *re;
+	} rx_cache[16];
+	unsigned int rx_next;
 };
 
 /* Parsing (parse.c). */
