@@ -408,6 +408,21 @@ static uint32_t b64_decode(const char *in, uint32_t n, char *o, bool ext)
 {
 	uint32_t i, k = 0, acc = 0, bits = 0;
 
+	/* Input that is not base64 at all stays as it is (libmodsecurity's
+	 * decoder refuses it and the rule sees the value unchanged). */
+	if (!ext) {
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)in[i];
+
+			if (!isalnum(c) && c != '+' && c != '/' && c != '=')
+				break;
+		}
+		if (i < n) {
+			memcpy(o, in, n);
+			return n;
+		}
+	}
+
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
 		int v;
