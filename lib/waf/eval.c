@@ -511,6 +511,52 @@ static void add_multipart(struct ww_waf_ctx *c, const char *body, uint32_t n,
 	}
 }
 
+/* An XML body as ModSecurity's XPath targets see it: the key "/ *" (the
+ * root) is the text of the document (character data and CDATA; tags and
+ * comments left out), the key "//@ *" each attribute value (spaces added
+ * here only to keep this comment a comment). A small scanner, not a
+ * validating parser: malformed XML still gives its text. */
+static void add_xml(struct ww_waf_ctx *c, const char *s, uint32_t n)
+{
+	char *text = waf_alloc(c, (size_t)n + 1);
+	uint32_t i = 0, k = 0;
+
+	if (text == NULL)
+		return;
+	while (i < n) {
+		if (s[i] != '<') {
+			text[k++] = s[i++];
+			continue;
+		}
+		if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+			const char *e = memmem(s + i + 9, n - i - 9, "]]>", 3);
+			uint32_t end = e ? (uint32_t)(e - s) : n;
+
+			memcpy(text + k, s + i + 9, end - i - 9);
+			k += end - i - 9;
+			i = e ? end + 3 : n;
+			continue;
+		}
+		/* A tag, comment or declaration: its attribute values. */
+		while (i < n && s[i] != '>') {
+			if (s[i] == '=' && i + 1 < n &&
+			    (s[i + 1] == '"' || s[i + 1] == '\'')) {
+				const char q = s[i + 1];
+				uint32_t a = i + 2, b = a;
+
+				while (b < n && s[b] != q)
+					b++;
+				coll_add(c, &c->xml_attrs, "", 0, s + a, b - a);
+				i = b;
+			}
+			i++;
+		}
+		i++;
+	}
+	text[k] = '\0';
+	set_scalar(c, V_XML, text, k);
+}
+
 static bool header_is(const struct ww_http_field *f, const char *name)
 {
 	return f->name.len == strlen(name) &&
@@ -578,6 +624,7 @@ static void setup_request(struct ww_waf_ctx *c, const struct ww_http_request *r,
 			set_scalar(c, V_REQBODY_PROCESSOR, "JSON", 4);
 		} else if (strcasestr(copy(c, ct.p, ct.len), "xml") != NULL) {
 			set_scalar(c, V_REQBODY_PROCESSOR, "XML", 3);
+			add_xml(c, r->body.p, r->body.len);
 		}
 	}
 	for (i = 0; i < c->args_get.n; i++)
@@ -608,8 +655,13 @@ static void setup_request(struct ww_waf_ctx *c, const struct ww_http_request *r,
 	set_scalar(c, V_REQUEST_BASENAME, filename + i, flen - i);
 	set_scalar(c, V_QUERY_STRING, r->query.p ? r->query.p : "",
 		   r->query.len);
-	set_scalar(c, V_REQUEST_BODY, r->body.p, r->body.len);
-	set_scalar(c, V_XML, r->body.p, r->body.len);
+	/* As in ModSecurity, REQUEST_BODY holds the raw body only when it
+	 * was read as a form (JSON, XML and multipart bodies are seen
+	 * through their own variables). */
+	if (c->scalar_len[V_REQBODY_PROCESSOR] == 0 ||
+	    memcmp(c->scalar[V_REQBODY_PROCESSOR], "URLENCODED", 10) == 0)
+		set_scalar(c, V_REQUEST_BODY, r->body.p, r->body.len);
+
 	buf = waf_alloc(c, (size_t)r->method.len + r->uri_raw.len +
 				   r->version.len + 3);
 	if (buf != NULL)
@@ -802,6 +854,22 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 		break;
 	case V_TX:
 		each_in(c, r, t, v, &c->tx, false, fn, arg, &count);
+		break;
+	case V_XML:
+		if (t->key != NULL && strncmp(t->key, "//@", 3) == 0) {
+			struct waf_target any = *t;
+
+			any.key = NULL; /* every attribute */
+			each_in(c, r, &any, v, &c->xml_attrs, false, fn, arg,
+				&count);
+		} else if (c->scalar_set[V_XML]) {
+			struct item it = {"", c->scalar[V_XML], 0,
+					  c->scalar_len[V_XML], v};
+
+			count = 1;
+			if (!t->count)
+				fn(c, &it, arg);
+		}
 		break;
 	case V_MATCHED_VARS:
 	case V_MATCHED_VARS_NAMES:
@@ -1081,9 +1149,9 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 
 	memset(res, 0, sizeof(*res));
 	c->arena_used = 0;
-	/* The eight collections of a request, declared one after the
-	 * other in struct ww_waf_ctx (args_get .. tx). */
-	memset(&c->args_get, 0, sizeof(struct waf_coll) * 8);
+	/* The nine collections of a request, declared one after the
+	 * other in struct ww_waf_ctx (args_get .. xml_attrs). */
+	memset(&c->args_get, 0, sizeof(struct waf_coll) * 9);
 	memset(&c->matched, 0, sizeof(c->matched));
 	memset(&c->prev_matched, 0, sizeof(c->prev_matched));
 	memset(c->scalar_set, 0, sizeof(c->scalar_set));

@@ -237,7 +237,7 @@ struct ww_waf_ctx {
 	/* The request. */
 	const struct ww_http_request *req;
 	struct waf_coll args_get, args_post, headers, cookies, files,
-		files_sizes, part_headers, tx;
+		files_sizes, part_headers, tx, xml_attrs;
 	const char *scalar[V_MAX];
 	uint32_t scalar_len[V_MAX];
 	bool scalar_set[V_MAX];
