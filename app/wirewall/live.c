@@ -291,6 +291,10 @@ static int setup_shared(struct live *l)
 		APP_LOG(ERR, "%s", err);
 		return -EINVAL;
 	}
+	if (app_waf_load(l->conf, &l->ctx.waf, err, sizeof(err)) < 0) {
+		APP_LOG(ERR, "%s", err);
+		return -EINVAL;
+	}
 	l->control_ctx = (struct app_control_ctx){
 		.conf = l->conf,
 		.block = l->ctx.block,
@@ -458,6 +462,7 @@ out_shared:
 	app_control_close(l->control);
 	ww_block_destroy(l->ctx.block);
 	ww_auth_destroy(l->ctx.auth);
+	ww_waf_free(l->ctx.waf);
 	rte_free(l->qsbr);
 	ww_event_log_close(l->eve);
 out_free:

@@ -187,6 +187,15 @@ int main(int argc, char **argv)
 		ww_auth_destroy(auth);
 	}
 	if (args.check_only) {
+		struct ww_waf *waf;
+
+		if (app_waf_load(&conf, &waf, err, sizeof(err)) < 0) {
+			fprintf(stderr, "wirewall: config refused: %s\n", err);
+			return 1;
+		}
+		ww_waf_free(waf);
+	}
+	if (args.check_only) {
 		printf("wirewall: %s: configuration OK\n", args.conf_path);
 		return 0;
 	}

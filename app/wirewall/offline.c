@@ -247,6 +247,11 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		fprintf(stderr, "wirewall: %s\n", err);
 		goto out;
 	}
+	rc = app_waf_load(conf, &o.ctx.waf, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wirewall: %s\n", err);
+		goto out;
+	}
 	ww_worker_init(o.w, 0, &o.ctx, NULL);
 	o.w->inject_pool = o.pool;
 	rc = ww_worker_setup_flows(o.w, (int)rte_socket_id());
@@ -320,5 +325,6 @@ out:
 	rte_free(o.w);
 	ww_block_destroy(o.ctx.block);
 	ww_auth_destroy(o.ctx.auth);
+	ww_waf_free(o.ctx.waf);
 	return rc;
 }

@@ -111,6 +111,10 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 					      (json_int_t)t->auth.cache_hits,
 					      "refused", refused));
 	}
+	json_object_set_new(o, "waf",
+			    json_pack("{s:I, s:I}", "checked",
+				      (json_int_t)t->waf_checked, "blocked",
+				      (json_int_t)t->waf_blocked));
 	json_object_set_new(o, "limit",
 			    json_pack("{s:I, s:I, s:I, s:I}", "allowed",
 				      (json_int_t)t->limit.allowed, "limited",

@@ -90,6 +90,11 @@ struct app_control_ctx {
 /* An app_control_fn: "block add|del|list|reload ...", "stats". */
 void app_control_command(void *arg, char *line, FILE *reply);
 
+/* waf.c: the [waf] rule set of @conf, or NULL when [waf] enabled = no;
+ * -errno with the reason in @err. */
+int app_waf_load(const struct ww_conf *conf, struct ww_waf **out, char *err,
+		 size_t err_len);
+
 /* live.c / offline.c */
 int app_run_live(const struct ww_conf *conf, const struct app_args *args);
 int app_run_offline(const struct ww_conf *conf, const struct app_args *args);

@@ -35,6 +35,8 @@ enum key_type {
 	KEY_ROUTES,
 	KEY_LIMIT_ACTION,
 	KEY_AUTH_ROUTES,
+	KEY_SITE_RULES,
+	KEY_WAF_ACTION,
 };
 
 struct key_schema {
@@ -145,6 +147,18 @@ static const struct key_schema schema[] = {
 	 3600},
 	{{"auth", "cache_entries", "4096"}, KEY_U32, FIELD(auth_cache_entries),
 	 0, 1048576},
+
+	{{"waf", "enabled", "yes"}, KEY_BOOL, FIELD(waf_enabled), 0, 0},
+	{{"waf", "crs_setup", "/etc/modsecurity/crs/crs-setup.conf"}, KEY_STRING,
+	 FIELD(waf_crs_setup), 0, 0},
+	{{"waf", "rules_dir", "/usr/share/modsecurity-crs/rules"}, KEY_STRING,
+	 FIELD(waf_rules_dir), 0, 0},
+	{{"waf", "site_rules", ""}, KEY_SITE_RULES, FIELD(waf_site_rules), 0, 0},
+	{{"waf", "paranoia_level", "1"}, KEY_U32, FIELD(waf_paranoia_level), 0,
+	 4},
+	{{"waf", "anomaly_threshold", "5"}, KEY_U32,
+	 FIELD(waf_anomaly_threshold), 0, 1000},
+	{{"waf", "action", "403"}, KEY_WAF_ACTION, FIELD(waf_answer_403), 0, 0},
 
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},
@@ -639,15 +653,27 @@ static int parse_value(const struct key_schema *k, const char *value,
 		conf->n_http_ports = acc.n;
 		return 0;
 	}
-	case KEY_PATH_LIST: {
+	case KEY_PATH_LIST:
+	case KEY_SITE_RULES: {
 		struct path_acc acc = {field, 0};
 
 		rc = for_each_item(value, add_path, &acc, err, err_len);
 		if (rc < 0)
 			return rc;
-		conf->n_block_files = acc.n;
+		if (k->type == KEY_PATH_LIST)
+			conf->n_block_files = acc.n;
+		else
+			conf->n_waf_site_rules = acc.n;
 		return 0;
 	}
+	case KEY_WAF_ACTION:
+		if (strcmp(value, "403") == 0 || strcmp(value, "reset") == 0) {
+			*(bool *)field = strcmp(value, "403") == 0;
+			return 0;
+		}
+		ww_errf(err, err_len, "'%s' is not an action (403 or reset)",
+			value);
+		return -EINVAL;
 	case KEY_CLIENT_KEY:
 		if (strcmp(value, "address") == 0 ||
 		    strcmp(value, "net") == 0) {

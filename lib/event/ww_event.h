@@ -49,7 +49,7 @@ struct ww_event_alert {
 	uint32_t signature_id;
 	uint8_t blocked; /* action: blocked or allowed */
 	uint8_t severity;
-	char signature[80];
+	char signature[160];
 	char category[32];
 };
 

@@ -49,6 +49,7 @@ struct ww_l7 {
 	uint16_t answer;      /* HTTP status the appliance answers with */
 	uint32_t retry_after; /* for a 429: seconds */
 	uint8_t auth_result;  /* for a 401/403: enum ww_auth_result */
+	uint8_t answer_why;   /* enum ww_drop of the answered request */
 	struct ww_http_parser http; /* requests */
 	struct ww_http_parser resp; /* responses */
 	struct ww_l7_pending pending[WW_L7_MAX_PENDING];

@@ -474,6 +474,43 @@ static bool request_allowed(struct ww_worker *w, const struct ww_flow *f,
 	return false;
 }
 
+/* The CRS over a complete request. @return false when its anomaly score
+ * reached the threshold: x->answer is then 403, and an alert names the
+ * rules that matched. */
+static bool waf_allows(struct ww_worker *w, const struct ww_flow *f,
+		       struct ww_l7 *x)
+{
+	const unsigned int ci = f->client_lo ? 0 : 1;
+	struct ww_waf_peer peer = {f->key.family, {0}};
+	struct ww_waf_result res;
+	char sig[160];
+	size_t n;
+	unsigned int i;
+
+	if (w->waf == NULL)
+		return true;
+	memcpy(peer.addr, f->key.addr[ci], 16);
+	w->stats.waf_checked++;
+	ww_waf_eval(w->waf, &x->http.req, &peer, &res);
+	if (!res.blocked)
+		return true;
+	w->stats.waf_blocked++;
+	x->answer = 403;
+	x->answer_why = WW_DROP_WAF;
+	/* The signature: the first detection's message and every rule id
+	 * that logged (the anomaly evaluation rule last). */
+	n = (size_t)snprintf(sig, sizeof(sig), "CRS: %s [",
+			     res.n_ids && res.msgs[0] ? res.msgs[0]
+						      : "blocked");
+	for (i = 0; i < res.n_ids && n + 12 < sizeof(sig); i++)
+		n += (size_t)snprintf(sig + n, sizeof(sig) - n, "%s%u",
+				      i ? " " : "", res.ids[i]);
+	snprintf(sig + n, sizeof(sig) - n, "] score %d", res.anomaly_score);
+	alert(w, f, res.n_ids ? res.ids[0] : res.blocked_by,
+	      "web-application-attack", sig, true);
+	return false;
+}
+
 /* The appliance answers this request itself (x->answer): it is logged
  * with that status now; requests still waiting before it are logged
  * without one, since the server side is about to be reset. */
@@ -516,6 +553,12 @@ static void deliver_http(void *arg, const uint8_t *data, uint32_t len)
 			break;
 		}
 		x->head_checked = ev == WW_HTTP_HEAD;
+		/* The rule engine judges the whole request, body included,
+		 * before the segment that completes it goes on. */
+		if (ev == WW_HTTP_REQUEST && !waf_allows(w, d->f, x)) {
+			answer_request(w, d->f, x);
+			break;
+		}
 		if (ev == WW_HTTP_REQUEST) {
 			w->stats.http_requests++;
 			queue_request(w, d->f, x);
@@ -644,6 +687,10 @@ enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
 	 * anything the client sends after it. */
 	if (x->answer) {
 		x->blocked = 1;
+		if (x->answer_why == WW_DROP_WAF) {
+			*why = WW_DROP_WAF;
+			return c->waf_answer_403 ? WW_L7_ANSWER : WW_L7_RESET;
+		}
 		if (x->answer != 429) {
 			*why = WW_DROP_AUTH;
 			return WW_L7_ANSWER;
@@ -803,6 +850,8 @@ struct rte_mbuf *ww_l7_make_answer(struct ww_worker *w,
 		/* RFC 6750 3.1: no error code when no credentials came. */
 		snprintf(extra, sizeof(extra),
 			 "WWW-Authenticate: Bearer realm=\"wirewall\"\r\n");
+	else if (x->auth_result == WW_AUTH_OK)
+		extra[0] = '\0'; /* the rule engine's 403 */
 	else if (x->answer == 403)
 		snprintf(extra, sizeof(extra),
 			 "WWW-Authenticate: Bearer realm=\"wirewall\", "

@@ -19,6 +19,7 @@ static const char *const drop_names[WW_DROP_MAX] = {
 	[WW_DROP_RATE_LIMIT] = "rate_limit",
 	[WW_DROP_SYN_LIMIT] = "syn_limit",
 	[WW_DROP_AUTH] = "auth",
+	[WW_DROP_WAF] = "waf",
 };
 
 const char *ww_drop_name(enum ww_drop d)
@@ -136,6 +137,11 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 	if (w->ctx->auth != NULL &&
 	    ww_auth_worker_init(&w->auth, conf->auth_cache_entries) < 0)
 		return -ENOMEM;
+	if (w->ctx->waf != NULL) {
+		w->waf = ww_waf_ctx_new(w->ctx->waf);
+		if (w->waf == NULL)
+			return -ENOMEM;
+	}
 	ww_flow_set_end_cb(w->flows, flow_ended, w);
 	if (conf->n_protected_networks != 0)
 		ww_flow_set_protected(w->flows, conf_is_protected, conf);
@@ -161,6 +167,8 @@ void ww_worker_teardown(struct ww_worker *w)
 	w->alert_memo = NULL;
 	ww_limit_table_free(&w->limits);
 	ww_auth_worker_free(&w->auth);
+	ww_waf_ctx_free(w->waf);
+	w->waf = NULL;
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

@@ -30,6 +30,7 @@
 #include "ww_event.h"
 #include "ww_flow.h"
 #include "ww_limit.h"
+#include "ww_waf.h"
 #include "ww_pkt.h"
 
 #define WW_BURST_MAX 64
@@ -55,6 +56,7 @@ enum ww_drop {
 				* its connection sent after it) */
 	WW_DROP_SYN_LIMIT,     /* a SYN over its source's connection rate */
 	WW_DROP_AUTH,	       /* a request without a valid token */
+	WW_DROP_WAF,	       /* a request the rule engine stopped */
 	WW_DROP_MAX
 };
 
@@ -95,6 +97,7 @@ struct ww_worker_stats {
 	uint64_t responses_sent; /* injected HTTP answers (429, 403, 401) */
 	struct ww_limit_stats limit;
 	struct ww_auth_stats auth;
+	uint64_t waf_checked, waf_blocked; /* requests */
 	struct ww_flow_stats flow;
 };
 
@@ -109,6 +112,8 @@ struct ww_pipeline_ctx {
 	struct ww_block *block;
 	/* JWT routes and keys; NULL when no route needs a token. */
 	struct ww_auth *auth;
+	/* The rule set in force ([waf]); NULL when off. */
+	struct ww_waf *waf;
 	uint16_t peer[RTE_MAX_ETHPORTS];
 };
 
@@ -149,6 +154,8 @@ struct ww_worker {
 	struct ww_limit_table limits;
 	/* Verified-token cache and OpenSSL contexts (when ctx->auth). */
 	struct ww_auth_worker auth;
+	/* Rule-engine scratch (when ctx->waf). */
+	struct ww_waf_ctx *waf;
 	/* Set only while the control thread flushes a stopped worker's
 	 * flows: ended flows are written here instead of queued. */
 	struct ww_event_log *direct_log;

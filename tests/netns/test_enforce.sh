@@ -98,5 +98,18 @@ get "/api/data?j=6" -H "Authorization: Bearer $GOOD" >"$WORK/j6" 2>&1
 check "the revoked token: 401 (even though it was cached)" grep -q "^HTTP/1.1 401" "$WORK/j6"
 check "the server saw only the allowed requests" \
 	bash -c "[ \$(grep -c 'GET /api/data?j=' '$WORK/server.log') = 1 ] && grep -q 'j=1 ' '$WORK/server.log'"
+
+# The CRS inline (paranoia level 1, the default): an attack gets 403 from
+# the appliance and never reaches the server; a benign request passes.
+start
+: >"$WORK/server.log"
+get "/index.html?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" >"$WORK/w1" 2>&1
+get "/index.html?q=running+shoes&page=2" >"$WORK/w2" 2>&1
+check "an SQL injection gets 403 from the appliance" grep -q "^HTTP/1.1 403 Forbidden" "$WORK/w1"
+check "a benign request with arguments passes" grep -q "^HTTP/1.0 200" "$WORK/w2"
+check "the server never saw the attack" \
+	bash -c "! grep -q 'UNION' '$WORK/server.log' && grep -q 'running+shoes' '$WORK/server.log'"
 rig_stop_wirewall
+check "the attack's alert names the CRS rules" \
+	bash -c "grep '\"web-application-attack\"' '$WORK/eve.json' | grep -q '942100\\|942190\\|949110'"
 netns_finish

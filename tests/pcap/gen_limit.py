@@ -20,13 +20,14 @@ T0 = 1767225600.0
 SERVER = "198.51.100.80"
 
 
-def connection(frames, t, client, cport, path):
-    """SYN, SYN-ACK, ACK, then the request, 0.1 ms apart."""
+def connection(frames, t, client, cport, path, raw=None):
+    """SYN, SYN-ACK, ACK, then the request (a GET of @path, or @raw),
+    0.1 ms apart."""
     eth_c = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
     eth_s = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
     C = lambda **kw: eth_c / IP(src=client, dst=SERVER) / TCP(sport=cport, dport=80, **kw)
     S = lambda **kw: eth_s / IP(src=SERVER, dst=client) / TCP(sport=80, dport=cport, **kw)
-    req = b"GET %s HTTP/1.1\r\nHost: shop.example\r\n\r\n" % path.encode()
+    req = raw or b"GET %s HTTP/1.1\r\nHost: shop.example\r\n\r\n" % path.encode()
     frames.append((t, bytes(C(flags="S", seq=100))))
     frames.append((t + 0.0001, bytes(S(flags="SA", seq=900, ack=101))))
     frames.append((t + 0.0002, bytes(C(flags="A", seq=101, ack=901))))

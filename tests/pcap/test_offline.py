@@ -584,6 +584,64 @@ class Offline(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("alg HS256 does not fit", p.stderr)
 
+    def test_waf_stops_attacks_inline(self):
+        # The CRS at paranoia level 1: attacks answered 403 before their
+        # last segment reaches the server, alerts naming the rules;
+        # benign GETs, forms and JSON pass untouched.
+        from scapy.all import TCP, Ether, Raw
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_waf.py"),
+                        self.dir], check=True)
+        with open(os.path.join(self.dir, "waf.json")) as fh:
+            cases = json.load(fh)
+        for action in ("403", "reset"):
+            out, eve, _ = self.run_ww("waf.pcap", "waf_" + action, conf=self.http_conf,
+                                      extra=["--set", "waf.action=" + action])
+            frames = [Ether(f[1]) for f in read_pcap(out)]
+            forwarded = {p[TCP].sport for p in frames
+                         if p.haslayer(Raw) and p[TCP].dport == 80}
+            answers = {p[TCP].dport: p[Raw].load for p in frames
+                       if p.haslayer(Raw) and p[TCP].sport == 80}
+            resets = [p for p in frames if "R" in p[TCP].flags]
+            events = eve_lines(eve)
+            alerts = {e["src_port"]: e["alert"] for e in events
+                      if e["event_type"] == "alert"}
+            for c in cases:
+                port = c["src_port"]
+                if not c["stopped"]:
+                    self.assertIn(port, forwarded, c["name"])
+                    self.assertNotIn(port, alerts, c["name"])
+                    continue
+                self.assertNotIn(port, forwarded, c["name"])
+                self.assertEqual(alerts[port]["category"], "web-application-attack")
+                self.assertRegex(alerts[port]["signature"], r"\[\d+ .*949110\] score \d+")
+                if action == "403":
+                    self.assertTrue(answers[port].startswith(b"HTTP/1.1 403 Forbidden"))
+                    self.assertNotIn(b"WWW-Authenticate", answers[port])
+                else:
+                    self.assertNotIn(port, answers)
+            stopped = len([c for c in cases if c["stopped"]])
+            self.assertEqual(len(resets), stopped * (1 if action == "403" else 2))
+            stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+            self.assertEqual(stats["waf"]["blocked"], stopped)
+            self.assertEqual(stats["waf"]["checked"], len(cases))
+            self.assertEqual(stats["drop"]["waf"], stopped)
+
+    def test_bad_rules_refused(self):
+        bad = os.path.join(self.dir, "bad.rules")
+        for text, why in (("SecFrobnicate On\n", "unknown directive 'SecFrobnicate'"),
+                          ('SecRule ARGS "@rx (unclosed" "id:1,phase:2,deny"\n',
+                           "@rx: regex at offset"),
+                          ('SecRule ARGS "@nope x" "id:1,phase:2,deny"\n',
+                           "unknown operator")):
+            with open(bad, "w") as fh:
+                fh.write("# site rules\n" + text)
+            p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
+                                "waf.site_rules=" + bad, "--check-config"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(bad + ":2:", p.stderr)
+            self.assertIn(why, p.stderr)
+
     def test_bad_block_list_refused(self):
         bad = os.path.join(self.dir, "bad.list")
         with open(bad, "w") as fh:

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The [waf] section into a loaded rule set. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "wirewall.h"
+
+int app_waf_load(const struct ww_conf *conf, struct ww_waf **out, char *err,
+		 size_t err_len)
+{
+	const char *files[WW_CONF_MAX_FILES];
+	struct ww_waf_opts o = {
+		.crs_setup =
+			conf->waf_crs_setup[0] ? conf->waf_crs_setup : NULL,
+		.rules_dir =
+			conf->waf_rules_dir[0] ? conf->waf_rules_dir : NULL,
+		.files = files,
+		.n_files = conf->n_waf_site_rules,
+		.paranoia_level = conf->waf_paranoia_level,
+		.anomaly_threshold = conf->waf_anomaly_threshold,
+	};
+	char why[900];
+	unsigned int i;
+	int rc;
+
+	*out = NULL;
+	if (!conf->waf_enabled)
+		return 0;
+	for (i = 0; i < conf->n_waf_site_rules; i++)
+		files[i] = conf->waf_site_rules[i];
+	rc = ww_waf_load(&o, out, why, sizeof(why));
+	if (rc < 0)
+		snprintf(
+			err, err_len,
+			"[waf] %s (install modsecurity-crs, fix the file, or set [waf] enabled = no)",
+			why);
+	return rc;
+}
