@@ -492,11 +492,13 @@ static bool waf_allows(struct ww_worker *w, const struct ww_flow *f,
 	memcpy(peer.addr, f->key.addr[ci], 16);
 	w->stats.waf_checked++;
 	ww_waf_eval(w->waf, &x->http.req, &peer, &res);
-	if (!res.blocked)
+	if (!res.blocked && !res.alert)
 		return true;
-	w->stats.waf_blocked++;
-	x->answer = 403;
-	x->answer_why = WW_DROP_WAF;
+	if (res.blocked) {
+		w->stats.waf_blocked++;
+		x->answer = 403;
+		x->answer_why = WW_DROP_WAF;
+	}
 	/* The signature: the first detection's message and every rule id
 	 * that logged (the anomaly evaluation rule last). */
 	n = (size_t)snprintf(sig, sizeof(sig), "CRS: %s [",
@@ -507,8 +509,8 @@ static bool waf_allows(struct ww_worker *w, const struct ww_flow *f,
 				      i ? " " : "", res.ids[i]);
 	snprintf(sig + n, sizeof(sig) - n, "] score %d", res.anomaly_score);
 	alert(w, f, res.n_ids ? res.ids[0] : res.blocked_by,
-	      "web-application-attack", sig, true);
-	return false;
+	      "web-application-attack", sig, res.blocked);
+	return !res.blocked;
 }
 
 /* The appliance answers this request itself (x->answer): it is logged

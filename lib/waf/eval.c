@@ -1109,6 +1109,9 @@ static void chain_actions(struct ww_waf_ctx *c, const struct waf_rule *head,
 	unsigned int i;
 
 	(void)c;
+	for (i = 0; i < head->n_tags; i++)
+		if (strcmp(head->tags[i], "wirewall/alert") == 0)
+			res->alert = true;
 	if (head->log && head->id != 0) {
 		for (i = 0; i < res->n_ids && res->ids[i] != head->id; i++)
 			;

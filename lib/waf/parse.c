@@ -928,6 +928,21 @@ static int directive(struct ww_waf *w, struct where *wh, char *line)
 	FAIL(wh, "unknown directive '%s'", argv[0]);
 }
 
+int waf_parse_directive(struct ww_waf *w, const char *file, unsigned int line,
+			char *text, char *err, size_t err_len)
+{
+	struct where wh = {file, line, err, err_len};
+	int rc;
+
+	chain_parent = NULL;
+	rc = directive(w, &wh, text);
+	if (rc == 0 && chain_parent != NULL) {
+		chain_parent = NULL;
+		FAIL(&wh, "a chain is not allowed here");
+	}
+	return rc;
+}
+
 int waf_parse_file(struct ww_waf *w, const char *path, char *err,
 		   size_t err_len)
 {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "waf_int.h"
@@ -80,6 +81,99 @@ static int overrides(struct ww_waf *w, const struct ww_waf_opts *o, char *err,
 	return rc;
 }
 
+/*
+ * The native site-rule format, one rule per line:
+ *
+ *   ID  FIELD  "PATTERN"  ACTION  MESSAGE...
+ *
+ * FIELD is a SecLang target list (ARGS, REQUEST_HEADERS:User-Agent,
+ * ARGS|REQUEST_COOKIES, ...), PATTERN a regular expression in double
+ * quotes (\" for a quote), ACTION deny (stop the request at once), block
+ * (add a critical score to the CRS anomaly total) or log (alert only),
+ * MESSAGE the rest of the line. Matching is case-insensitive after URL
+ * decoding. Each line becomes a SecRule, so it is compiled with the CRS
+ * and its errors name file and line.
+ */
+static int load_native(struct ww_waf *w, const char *path, char *err,
+		       size_t err_len)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192];
+	unsigned int lineno = 0;
+	int rc = 0;
+
+	if (f == NULL) {
+		ww_errf(err, err_len, "%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char field[1024], action[16], pattern[4096], seclang[16384];
+		char *p = line, *msg;
+		unsigned long id;
+		size_t k = 0;
+		int used = 0;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == '\0')
+			continue;
+		if (sscanf(p, "%lu %1023s %n", &id, field, &used) != 2 ||
+		    p[used] != '"') {
+			ww_errf(err, err_len,
+				"%s:%u: want ID FIELD \"PATTERN\" ACTION MESSAGE",
+				path, lineno);
+			rc = -EINVAL;
+			break;
+		}
+		for (p += used + 1; *p && *p != '"' && k + 1 < sizeof(pattern);
+		     p++) {
+			if (*p == '\\' && p[1] == '"')
+				p++;
+			pattern[k++] = *p;
+		}
+		pattern[k] = '\0';
+		if (*p != '"' || sscanf(p + 1, "%15s %n", action, &used) != 1 ||
+		    (strcmp(action, "deny") && strcmp(action, "block") &&
+		     strcmp(action, "log"))) {
+			ww_errf(err, err_len,
+				"%s:%u: want ID FIELD \"PATTERN\" deny|block|log MESSAGE",
+				path, lineno);
+			rc = -EINVAL;
+			break;
+		}
+		msg = p + 1 + used;
+		for (char *q = msg; *q; q++)
+			if (*q == '\'')
+				*q = '`'; /* keep the action list's quoting */
+		snprintf(
+			seclang, sizeof(seclang),
+			"SecRule %s \"@rx (?i)%s\" \"id:%lu,phase:2,%s,t:none,"
+			"t:urlDecodeUni,msg:'%s',severity:'CRITICAL'%s%s\"",
+			field, pattern, id,
+			strcmp(action, "deny") == 0 ? "deny,status:403"
+						    : "pass",
+			msg,
+			strcmp(action, "block") == 0
+				? ",setvar:'tx.anomaly_score_pl1=+%{tx.critical_anomaly_score}'"
+				: "",
+			strcmp(action, "log") == 0 ? ",tag:'wirewall/alert'"
+						   : "");
+		rc = waf_parse_directive(w, path, lineno, seclang, err,
+					 err_len);
+	}
+	fclose(f);
+	return rc;
+}
+
+static bool is_seclang(const char *path)
+{
+	size_t l = strlen(path);
+
+	return l > 5 && strcmp(path + l - 5, ".conf") == 0;
+}
+
 int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 		size_t err_len)
 {
@@ -101,7 +195,9 @@ int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 	if (rc == 0 && o->rules_dir != NULL)
 		rc = load_dir(w, o->rules_dir, err, err_len);
 	for (i = 0; rc == 0 && i < o->n_files; i++)
-		rc = waf_parse_file(w, o->files[i], err, err_len);
+		rc = is_seclang(o->files[i])
+			     ? waf_parse_file(w, o->files[i], err, err_len)
+			     : load_native(w, o->files[i], err, err_len);
 	if (rc == 0)
 		rc = waf_resolve(w, err, err_len);
 	if (rc < 0) {

@@ -270,6 +270,9 @@ int waf_parse_file(struct ww_waf *w, const char *path, char *err,
 int waf_parse_stream(struct ww_waf *w, FILE *f, const char *label, char *err,
 		     size_t err_len);
 int waf_resolve(struct ww_waf *w, char *err, size_t err_len);
+/* One directive line (continuations already joined). */
+int waf_parse_directive(struct ww_waf *w, const char *file, unsigned int line,
+			char *text, char *err, size_t err_len);
 
 /* TX variables: @name lowercase. */
 void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,

@@ -33,9 +33,11 @@ struct ww_waf;
 struct ww_waf_ctx;
 
 struct ww_waf_opts {
-	const char *crs_setup;	  /* crs-setup.conf; NULL: none */
-	const char *rules_dir;	  /* its REQUEST-*.conf files; NULL: none */
-	const char *const *files; /* further rule files (site rules) */
+	const char *crs_setup; /* crs-setup.conf; NULL: none */
+	const char *rules_dir; /* its REQUEST-*.conf files; NULL: none */
+	/* Further rule files (site rules): SecLang when the name ends in
+	 * ".conf", else the native one-rule-per-line format (waf.c). */
+	const char *const *files;
 	unsigned int n_files;
 	/* Overrides of crs-setup.conf (0: keep what it says). */
 	unsigned int paranoia_level;
@@ -67,8 +69,9 @@ struct ww_waf_result {
 	const char *msgs[WW_WAF_MAX_MATCHES]; /* their msg (rule text) */
 	int anomaly_score;		      /* tx.anomaly_score */
 	bool blocked;			      /* a deny ran */
-	uint16_t status;		      /* its status (403) */
-	uint32_t blocked_by;		      /* its rule id */
+	bool alert;	     /* a rule asked for an alert (native "log") */
+	uint16_t status;     /* its status (403) */
+	uint32_t blocked_by; /* its rule id */
 };
 
 /* The request's client address, for REMOTE_ADDR and @ipMatch. */

@@ -626,8 +626,40 @@ class Offline(unittest.TestCase):
             self.assertEqual(stats["waf"]["checked"], len(cases))
             self.assertEqual(stats["drop"]["waf"], stopped)
 
+    def test_site_rules_native_format(self):
+        # One rule per line, compiled with the CRS: deny stops at once,
+        # log only alerts.
+        from scapy.all import TCP, Ether, Raw
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_waf.py"),
+                        self.dir], check=True)
+        rules = os.path.join(self.dir, "site.rules")
+        with open(rules, "w") as fh:
+            fh.write("# id field pattern action message\n"
+                     '100001 ARGS:ref "^home$" deny Links from home are not allowed\n'
+                     '100002 ARGS:user "^alice$" log Alice logs in\n')
+        out, eve, _ = self.run_ww("waf.pcap", "site", conf=self.http_conf,
+                                  extra=["--set", "waf.site_rules=" + rules])
+        alerts = {e["src_port"]: e["alert"] for e in eve_lines(eve)
+                  if e["event_type"] == "alert"}
+        self.assertIn("Links from home are not allowed [100001",
+                      alerts[43000]["signature"])
+        self.assertEqual(alerts[43000]["action"], "blocked")
+        self.assertIn("Alice logs in [100002", alerts[43001]["signature"])
+        self.assertEqual(alerts[43001]["action"], "allowed")
+        forwarded = {Ether(f[1])[TCP].sport for f in read_pcap(out)
+                     if Ether(f[1]).haslayer(Raw) and Ether(f[1])[TCP].dport == 80}
+        self.assertNotIn(43000, forwarded)
+        self.assertIn(43001, forwarded)
+        with open(rules, "w") as fh:
+            fh.write('# fine\n100003 ARGS "x" frobnicate Bad action\n')
+        p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
+                            "waf.site_rules=" + rules, "--check-config"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(rules + ":2:", p.stderr)
+
     def test_bad_rules_refused(self):
-        bad = os.path.join(self.dir, "bad.rules")
+        bad = os.path.join(self.dir, "bad.conf")
         for text, why in (("SecFrobnicate On\n", "unknown directive 'SecFrobnicate'"),
                           ('SecRule ARGS "@rx (unclosed" "id:1,phase:2,deny"\n',
                            "@rx: regex at offset"),
