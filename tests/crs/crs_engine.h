@@ -24,4 +24,8 @@ void crs_engine_run(struct crs_engine *e, const char *req, size_t len,
 		    bool *refused, uint16_t *status, uint32_t *ids,
 		    unsigned int *n_ids, unsigned int max_ids);
 
+struct ynode;
+/* The request bytes of an FTW stage input (malloc'd). */
+void crs_build_request(const struct ynode *in, char **out, size_t *len);
+
 #endif

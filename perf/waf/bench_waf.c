@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * perf/waf: requests per second on one core, wirewall's rule engine
+ * (lib/http + lib/waf) against libmodsecurity3, both with Debian's CRS
+ * 3.3.4, on one corpus: every request of the CRS regression suite plus
+ * realistic benign requests (GETs with a few arguments and 5-10 headers,
+ * 1 KB form POSTs, JSON POSTs). The two engines alternate, several
+ * rounds, medians.
+ *
+ *   bench_waf CRS_SETUP RULES_DIR TESTS_DIR PL SECONDS ROUNDS
+ *
+ * Prints "waf pl<N> ww <req/s> modsec <req/s>" and the load figures.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../tests/crs/crs_engine.h"
+#include "../../tests/crs/yaml_tree.h"
+
+struct req {
+	char *p;
+	size_t n;
+};
+
+static struct req *corpus;
+static size_t n_corpus, cap_corpus;
+
+static void add(const char *p, size_t n)
+{
+	if (n_corpus == cap_corpus) {
+		cap_corpus = cap_corpus ? 2 * cap_corpus : 1024;
+		corpus = realloc(corpus, sizeof(*corpus) * cap_corpus);
+	}
+	corpus[n_corpus].p = malloc(n + 1);
+	memcpy(corpus[n_corpus].p, p, n);
+	corpus[n_corpus].p[n] = '\0';
+	corpus[n_corpus++].n = n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void load_suite(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[1024], err[256];
+		size_t l = strlen(e->d_name), i, j;
+		struct ynode *root;
+		const struct ynode *tests;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR) {
+			load_suite(path);
+			continue;
+		}
+		if (l < 6 || strcmp(e->d_name + l - 5, ".yaml") != 0)
+			continue;
+		root = ytree_load(path, err, sizeof(err));
+		tests = ymap_get(root, "tests");
+		for (i = 0; tests && i < tests->n; i++) {
+			const struct ynode *st =
+				ymap_get(tests->kids[i], "stages");
+
+			for (j = 0; st && j < st->n; j++) {
+				char *r;
+				size_t n;
+
+				crs_build_request(
+					ymap_get(ymap_get(st->kids[j], "stage"),
+						 "input"),
+					&r, &n);
+				add(r, n);
+				free(r);
+			}
+		}
+		ytree_free(root);
+	}
+	closedir(d);
+}
+
+static const char headers[] =
+	"Host: shop.example\r\n"
+	"User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36\r\n"
+	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
+	"Accept-Language: en-US,en;q=0.9\r\n"
+	"Accept-Encoding: gzip, deflate, br\r\n"
+	"Cookie: session=7f3a9c2e1b8d4f6a; cart=3; theme=dark\r\n"
+	"Referer: https://shop.example/catalog/shoes\r\n";
+
+/* Benign requests: as many as the suite has, a third of each kind. */
+static void add_benign(size_t n)
+{
+	size_t i;
+	char buf[4096], body[2048];
+
+	for (i = 0; i < n; i++) {
+		int k = 0;
+
+		switch (i % 3) {
+		case 0:
+			k = snprintf(
+				buf, sizeof(buf),
+				"GET /catalog/item?id=%zu&color=blue&size=42&ref=home HTTP/1.1\r\n%s\r\n",
+				i, headers);
+			break;
+		case 1: {
+			int b = snprintf(
+				body, sizeof(body),
+				"name=Alice+Example&email=alice%%40example.com&street=12+Long+Road&city=Springfield&zip=12345&comment=");
+
+			while (b < 1000)
+				b += snprintf(body + b,
+					      sizeof(body) - (size_t)b,
+					      "please+deliver+after+five+");
+			k = snprintf(
+				buf, sizeof(buf),
+				"POST /checkout/address HTTP/1.1\r\n%sContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s",
+				headers, b, body);
+			break;
+		}
+		default: {
+			int b = snprintf(
+				body, sizeof(body),
+				"{\"items\": [{\"id\": %zu, \"qty\": 2}, {\"id\": 77, \"qty\": 1}], \"coupon\": \"SUMMER24\", \"note\": \"leave at the door\"}",
+				i);
+
+			k = snprintf(
+				buf, sizeof(buf),
+				"POST /api/cart HTTP/1.1\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+				headers, b, body);
+		}
+		}
+		add(buf, (size_t)k);
+	}
+}
+
+static double rate(struct crs_engine *e, double secs)
+{
+	double t0 = now_s(), t;
+	size_t n = 0;
+
+	do {
+		bool refused;
+		uint16_t status;
+		uint32_t ids[256];
+		unsigned int n_ids = 0;
+
+		crs_engine_run(e, corpus[n % n_corpus].p,
+			       corpus[n % n_corpus].n, &refused, &status, ids,
+			       &n_ids, 256);
+		n++;
+		t = now_s();
+	} while (t - t0 < secs);
+	return (double)n / (t - t0);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	char err[1024];
+	struct crs_engine *ww, *ms;
+	double t0, ww_load, ms_load, wr[16], mr[16];
+	unsigned int pl, rounds, r;
+	double secs;
+
+	if (argc != 7) {
+		fprintf(stderr,
+			"usage: bench_waf CRS_SETUP RULES TESTS PL SECONDS ROUNDS\n");
+		return 2;
+	}
+	pl = (unsigned int)atoi(argv[4]);
+	secs = atof(argv[5]);
+	rounds = (unsigned int)atoi(argv[6]);
+	if (rounds > 16)
+		rounds = 16;
+	load_suite(argv[3]);
+	printf("corpus: %zu regression-suite requests", n_corpus);
+	add_benign(n_corpus);
+	printf(" + %zu benign\n", n_corpus / 2);
+	t0 = now_s();
+	ww = crs_engine_new("ww", argv[1], argv[2], pl, err, sizeof(err));
+	ww_load = now_s() - t0;
+	t0 = now_s();
+	ms = crs_engine_new("modsec", argv[1], argv[2], pl, err, sizeof(err));
+	ms_load = now_s() - t0;
+	if (ww == NULL || ms == NULL) {
+		fprintf(stderr, "bench_waf: %s\n", err);
+		return 1;
+	}
+	printf("load pl%u: wirewall %.3f s, libmodsecurity3 %.3f s\n", pl,
+	       ww_load, ms_load);
+	for (r = 0; r < rounds; r++) {
+		wr[r] = rate(ww, secs);
+		mr[r] = rate(ms, secs);
+		printf("round %u pl%u: wirewall %.0f req/s, libmodsecurity3 %.0f req/s\n",
+		       r + 1, pl, wr[r], mr[r]);
+	}
+	qsort(wr, rounds, sizeof(double), cmp);
+	qsort(mr, rounds, sizeof(double), cmp);
+	printf("waf pl%u ww %.0f modsec %.0f\n", pl, wr[rounds / 2],
+	       mr[rounds / 2]);
+	crs_engine_free(ww);
+	crs_engine_free(ms);
+	return 0;
+}
