@@ -63,7 +63,19 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 	c->arena = malloc(ARENA_BYTES);
 	c->arena_cap = ARENA_BYTES;
 	c->md = pcre2_match_data_create(32, NULL);
-	if (c->arena == NULL || c->md == NULL) {
+	c->cache_mask = 8191;
+	c->cache = calloc(c->cache_mask + 1, sizeof(*c->cache));
+	for (unsigned int i = 0; i < w->n_chains && c->md; i++)
+		if (w->chains[i].db != NULL &&
+		    hs_alloc_scratch(w->chains[i].db, &c->scratch) !=
+			    HS_SUCCESS)
+			c->md = NULL;
+	for (unsigned int i = 0; i < w->n_all && c->md; i++)
+		if (w->all[i].pm_db != NULL &&
+		    hs_alloc_scratch(w->all[i].pm_db, &c->scratch) !=
+			    HS_SUCCESS)
+			c->md = NULL;
+	if (c->arena == NULL || c->md == NULL || c->cache == NULL) {
 		ww_waf_ctx_free(c);
 		return NULL;
 	}
@@ -75,6 +87,8 @@ void ww_waf_ctx_free(struct ww_waf_ctx *c)
 	if (c == NULL)
 		return;
 	free(c->arena);
+	free(c->cache);
+	hs_free_scratch(c->scratch);
 	pcre2_match_data_free(c->md);
 	for (unsigned int i = 0; i < 16; i++) {
 		free(c->rx_cache[i].text);
@@ -934,15 +948,20 @@ static void match_item(struct ww_waf_ctx *c, const struct item *it, void *arg)
 {
 	struct run *run = arg;
 	const struct waf_rule *r = run->r;
-	const char *v = it->value;
-	uint32_t n = it->vlen, i;
+	struct waf_cache_entry *e;
+	const char *v;
+	uint32_t n;
 	bool m;
 
 	if (run->matched && !r->multi_match && r->op == OP_UNCONDITIONAL)
 		return;
-	for (i = 0; i < r->n_tfn; i++)
-		n = waf_tfn_apply(c, (enum waf_tfn)r->tfn[i], v, n, &v);
-	m = waf_op_match(c, r, v, n, run->arg, run->arg_len);
+	/* Transformed once per value and chain; the chain's Hyperscan
+	 * scan answers every @rx rule of the chain, PCRE2 confirms hits. */
+	n = waf_transform(c, r, it->value, it->vlen, &v, &e);
+	if (r->op == OP_RX && r->re != NULL && !waf_hs_may_match(c, r, e, v, n))
+		m = false;
+	else
+		m = waf_op_match(c, r, v, n, run->arg, run->arg_len);
 	if (m == r->op_negated)
 		return;
 	run->matched = true;
@@ -1152,6 +1171,10 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 
 	memset(res, 0, sizeof(*res));
 	c->arena_used = 0;
+	if (++c->gen == 0) { /* wrapped: old entries could look current */
+		memset(c->cache, 0, sizeof(*c->cache) * (c->cache_mask + 1));
+		c->gen = 1;
+	}
 	/* The nine collections of a request, declared one after the
 	 * other in struct ww_waf_ctx (args_get .. xml_attrs). */
 	memset(&c->args_get, 0, sizeof(struct waf_coll) * 9);

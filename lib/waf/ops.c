@@ -8,19 +8,6 @@
 
 #include "waf_int.h"
 
-static bool contains_ci(const char *v, uint32_t n, const char *p, size_t pl)
-{
-	uint32_t i;
-
-	if (pl == 0)
-		return true;
-	for (i = 0; i + pl <= n; i++)
-		if (tolower((unsigned char)v[i]) == (unsigned char)p[0] &&
-		    strncasecmp(v + i, p, pl) == 0)
-			return true;
-	return false;
-}
-
 static bool contains_word(const char *v, uint32_t n, const char *p, size_t pl)
 {
 	uint32_t i;
@@ -210,11 +197,7 @@ bool waf_op_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 	case OP_RX:
 		return rx(c, r, v, n, arg, al);
 	case OP_PM:
-		for (i = 0; i < r->n_phrases; i++)
-			if (contains_ci(v, n, r->phrases[i],
-					strlen(r->phrases[i])))
-				return true;
-		return false;
+		return waf_pm_match(c, r, v, n);
 	case OP_BEGINS_WITH:
 		return n >= al && memcmp(v, arg, al) == 0;
 	case OP_ENDS_WITH:

@@ -200,6 +200,8 @@ int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 			     : load_native(w, o->files[i], err, err_len);
 	if (rc == 0)
 		rc = waf_resolve(w, err, err_len);
+	if (rc == 0)
+		rc = waf_hs_build(w, err, err_len);
 	if (rc < 0) {
 		ww_waf_free(w);
 		return rc;
@@ -214,6 +216,7 @@ void ww_waf_free(struct ww_waf *w)
 
 	if (w == NULL)
 		return;
+	waf_hs_free(w);
 	for (i = 0; i < w->n_all; i++) {
 		struct waf_rule *r = &w->all[i];
 
@@ -240,6 +243,16 @@ void ww_waf_counts(const struct ww_waf *w, unsigned int *rules,
 		n += !w->rules[i]->marker;
 	*rules = n;
 	*unsupported = w->n_unsupported;
+}
+
+void ww_waf_compiled(const struct ww_waf *w, unsigned int *hs_patterns,
+		     unsigned int *pcre_only, size_t *db_bytes,
+		     double *compile_s)
+{
+	*hs_patterns = w->n_hs_patterns;
+	*pcre_only = w->n_pcre_only;
+	*db_bytes = w->hs_bytes;
+	*compile_s = w->compile_s;
 }
 
 void ww_waf_report(const struct ww_waf *w, FILE *out)

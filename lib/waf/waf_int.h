@@ -5,6 +5,7 @@
 /* lib/waf internals: the compiled rule set and the evaluation context. */
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs/hs.h>
 #include <pcre2.h>
 
 #include "ww_waf.h"
@@ -177,6 +178,12 @@ struct waf_rule {
 
 	uint8_t tfn[WAF_MAX_TFN];
 	unsigned int n_tfn;
+	/* Its transformation chain among the set's distinct ones (values
+	 * are transformed once per chain and request), and, for @rx, its
+	 * pattern in that chain's Hyperscan database (-1: PCRE2 only). */
+	int chain;
+	int hs_id;
+	hs_database_t *pm_db; /* @pm / @pmFromFile */
 
 	char *msg, *logdata;
 	char **tags;
@@ -201,7 +208,24 @@ struct ww_waf_ipnet {
 	uint8_t addr[16];
 };
 
+/* A distinct transformation chain, and the Hyperscan database of the @rx
+ * patterns of the rules that use it (prefilter: a hit is confirmed with
+ * PCRE2, a miss is final). */
+struct waf_chain {
+	uint8_t tfn[WAF_MAX_TFN];
+	unsigned int n_tfn;
+	hs_database_t *db;
+	unsigned int n_patterns;
+};
+
+#define WAF_MAX_CHAINS 128
+
 struct ww_waf {
+	struct waf_chain chains[WAF_MAX_CHAINS];
+	unsigned int n_chains;
+	unsigned int n_hs_patterns, n_pcre_only;
+	size_t hs_bytes;
+	double compile_s;
 	struct waf_rule **rules; /* in order, chain links excluded */
 	unsigned int n_rules;
 	struct waf_rule *all; /* every rule, links included */
@@ -256,6 +280,20 @@ struct ww_waf_ctx {
 	bool engine_off;
 	struct ww_waf_result *res;
 	const struct waf_rule *cur_rule; /* for %{rule.id} */
+	hs_scratch_t *scratch;
+	/* Per request: transformed values and Hyperscan results, by value
+	 * and chain (open addressing; entries of older requests are told
+	 * apart by generation). */
+	struct waf_cache_entry {
+		const char *src;
+		uint32_t src_len, gen;
+		uint16_t chain;
+		uint8_t scanned;
+		const char *out;
+		uint32_t out_len;
+		uint64_t *hits; /* bitset of the chain's patterns */
+	} * cache;
+	uint32_t cache_mask, gen;
 	/* @rx patterns built from macros, compiled once per text. */
 	struct {
 		char *text;
@@ -287,6 +325,19 @@ int waf_tfn_by_name(const char *name);
 /* Operators (ops.c). */
 bool waf_op_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 		  uint32_t len, const char *arg, uint32_t arg_len);
+
+/* Hyperscan (hs.c): compile the chains' databases and the @pm ones. */
+int waf_hs_build(struct ww_waf *w, char *err, size_t err_len);
+void waf_hs_free(struct ww_waf *w);
+/* The transformed value of @v for @chain, computed once per request. */
+uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
+		       const char *v, uint32_t n, const char **out,
+		       struct waf_cache_entry **entry);
+/* May @r's @rx match the transformed value of @e? (false: it cannot). */
+bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
+		      struct waf_cache_entry *e, const char *v, uint32_t n);
+bool waf_pm_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
+		  uint32_t n);
 
 /* Arena. */
 char *waf_alloc(struct ww_waf_ctx *c, size_t n);

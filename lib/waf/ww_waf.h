@@ -53,6 +53,11 @@ void ww_waf_free(struct ww_waf *w);
 /* Rules loaded, and those with an operator that never matches. */
 void ww_waf_counts(const struct ww_waf *w, unsigned int *rules,
 		   unsigned int *unsupported);
+/* Hyperscan: @rx patterns in the chains' databases, those left to PCRE2
+ * alone, the databases' bytes (@pm included) and their compile time. */
+void ww_waf_compiled(const struct ww_waf *w, unsigned int *hs_patterns,
+		     unsigned int *pcre_only, size_t *db_bytes,
+		     double *compile_s);
 /* One line per unsupported operator: its name and the rule ids. */
 void ww_waf_report(const struct ww_waf *w, FILE *out);
 

@@ -223,11 +223,17 @@ struct crs_engine *crs_engine_new(const char *name, const char *crs_setup,
 	e->work = malloc(HEAD_BYTES);
 	e->body = malloc(BODY_BYTES);
 	{
-		unsigned int r, u;
+		unsigned int r, u, hs, pcre_only;
+		size_t bytes;
+		double secs;
 
 		ww_waf_counts(e->waf, &r, &u);
-		printf("wirewall engine: %u rules, %u with an unsupported operator\n",
-		       r, u);
+		ww_waf_compiled(e->waf, &hs, &pcre_only, &bytes, &secs);
+		printf("wirewall engine: %u rules, %u with an unsupported operator; "
+		       "Hyperscan: %u @rx patterns in databases, %u PCRE2 only, "
+		       "%zu bytes, compiled in %.3f s\n",
+		       r, u, hs, pcre_only, bytes, secs);
+
 		ww_waf_report(e->waf, stdout);
 	}
 	return e;

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Hyperscan for the rule engine. Rules are grouped by transformation
+ * chain; each chain's @rx patterns are compiled into one database in
+ * prefilter mode, so one scan of a transformed value answers every @rx
+ * rule of that chain at once: a miss is final, a hit is confirmed with
+ * the rule's PCRE2 code (prefiltering may over-approximate lookarounds
+ * and back-references). A pattern Hyperscan refuses even as a prefilter
+ * stays PCRE2-only, counted. @pm phrase lists get a literal database
+ * each.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "waf_int.h"
+#include "ww_conf.h"
+
+static int chain_of(struct ww_waf *w, const struct waf_rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n_chains; i++)
+		if (w->chains[i].n_tfn == r->n_tfn &&
+		    memcmp(w->chains[i].tfn, r->tfn, r->n_tfn) == 0)
+			return (int)i;
+	if (w->n_chains == WAF_MAX_CHAINS)
+		return -1;
+	memcpy(w->chains[i].tfn, r->tfn, r->n_tfn);
+	w->chains[i].n_tfn = r->n_tfn;
+	return (int)w->n_chains++;
+}
+
+/* "(?i)abc" -> "abc" with HS_FLAG_CASELESS: Hyperscan takes flags, not
+ * a leading inline option. */
+static const char *strip_caseless(const char *p, unsigned int *flags)
+{
+	if (strncmp(p, "(?i)", 4) == 0) {
+		*flags |= HS_FLAG_CASELESS;
+		return p + 4;
+	}
+	return p;
+}
+
+static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
+		       size_t err_len)
+{
+	struct waf_rule **rules = NULL;
+	const char **expr = NULL;
+	unsigned int *flags = NULL, *ids = NULL, n = 0, i, k;
+	hs_compile_error_t *ce = NULL;
+	int rc = 0;
+
+	for (i = 0; i < w->n_all; i++) {
+		struct waf_rule *r = &w->all[i];
+
+		if (r->marker || r->chain != (int)ci || r->op != OP_RX ||
+		    r->re == NULL)
+			continue;
+		rules = realloc(rules, sizeof(*rules) * (n + 1));
+		rules[n++] = r;
+	}
+	if (n == 0)
+		goto out;
+	expr = calloc(n, sizeof(*expr));
+	flags = calloc(n, sizeof(*flags));
+	ids = calloc(n, sizeof(*ids));
+	for (;;) {
+		k = 0;
+		for (i = 0; i < n; i++) {
+			if (rules[i]->hs_id == -2)
+				continue; /* refused before */
+			flags[k] = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
+				   HS_FLAG_DOTALL | HS_FLAG_ALLOWEMPTY;
+			expr[k] = strip_caseless(rules[i]->op_arg, &flags[k]);
+			ids[k] = i;
+			k++;
+		}
+		if (k == 0)
+			break;
+		if (hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL,
+				     &w->chains[ci].db, &ce) == HS_SUCCESS)
+			break;
+		if (ce->expression < 0) {
+			ww_errf(err, err_len, "Hyperscan: %s", ce->message);
+			hs_free_compile_error(ce);
+			rc = -EINVAL;
+			goto out;
+		}
+		/* That pattern stays PCRE2-only; the rest are tried again. */
+		rules[ids[ce->expression]]->hs_id = -2;
+		w->n_pcre_only++;
+		hs_free_compile_error(ce);
+		ce = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (rules[i]->hs_id == -2) {
+			rules[i]->hs_id = -1;
+			continue;
+		}
+		rules[i]->hs_id = (int)i;
+		w->n_hs_patterns++;
+	}
+	w->chains[ci].n_patterns = n;
+	if (w->chains[ci].db != NULL) {
+		size_t sz = 0;
+
+		hs_database_size(w->chains[ci].db, &sz);
+		w->hs_bytes += sz;
+	}
+out:
+	free(rules);
+	free(expr);
+	free(flags);
+	free(ids);
+	return rc;
+}
+
+static int build_pm(struct ww_waf *w, struct waf_rule *r, char *err,
+		    size_t err_len)
+{
+	unsigned int *flags = calloc(r->n_phrases, sizeof(*flags));
+	unsigned int *ids = calloc(r->n_phrases, sizeof(*ids));
+	size_t *lens = calloc(r->n_phrases, sizeof(*lens));
+	hs_compile_error_t *ce = NULL;
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < r->n_phrases; i++) {
+		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+		ids[i] = i;
+		lens[i] = strlen(r->phrases[i]);
+	}
+	if (hs_compile_lit_multi((const char *const *)r->phrases, flags, ids,
+				 lens, r->n_phrases, HS_MODE_BLOCK, NULL,
+				 &r->pm_db, &ce) != HS_SUCCESS) {
+		ww_errf(err, err_len, "%s:%u: @pm: %s", r->file, r->line,
+			ce ? ce->message : "Hyperscan");
+		hs_free_compile_error(ce);
+		rc = -EINVAL;
+	} else {
+		size_t sz = 0;
+
+		hs_database_size(r->pm_db, &sz);
+		w->hs_bytes += sz;
+	}
+	free(flags);
+	free(ids);
+	free(lens);
+	return rc;
+}
+
+int waf_hs_build(struct ww_waf *w, char *err, size_t err_len)
+{
+	struct timespec t0, t1;
+	unsigned int i;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < w->n_all; i++) {
+		struct waf_rule *r = &w->all[i];
+
+		r->hs_id = -1;
+		r->chain = r->marker ? -1 : chain_of(w, r);
+		if (!r->marker && r->chain < 0) {
+			ww_errf(err, err_len,
+				"%s:%u: more than %d transformation chains",
+				r->file, r->line, WAF_MAX_CHAINS);
+			return -EINVAL;
+		}
+		if (r->op == OP_PM && r->n_phrases > 0 && rc == 0)
+			rc = build_pm(w, r, err, err_len);
+	}
+	for (i = 0; i < w->n_chains && rc == 0; i++)
+		rc = build_chain(w, i, err, err_len);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	w->compile_s = (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return rc;
+}
+
+void waf_hs_free(struct ww_waf *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n_chains; i++)
+		hs_free_database(w->chains[i].db);
+	for (i = 0; i < w->n_all; i++)
+		hs_free_database(w->all[i].pm_db);
+}
+
+/* ---- Per request ---- */
+
+static struct waf_cache_entry *lookup(struct ww_waf_ctx *c, const char *v,
+				      uint32_t n, uint16_t chain)
+{
+	uint64_t h = ((uintptr_t)v * 0x9e3779b97f4a7c15ull) ^ n ^
+		     ((uint64_t)chain << 40);
+	uint32_t i = (uint32_t)(h >> 32) & c->cache_mask, probes;
+
+	for (probes = 0; probes <= c->cache_mask;
+	     probes++, i = (i + 1) & c->cache_mask) {
+		struct waf_cache_entry *e = &c->cache[i];
+
+		if (e->gen != c->gen) {
+			memset(e, 0, sizeof(*e));
+			e->gen = c->gen;
+			e->src = v;
+			e->src_len = n;
+			e->chain = chain;
+			return e;
+		}
+		if (e->src == v && e->src_len == n && e->chain == chain)
+			return e;
+	}
+	return NULL; /* full: the caller computes without caching */
+}
+
+uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
+		       const char *v, uint32_t n, const char **out,
+		       struct waf_cache_entry **entry)
+{
+	struct waf_cache_entry *e =
+		r->chain >= 0 ? lookup(c, v, n, (uint16_t)r->chain) : NULL;
+	unsigned int i;
+
+	*entry = e;
+	if (e != NULL && e->out != NULL) {
+		*out = e->out;
+		return e->out_len;
+	}
+	for (i = 0; i < r->n_tfn; i++)
+		n = waf_tfn_apply(c, (enum waf_tfn)r->tfn[i], v, n, &v);
+	if (e != NULL) {
+		e->out = v;
+		e->out_len = n;
+	}
+	*out = v;
+	return n;
+}
+
+static int on_hit(unsigned int id, unsigned long long from,
+		  unsigned long long to, unsigned int flags, void *ctx)
+{
+	uint64_t *bits = ctx;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	bits[id / 64] |= 1ull << (id % 64);
+	return 0;
+}
+
+bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
+		      struct waf_cache_entry *e, const char *v, uint32_t n)
+{
+	const struct waf_chain *ch = &c->w->chains[r->chain];
+	const size_t words = (ch->n_patterns + 63) / 64;
+
+	if (r->hs_id < 0 || ch->db == NULL)
+		return true; /* PCRE2 decides */
+	if (e == NULL || !e->scanned) {
+		uint64_t *bits = (uint64_t *)waf_alloc(c, words * 8);
+
+		if (bits == NULL)
+			return true;
+		memset(bits, 0, words * 8);
+		if (hs_scan(ch->db, v, n, 0, c->scratch, on_hit, bits) !=
+		    HS_SUCCESS)
+			return true;
+		if (e == NULL)
+			return (bits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
+		e->hits = bits;
+		e->scanned = 1;
+	}
+	return (e->hits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
+}
+
+static int on_any(unsigned int id, unsigned long long from,
+		  unsigned long long to, unsigned int flags, void *ctx)
+{
+	(void)id;
+	(void)from;
+	(void)to;
+	(void)flags;
+	*(bool *)ctx = true;
+	return 1; /* stop: one phrase is enough */
+}
+
+bool waf_pm_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
+		  uint32_t n)
+{
+	bool hit = false;
+
+	if (r->pm_db == NULL)
+		return false;
+	hs_scan(r->pm_db, v, n, 0, c->scratch, on_any, &hit);
+	return hit;
+}
