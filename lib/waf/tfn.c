@@ -494,11 +494,75 @@ static uint32_t escape_seq_decode(const char *in, uint32_t n, char *o)
 	return k;
 }
 
+/* Bytes whose presence means transformation @t may change a value; a
+ * value without any of them comes out as it went in, with no copy (most
+ * benign values pass most chains this way). */
+static bool may_change(enum waf_tfn t, const char *in, uint32_t n)
+{
+	uint32_t i;
+
+	switch (t) {
+	case T_LOWERCASE:
+		for (i = 0; i < n; i++)
+			if (in[i] >= 'A' && in[i] <= 'Z')
+				return true;
+		return false;
+	case T_UPPERCASE:
+		for (i = 0; i < n; i++)
+			if (in[i] >= 'a' && in[i] <= 'z')
+				return true;
+		return false;
+	case T_URL_DECODE:
+	case T_URL_DECODE_UNI:
+		return memchr(in, '%', n) != NULL || memchr(in, '+', n) != NULL;
+	case T_HTML_ENTITY_DECODE:
+		return memchr(in, '&', n) != NULL;
+	case T_JS_DECODE:
+	case T_CSS_DECODE:
+	case T_ESCAPE_SEQ_DECODE:
+		return memchr(in, '\\', n) != NULL;
+	case T_REMOVE_NULLS:
+		return memchr(in, '\0', n) != NULL;
+	case T_REMOVE_WHITESPACE:
+		for (i = 0; i < n; i++)
+			if (is_ws((unsigned char)in[i]))
+				return true;
+		return false;
+	case T_COMPRESS_WHITESPACE:
+		for (i = 0; i < n; i++)
+			if (is_ws((unsigned char)in[i]) &&
+			    (in[i] != ' ' ||
+			     (i + 1 < n && is_ws((unsigned char)in[i + 1]))))
+				return true;
+		return false;
+	case T_REPLACE_COMMENTS:
+		return memmem(in, n, "/*", 2) != NULL;
+	case T_UTF8_TO_UNICODE:
+		for (i = 0; i < n; i++)
+			if ((unsigned char)in[i] >= 0x80)
+				return true;
+		return false;
+	case T_TRIM:
+	case T_TRIM_LEFT:
+	case T_TRIM_RIGHT:
+		return n > 0 && (is_ws((unsigned char)in[0]) ||
+				 is_ws((unsigned char)in[n - 1]));
+	default:
+		return true;
+	}
+}
+
 uint32_t waf_tfn_apply(struct ww_waf_ctx *c, enum waf_tfn t, const char *in,
 		       uint32_t n, const char **out)
 {
-	char *o = waf_alloc(c, (size_t)n * 6 + 64);
+	char *o;
 	uint32_t i, k = 0;
+
+	if (!may_change(t, in, n)) {
+		*out = in;
+		return n;
+	}
+	o = waf_alloc(c, (size_t)n * 6 + 64);
 
 	if (o == NULL) {
 		*out = in; /* arena full: the value stays as it is */
