@@ -1195,7 +1195,7 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 			if (r->marker || r->phase != phase ||
 			    rule_removed(c, r))
 				continue;
-			if (!chain_matches(c, r))
+			if (!waf_rule_may_match(c, r) || !chain_matches(c, r))
 				continue;
 			chain_actions(c, r, res);
 			d = r->disruptive == D_BLOCK

@@ -43,6 +43,51 @@ static const char *strip_caseless(const char *p, unsigned int *flags)
 	return p;
 }
 
+/* Are all of @r's targets fixed for the request (the values
+ * waf_rule_may_match() scans)? */
+static bool static_targets(const struct waf_rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_targets; i++) {
+		const struct waf_target *t = &r->targets[i];
+
+		if (t->exclude)
+			continue;
+		if (t->count)
+			return false;
+		switch (t->var) {
+		case V_ARGS:
+		case V_ARGS_GET:
+		case V_ARGS_POST:
+		case V_ARGS_NAMES:
+		case V_ARGS_GET_NAMES:
+		case V_ARGS_POST_NAMES:
+		case V_REQUEST_HEADERS:
+		case V_REQUEST_HEADERS_NAMES:
+		case V_REQUEST_COOKIES:
+		case V_REQUEST_COOKIES_NAMES:
+		case V_REQUEST_URI:
+		case V_REQUEST_URI_RAW:
+		case V_REQUEST_FILENAME:
+		case V_REQUEST_BASENAME:
+		case V_REQUEST_LINE:
+		case V_REQUEST_METHOD:
+		case V_REQUEST_PROTOCOL:
+		case V_QUERY_STRING:
+		case V_REQUEST_BODY:
+		case V_FILES:
+		case V_FILES_NAMES:
+		case V_MULTIPART_PART_HEADERS:
+		case V_XML:
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
 static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 		       size_t err_len)
 {
@@ -100,6 +145,14 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 			continue;
 		}
 		rules[i]->hs_id = (int)i;
+		rules[i]->skippable =
+			static_targets(rules[i]) && !rules[i]->op_negated;
+		if (rules[i]->skippable)
+			for (k = 0; k < rules[i]->n_targets; k++)
+				if (!rules[i]->targets[k].exclude)
+					w->chains[ci].vars |=
+						1ull
+						<< rules[i]->targets[k].var;
 		w->n_hs_patterns++;
 	}
 	w->chains[ci].n_patterns = n;
@@ -275,6 +328,95 @@ bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
 		e->scanned = 1;
 	}
 	return (e->hits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
+}
+
+static void union_value(struct ww_waf_ctx *c, const struct waf_rule *r,
+			const char *v, uint32_t n, uint64_t *acc, size_t words)
+{
+	struct waf_cache_entry *e;
+	const char *t;
+	uint32_t tn = waf_transform(c, r, v, n, &t, &e);
+	size_t k;
+
+	if (e == NULL || !e->scanned)
+		waf_hs_may_match(c, r, e, t, tn); /* scans, fills e->hits */
+	if (e != NULL && e->scanned) {
+		for (k = 0; k < words; k++)
+			acc[k] |= e->hits[k];
+	} else {
+		for (k = 0; k < words; k++)
+			acc[k] = ~0ull; /* no cache room: assume anything */
+	}
+}
+
+static void union_coll(struct ww_waf_ctx *c, const struct waf_rule *r,
+		       const struct waf_coll *col, uint64_t *acc, size_t words)
+{
+	unsigned int i;
+
+	for (i = 0; i < col->n; i++) {
+		union_value(c, r, col->kv[i].value, col->kv[i].vlen, acc,
+			    words);
+		union_value(c, r, col->kv[i].name, col->kv[i].nlen, acc, words);
+	}
+}
+
+#define V(x) (1ull << V_##x)
+
+bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r)
+{
+	static const uint8_t scalars[] = {
+		V_REQUEST_URI,	    V_REQUEST_URI_RAW,
+		V_REQUEST_FILENAME, V_REQUEST_BASENAME,
+		V_REQUEST_LINE,	    V_REQUEST_METHOD,
+		V_REQUEST_PROTOCOL, V_QUERY_STRING,
+		V_REQUEST_BODY,	    V_XML,
+	};
+	const struct waf_chain *ch;
+	uint64_t *acc;
+	size_t words;
+	unsigned int i;
+
+	if (!r->skippable || r->chain < 0 || c->w->chains[r->chain].db == NULL)
+		return true;
+	ch = &c->w->chains[r->chain];
+	words = (ch->n_patterns + 63) / 64;
+	acc = c->chain_union[r->chain];
+	if (c->chain_union_gen[r->chain] != c->gen || acc == NULL) {
+		/* First rule of this chain in this request: every request
+		 * value, transformed by the chain, scanned once. */
+		acc = (uint64_t *)waf_alloc(c, words * 8);
+		if (acc == NULL)
+			return true;
+		memset(acc, 0, words * 8);
+		/* Only what the chain's skippable rules read (names and
+		 * values of a collection alike: a superset is safe). */
+		if (ch->vars &
+		    (V(ARGS) | V(ARGS_GET) | V(ARGS_NAMES) | V(ARGS_GET_NAMES)))
+			union_coll(c, r, &c->args_get, acc, words);
+		if (ch->vars & (V(ARGS) | V(ARGS_POST) | V(ARGS_NAMES) |
+				V(ARGS_POST_NAMES)))
+			union_coll(c, r, &c->args_post, acc, words);
+		if (ch->vars & (V(REQUEST_HEADERS) | V(REQUEST_HEADERS_NAMES)))
+			union_coll(c, r, &c->headers, acc, words);
+		if (ch->vars & (V(REQUEST_COOKIES) | V(REQUEST_COOKIES_NAMES)))
+			union_coll(c, r, &c->cookies, acc, words);
+		if (ch->vars & (V(FILES) | V(FILES_NAMES)))
+			union_coll(c, r, &c->files, acc, words);
+		if (ch->vars & V(MULTIPART_PART_HEADERS))
+			union_coll(c, r, &c->part_headers, acc, words);
+		if (ch->vars & V(XML))
+			union_coll(c, r, &c->xml_attrs, acc, words);
+		for (i = 0; i < sizeof(scalars); i++)
+			if ((ch->vars & (1ull << scalars[i])) &&
+			    c->scalar_set[scalars[i]])
+				union_value(c, r, c->scalar[scalars[i]],
+					    c->scalar_len[scalars[i]], acc,
+					    words);
+		c->chain_union[r->chain] = acc;
+		c->chain_union_gen[r->chain] = c->gen;
+	}
+	return (acc[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
 }
 
 static int on_any(unsigned int id, unsigned long long from,

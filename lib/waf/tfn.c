@@ -4,6 +4,7 @@
  * (utf8toUnicode), and the output buffer is sized for that. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 

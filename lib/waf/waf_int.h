@@ -183,6 +183,11 @@ struct waf_rule {
 	 * pattern in that chain's Hyperscan database (-1: PCRE2 only). */
 	int chain;
 	int hs_id;
+	/* Every target is a request variable (not TX or MATCHED_*, which
+	 * change while rules run), the operator a plain @rx in a Hyperscan
+	 * database: when no value of the request hits the pattern in its
+	 * chain, the rule cannot match and is skipped whole. */
+	bool skippable;
 	hs_database_t *pm_db; /* @pm / @pmFromFile */
 
 	char *msg, *logdata;
@@ -216,6 +221,9 @@ struct waf_chain {
 	unsigned int n_tfn;
 	hs_database_t *db;
 	unsigned int n_patterns;
+	/* Variables (1 << enum waf_var) the chain's skippable rules read:
+	 * what its per-request union scan covers. */
+	uint64_t vars;
 };
 
 #define WAF_MAX_CHAINS 128
@@ -284,6 +292,9 @@ struct ww_waf_ctx {
 	/* Per request: transformed values and Hyperscan results, by value
 	 * and chain (open addressing; entries of older requests are told
 	 * apart by generation). */
+	/* Per request and chain: the patterns any request value hits. */
+	uint64_t *chain_union[WAF_MAX_CHAINS];
+	uint32_t chain_union_gen[WAF_MAX_CHAINS];
 	struct waf_cache_entry {
 		const char *src;
 		uint32_t src_len, gen;
@@ -338,6 +349,8 @@ bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
 		      struct waf_cache_entry *e, const char *v, uint32_t n);
 bool waf_pm_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 		  uint32_t n);
+/* Can skippable rule @r match anything in this request? */
+bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r);
 
 /* Arena. */
 char *waf_alloc(struct ww_waf_ctx *c, size_t n);
