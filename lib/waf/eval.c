@@ -228,10 +228,10 @@ static uint32_t macro_value(struct ww_waf_ctx *c, const char *name,
 static uint32_t expand(struct ww_waf_ctx *c, const char *s, const char **out)
 {
 	size_t cap = 256, n = 0;
-	char *o = waf_alloc(c, cap);
+	char *o;
 	const char *p = s;
 
-	if (o == NULL || strstr(s, "%{") == NULL) {
+	if (strstr(s, "%{") == NULL || (o = waf_alloc(c, cap)) == NULL) {
 		*out = s;
 		return (uint32_t)strlen(s);
 	}
@@ -754,7 +754,7 @@ static bool key_matches(struct ww_waf_ctx *c, const struct waf_target *t,
 				   c->md, NULL) >= 0;
 	if (t->key == NULL)
 		return true;
-	return strlen(t->key) == nlen && strncasecmp(t->key, name, nlen) == 0;
+	return t->key_len == nlen && strncasecmp(t->key, name, nlen) == 0;
 }
 
 /* Is collection element (@var, @name) excluded for rule @r? By its own
@@ -971,10 +971,16 @@ static void match_item(struct ww_waf_ctx *c, const struct item *it, void *arg)
 		uint32_t nl = 0;
 
 		if (label != NULL && it->nlen > 0) {
-			name = waf_alloc(c, strlen(label) + it->nlen + 2);
-			if (name)
-				nl = (uint32_t)sprintf(name, "%s:%.*s", label,
-						       (int)it->nlen, it->name);
+			const size_t ll = strlen(label);
+
+			name = waf_alloc(c, ll + it->nlen + 2);
+			if (name) { /* "ARGS:foo" */
+				memcpy(name, label, ll);
+				name[ll] = ':';
+				memcpy(name + ll + 1, it->name, it->nlen);
+				name[ll + 1 + it->nlen] = '\0';
+				nl = (uint32_t)(ll + 1 + it->nlen);
+			}
 		} else {
 			static const char *const scalar_names[V_MAX] = {
 				[V_REQUEST_URI] = "REQUEST_URI",
@@ -1010,7 +1016,7 @@ static bool rule_matches(struct ww_waf_ctx *c, const struct waf_rule *r)
 	if (r->op_arg_has_macro)
 		run.arg_len = expand(c, r->op_arg, &run.arg);
 	else
-		run.arg_len = r->op_arg ? (uint32_t)strlen(r->op_arg) : 0;
+		run.arg_len = r->op_arg_len;
 	/* What the previous chain link matched stays readable as
 	 * MATCHED_VARS while this one runs. */
 	{
@@ -1026,6 +1032,27 @@ static bool rule_matches(struct ww_waf_ctx *c, const struct waf_rule *r)
 		if (!r->targets[i].exclude)
 			for_target(c, r, &r->targets[i], match_item, &run);
 	return run.matched;
+}
+
+/* Decimal text of @v into @b (at least 21 bytes): no printf on this
+ * path, which runs for every score a rule adds. */
+static uint32_t format_int(char *b, long long v)
+{
+	char tmp[24];
+	unsigned long long u =
+		v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	uint32_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		b[k++] = '-';
+	while (n)
+		b[k++] = tmp[--n];
+	b[k] = '\0';
+	return k;
 }
 
 static void do_setvar(struct ww_waf_ctx *c, const struct waf_setvar *sv)
@@ -1057,7 +1084,7 @@ static void do_setvar(struct ww_waf_ctx *c, const struct waf_setvar *sv)
 		if (b == NULL)
 			return;
 		cur = sv->op == SV_ADD ? cur + d : cur - d;
-		waf_tx_set(c, name, b, (uint32_t)sprintf(b, "%lld", cur));
+		waf_tx_set(c, name, b, format_int(b, cur));
 	}
 }
 

@@ -218,6 +218,7 @@ static int parse_target(struct ww_waf *w, struct where *wh, const char **s,
 				k = dup_n(w, start, (size_t)(p - start));
 			}
 			t->key = dup_lower(w, k);
+			t->key_len = (uint32_t)strlen(t->key);
 		}
 	}
 	*s = p;
@@ -450,6 +451,7 @@ static int parse_operator(struct ww_waf *w, struct where *wh,
 		arg = s;
 	}
 	r->op_arg = dup_n(w, arg, strlen(arg));
+	r->op_arg_len = (uint32_t)strlen(arg);
 	r->op_arg_has_macro = strstr(arg, "%{") != NULL;
 	switch (r->op) {
 	case OP_RX:

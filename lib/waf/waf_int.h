@@ -63,10 +63,11 @@ enum waf_var {
 /* One entry of a rule's target list: "ARGS", "!ARGS:foo", "&TX:x",
  * "REQUEST_HEADERS:/^x-/". */
 struct waf_target {
-	uint8_t var;	    /* enum waf_var */
-	bool count;	    /* & */
-	bool exclude;	    /* ! */
-	char *key;	    /* selector (lowercase), or NULL */
+	uint8_t var;  /* enum waf_var */
+	bool count;   /* & */
+	bool exclude; /* ! */
+	char *key;    /* selector (lowercase), or NULL */
+	uint32_t key_len;
 	pcre2_code *key_re; /* selector /regex/ */
 };
 
@@ -166,6 +167,7 @@ struct waf_rule {
 	uint8_t op;
 	bool op_negated;
 	char *op_arg; /* raw argument (macros expanded at run time) */
+	uint32_t op_arg_len;
 	bool op_arg_has_macro;
 	pcre2_code *re;
 	char **phrases; /* @pm: lowercase phrases */
