@@ -99,15 +99,49 @@ void ww_waf_ctx_free(struct ww_waf_ctx *c)
 
 /* ---- TX ---- */
 
+/* TX lookups go through a small hash index of the collection (the CRS
+ * reads and sets some hundred TX variables per request; a linear search
+ * of them was the engine's largest fixed cost). */
+static uint32_t tx_hash(const char *name, uint32_t nlen)
+{
+	uint32_t h = 2166136261u, i;
+
+	for (i = 0; i < nlen; i++)
+		h = (h ^ (uint8_t)tolower((unsigned char)name[i])) * 16777619u;
+	return h;
+}
+
+static void tx_index_add(struct ww_waf_ctx *c, unsigned int idx)
+{
+	uint32_t h = tx_hash(c->tx.kv[idx].name, c->tx.kv[idx].nlen);
+	unsigned int k;
+
+	for (k = 0; k < WAF_TX_INDEX; k++) {
+		uint16_t *slot = &c->tx_index[(h + k) % WAF_TX_INDEX];
+
+		if (*slot == 0) {
+			*slot = (uint16_t)(idx + 1);
+			return;
+		}
+	}
+}
+
 static struct waf_kv *tx_find(struct ww_waf_ctx *c, const char *name,
 			      uint32_t nlen)
 {
-	unsigned int i;
+	uint32_t h = tx_hash(name, nlen);
+	unsigned int k;
 
-	for (i = 0; i < c->tx.n; i++)
-		if (c->tx.kv[i].nlen == nlen &&
-		    strncasecmp(c->tx.kv[i].name, name, nlen) == 0)
-			return &c->tx.kv[i];
+	for (k = 0; k < WAF_TX_INDEX; k++) {
+		uint16_t slot = c->tx_index[(h + k) % WAF_TX_INDEX];
+		struct waf_kv *kv;
+
+		if (slot == 0)
+			return NULL;
+		kv = &c->tx.kv[slot - 1];
+		if (kv->nlen == nlen && strncasecmp(kv->name, name, nlen) == 0)
+			return kv;
+	}
 	return NULL;
 }
 
@@ -122,15 +156,24 @@ void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,
 		kv->vlen = len;
 		return;
 	}
+	if (c->tx.n >= WAF_TX_INDEX / 2)
+		return; /* over the CRS's own needs many times: ignored */
 	coll_add(c, &c->tx, copy(c, name, nlen), nlen, value, len);
+	tx_index_add(c, c->tx.n - 1);
 }
 
 static void tx_del(struct ww_waf_ctx *c, const char *name)
 {
 	struct waf_kv *kv = tx_find(c, name, (uint32_t)strlen(name));
+	unsigned int i;
 
-	if (kv != NULL)
-		*kv = c->tx.kv[--c->tx.n];
+	if (kv == NULL)
+		return;
+	*kv = c->tx.kv[--c->tx.n];
+	/* Rare (setvar:!tx.x): rebuild the index. */
+	memset(c->tx_index, 0, sizeof(c->tx_index));
+	for (i = 0; i < c->tx.n; i++)
+		tx_index_add(c, i);
 }
 
 /* ---- Macros: %{tx.x}, %{MATCHED_VAR}, %{REQUEST_HEADERS.host} ---- */
@@ -1197,6 +1240,7 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 	unsigned int phase, i;
 
 	memset(res, 0, sizeof(*res));
+	memset(c->tx_index, 0, sizeof(c->tx_index));
 	c->arena_used = 0;
 	if (++c->gen == 0) { /* wrapped: old entries could look current */
 		memset(c->cache, 0, sizeof(*c->cache) * (c->cache_mask + 1));

@@ -260,7 +260,7 @@ struct waf_coll {
 	unsigned int n, cap;
 };
 
-#define WAF_TX_MAX 256
+#define WAF_TX_INDEX 1024 /* slots of the TX hash index */
 
 struct ww_waf_ctx {
 	const struct ww_waf *w;
@@ -290,6 +290,7 @@ struct ww_waf_ctx {
 	bool engine_off;
 	struct ww_waf_result *res;
 	const struct waf_rule *cur_rule; /* for %{rule.id} */
+	uint16_t tx_index[WAF_TX_INDEX]; /* TX name -> its entry + 1 */
 	hs_scratch_t *scratch;
 	/* Per request: transformed values and Hyperscan results, by value
 	 * and chain (open addressing; entries of older requests are told
