@@ -17,19 +17,35 @@
 #include "waf_int.h"
 #include "ww_conf.h"
 
-static int chain_of(struct ww_waf *w, const struct waf_rule *r)
+/* The chain of transformations @tfn[0..n), registered with each of its
+ * prefixes: a value transformed by "urlDecodeUni,lowercase" reuses what
+ * "urlDecodeUni" already made of it in this request. */
+static int chain_for(struct ww_waf *w, const uint8_t *tfn, unsigned int n)
 {
 	unsigned int i;
+	int parent = -1;
 
 	for (i = 0; i < w->n_chains; i++)
-		if (w->chains[i].n_tfn == r->n_tfn &&
-		    memcmp(w->chains[i].tfn, r->tfn, r->n_tfn) == 0)
+		if (w->chains[i].n_tfn == n &&
+		    memcmp(w->chains[i].tfn, tfn, n) == 0)
 			return (int)i;
+	if (n > 0) {
+		parent = chain_for(w, tfn, n - 1);
+		if (parent < 0)
+			return -1;
+	}
 	if (w->n_chains == WAF_MAX_CHAINS)
 		return -1;
-	memcpy(w->chains[i].tfn, r->tfn, r->n_tfn);
-	w->chains[i].n_tfn = r->n_tfn;
-	return (int)w->n_chains++;
+	i = w->n_chains++;
+	memcpy(w->chains[i].tfn, tfn, n);
+	w->chains[i].n_tfn = n;
+	w->chains[i].parent = parent;
+	return (int)i;
+}
+
+static int chain_of(struct ww_waf *w, const struct waf_rule *r)
+{
+	return chain_for(w, r->tfn, r->n_tfn);
 }
 
 /* "(?i)abc" -> "abc" with HS_FLAG_CASELESS: Hyperscan takes flags, not
@@ -270,25 +286,47 @@ static struct waf_cache_entry *lookup(struct ww_waf_ctx *c, const char *v,
 	return NULL; /* full: the caller computes without caching */
 }
 
-uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
-		       const char *v, uint32_t n, const char **out,
-		       struct waf_cache_entry **entry)
+/* @v through chain @ci: its parent's (cached) result, then the last
+ * transformation. */
+static uint32_t transform_chain(struct ww_waf_ctx *c, int ci, const char *v,
+				uint32_t n, const char **out,
+				struct waf_cache_entry **entry)
 {
-	struct waf_cache_entry *e =
-		r->chain >= 0 ? lookup(c, v, n, (uint16_t)r->chain) : NULL;
-	unsigned int i;
+	const struct waf_chain *ch = &c->w->chains[ci];
+	struct waf_cache_entry *e = lookup(c, v, n, (uint16_t)ci), *pe;
+	const char *pv = v;
+	uint32_t pn = n;
 
 	*entry = e;
 	if (e != NULL && e->out != NULL) {
 		*out = e->out;
 		return e->out_len;
 	}
+	if (ch->n_tfn > 0) {
+		if (ch->parent >= 0)
+			pn = transform_chain(c, ch->parent, v, n, &pv, &pe);
+		pn = waf_tfn_apply(c, (enum waf_tfn)ch->tfn[ch->n_tfn - 1], pv,
+				   pn, &pv);
+	}
+	if (e != NULL) {
+		e->out = pv;
+		e->out_len = pn;
+	}
+	*out = pv;
+	return pn;
+}
+
+uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
+		       const char *v, uint32_t n, const char **out,
+		       struct waf_cache_entry **entry)
+{
+	unsigned int i;
+
+	if (r->chain >= 0)
+		return transform_chain(c, r->chain, v, n, out, entry);
+	*entry = NULL;
 	for (i = 0; i < r->n_tfn; i++)
 		n = waf_tfn_apply(c, (enum waf_tfn)r->tfn[i], v, n, &v);
-	if (e != NULL) {
-		e->out = v;
-		e->out_len = n;
-	}
 	*out = v;
 	return n;
 }

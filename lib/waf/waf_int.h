@@ -221,6 +221,7 @@ struct ww_waf_ipnet {
 struct waf_chain {
 	uint8_t tfn[WAF_MAX_TFN];
 	unsigned int n_tfn;
+	int parent; /* the chain one transformation shorter (-1: none) */
 	hs_database_t *db;
 	unsigned int n_patterns;
 	/* Variables (1 << enum waf_var) the chain's skippable rules read:
@@ -228,7 +229,7 @@ struct waf_chain {
 	uint64_t vars;
 };
 
-#define WAF_MAX_CHAINS 128
+#define WAF_MAX_CHAINS 256
 
 struct ww_waf {
 	struct waf_chain chains[WAF_MAX_CHAINS];

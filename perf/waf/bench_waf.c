@@ -194,10 +194,15 @@ int main(int argc, char **argv)
 	rounds = (unsigned int)atoi(argv[6]);
 	if (rounds > 16)
 		rounds = 16;
-	load_suite(argv[3]);
+	/* BENCH_CORPUS=benign or suite: one half alone, for profiling. */
+	if (getenv("BENCH_CORPUS") == NULL ||
+	    strcmp(getenv("BENCH_CORPUS"), "benign") != 0)
+		load_suite(argv[3]);
 	printf("corpus: %zu regression-suite requests", n_corpus);
-	add_benign(n_corpus);
-	printf(" + %zu benign\n", n_corpus / 2);
+	if (getenv("BENCH_CORPUS") == NULL ||
+	    strcmp(getenv("BENCH_CORPUS"), "suite") != 0)
+		add_benign(n_corpus ? n_corpus : 2400);
+	printf(", %zu in all\n", n_corpus);
 	t0 = now_s();
 	ww = crs_engine_new("ww", argv[1], argv[2], pl, err, sizeof(err));
 	ww_load = now_s() - t0;
