@@ -998,6 +998,7 @@ static void match_item(struct ww_waf_ctx *c, const struct item *it, void *arg)
 
 	if (run->matched && !r->multi_match && r->op == OP_UNCONDITIONAL)
 		return;
+	c->n_items++;
 	/* Transformed once per value and chain; the chain's Hyperscan
 	 * scan answers every @rx rule of the chain, PCRE2 confirms hits. */
 	n = waf_transform(c, r, it->value, it->vlen, &v, &e);
@@ -1241,6 +1242,7 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 
 	memset(res, 0, sizeof(*res));
 	memset(c->tx_index, 0, sizeof(c->tx_index));
+	c->n_eval++;
 	c->arena_used = 0;
 	if (++c->gen == 0) { /* wrapped: old entries could look current */
 		memset(c->cache, 0, sizeof(*c->cache) * (c->cache_mask + 1));
@@ -1266,7 +1268,12 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 			if (r->marker || r->phase != phase ||
 			    rule_removed(c, r))
 				continue;
-			if (!waf_rule_may_match(c, r) || !chain_matches(c, r))
+			c->n_rules_run++;
+			if (!waf_rule_may_match(c, r)) {
+				c->n_rules_skipped++;
+				continue;
+			}
+			if (!chain_matches(c, r))
 				continue;
 			chain_actions(c, r, res);
 			d = r->disruptive == D_BLOCK
@@ -1290,4 +1297,14 @@ done : {
 	res->anomaly_score = kv ? atoi(kv->value) : 0;
 }
 	c->cur_rule = NULL;
+}
+
+void ww_waf_ctx_print_work(const struct ww_waf_ctx *c, FILE *out)
+{
+	const double n = c->n_eval ? (double)c->n_eval : 1;
+
+	fprintf(out,
+		"per request: %.1f rules looked at, %.1f skipped by the Hyperscan union, %.1f values tested, %.1f transformations, %.1f scans\n",
+		c->n_rules_run / n, c->n_rules_skipped / n, c->n_items / n,
+		c->n_tfn / n, c->n_scans / n);
 }

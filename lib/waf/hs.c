@@ -307,6 +307,7 @@ static uint32_t transform_chain(struct ww_waf_ctx *c, int ci, const char *v,
 			pn = transform_chain(c, ch->parent, v, n, &pv, &pe);
 		pn = waf_tfn_apply(c, (enum waf_tfn)ch->tfn[ch->n_tfn - 1], pv,
 				   pn, &pv);
+		c->n_tfn++;
 	}
 	if (e != NULL) {
 		e->out = pv;
@@ -357,6 +358,7 @@ bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
 		if (bits == NULL)
 			return true;
 		memset(bits, 0, words * 8);
+		c->n_scans++;
 		if (hs_scan(ch->db, v, n, 0, c->scratch, on_hit, bits) !=
 		    HS_SUCCESS)
 			return true;

@@ -292,6 +292,8 @@ struct ww_waf_ctx {
 	struct ww_waf_result *res;
 	const struct waf_rule *cur_rule; /* for %{rule.id} */
 	uint16_t tx_index[WAF_TX_INDEX]; /* TX name -> its entry + 1 */
+	/* Work counters (for profiling; never reset). */
+	uint64_t n_eval, n_rules_run, n_rules_skipped, n_items, n_tfn, n_scans;
 	hs_scratch_t *scratch;
 	/* Per request: transformed values and Hyperscan results, by value
 	 * and chain (open addressing; entries of older requests are told

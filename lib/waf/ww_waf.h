@@ -58,6 +58,8 @@ void ww_waf_counts(const struct ww_waf *w, unsigned int *rules,
 void ww_waf_compiled(const struct ww_waf *w, unsigned int *hs_patterns,
 		     unsigned int *pcre_only, size_t *db_bytes,
 		     double *compile_s);
+/* Work done by a context so far, per request evaluated (profiling). */
+void ww_waf_ctx_print_work(const struct ww_waf_ctx *c, FILE *out);
 /* One line per unsupported operator: its name and the rule ids. */
 void ww_waf_report(const struct ww_waf *w, FILE *out);
 

@@ -243,6 +243,8 @@ void crs_engine_free(struct crs_engine *e)
 {
 	if (e == NULL)
 		return;
+	if (e->ctx != NULL && getenv("WAF_WORK") != NULL)
+		ww_waf_ctx_print_work(e->ctx, stdout);
 #ifdef HAVE_MODSECURITY
 	if (e->modsec) {
 		msc_rules_cleanup(e->rules);
