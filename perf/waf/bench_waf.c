@@ -169,6 +169,19 @@ static double rate(struct crs_engine *e, double secs)
 	return (double)n / (t - t0);
 }
 
+static long resident_mib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, rss = 0;
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * 4096 / (1 << 20);
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -213,8 +226,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_waf: %s\n", err);
 		return 1;
 	}
-	printf("load pl%u: wirewall %.3f s, libmodsecurity3 %.3f s\n", pl,
-	       ww_load, ms_load);
+	printf("load pl%u: wirewall %.3f s, libmodsecurity3 %.3f s; wirewall's resident memory after both %ld MiB\n",
+	       pl, ww_load, ms_load, resident_mib());
 	for (r = 0; r < rounds; r++) {
 		wr[r] = rate(ww, secs);
 		/* BENCH_WW_ONLY=1: profile wirewall's side alone. */
