@@ -15,6 +15,7 @@
 #   rig_up            namespaces, veths, bridges, addresses
 #   rig_eal_args      prints the EAL --vdev arguments for the two taps
 #   rig_attach_taps   once wirewall runs: put its taps in the bridges
+#   rig_wait_ready LOG   until wirewall's log says it forwards
 #   rig_detach_taps   take them out again (stops traffic into wirewall)
 #   rig_down          remove everything rig_up made (safe to call twice)
 
@@ -91,6 +92,21 @@ rig_attach_taps() {
 		_rig_quiet "${RIG}tap$i"
 		ip link set "${RIG}tap$i" master "${RIG}br$i"
 		ip link set "${RIG}tap$i" up
+	done
+}
+
+# Wait up to 120 s for wirewall (started with its output in LOG) to
+# forward: it loads its rule set and tables first, which takes seconds
+# (more under a sanitizer).
+rig_wait_ready() {
+	local n=0
+	while ! grep -q "forwarding on" "$1" 2>/dev/null; do
+		n=$((n + 1))
+		if [ $n -gt 1200 ] || ! kill -0 "${WW_PID:-0}" 2>/dev/null; then
+			echo "rig: wirewall never started forwarding" >&2
+			return 1
+		fi
+		sleep 0.1
 	done
 }
 

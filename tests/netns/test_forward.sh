@@ -16,9 +16,11 @@ SRC=$(readlink -f "$2")
 . "$SRC/tests/netns/lib.sh"
 netns_setup wwn
 
+# The rule engine has its own test (test_enforce.sh): off here, so the
+# counters below are plain forwarding.
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
-	--eve "$WORK/eve.json" --set eve.stats_interval=1
-if ! rig_attach_taps; then
+	--eve "$WORK/eve.json" --set eve.stats_interval=1 --set waf.enabled=no
+if ! rig_attach_taps || ! rig_wait_ready "$WORK/wirewall.log"; then
 	cat "$WORK/wirewall.log"
 	exit 1
 fi

@@ -21,21 +21,29 @@ from pcapfile import read_pcap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WIREWALL = None
+# The rule engine ([waf]) is off except in the tests of it: loading the
+# CRS takes seconds per run.
 CONFIG = """[general]
 protected_networks = 10.77.0.2/32, fd00:77::2/128
+[waf]
+enabled = no
 [flow]
 max_flows = 65536
 [eve]
 stats_interval = 1
 """
-HTTP_CONFIG = """[flow]
+HTTP_CONFIG = """[waf]
+enabled = no
+[flow]
 max_flows = 65536
 [http]
 contexts = 64
 """
 # The flow case leaves direction to the flows (no protected_networks)
 # and shortens the established timeout so one flow times out in it.
-FLOW_CONFIG = """[flow]
+FLOW_CONFIG = """[waf]
+enabled = no
+[flow]
 max_flows = 65536
 established_timeout = 5
 """
@@ -595,7 +603,8 @@ class Offline(unittest.TestCase):
             cases = json.load(fh)
         for action in ("403", "reset"):
             out, eve, _ = self.run_ww("waf.pcap", "waf_" + action, conf=self.http_conf,
-                                      extra=["--set", "waf.action=" + action])
+                                      extra=["--set", "waf.enabled=yes",
+                                             "--set", "waf.action=" + action])
             frames = [Ether(f[1]) for f in read_pcap(out)]
             forwarded = {p[TCP].sport for p in frames
                          if p.haslayer(Raw) and p[TCP].dport == 80}
@@ -638,7 +647,8 @@ class Offline(unittest.TestCase):
                      '100001 ARGS:ref "^home$" deny Links from home are not allowed\n'
                      '100002 ARGS:user "^alice$" log Alice logs in\n')
         out, eve, _ = self.run_ww("waf.pcap", "site", conf=self.http_conf,
-                                  extra=["--set", "waf.site_rules=" + rules])
+                                  extra=["--set", "waf.enabled=yes",
+                                         "--set", "waf.site_rules=" + rules])
         alerts = {e["src_port"]: e["alert"] for e in eve_lines(eve)
                   if e["event_type"] == "alert"}
         self.assertIn("Links from home are not allowed [100001",
@@ -653,7 +663,8 @@ class Offline(unittest.TestCase):
         with open(rules, "w") as fh:
             fh.write('# fine\n100003 ARGS "x" frobnicate Bad action\n')
         p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                            "waf.site_rules=" + rules, "--check-config"],
+                            "waf.site_rules=" + rules, "--set", "waf.enabled=yes",
+                            "--check-config"],
                            capture_output=True, text=True, timeout=60)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(rules + ":2:", p.stderr)
@@ -668,7 +679,8 @@ class Offline(unittest.TestCase):
             with open(bad, "w") as fh:
                 fh.write("# site rules\n" + text)
             p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                                "waf.site_rules=" + bad, "--check-config"],
+                                "waf.site_rules=" + bad, "--set", "waf.enabled=yes",
+                                "--check-config"],
                                capture_output=True, text=True, timeout=60)
             self.assertNotEqual(p.returncode, 0)
             self.assertIn(bad + ":2:", p.stderr)
