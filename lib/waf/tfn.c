@@ -67,6 +67,21 @@ static int hexv(unsigned char c)
 	return -1;
 }
 
+/* Four hex digits at @p as a number, or -1. */
+static int hex4(const char *p)
+{
+	int v = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		int d = hexv((unsigned char)p[i]);
+
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
 static bool is_ws(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
@@ -86,28 +101,18 @@ static uint8_t uni_byte(unsigned int cp)
 static uint32_t url_decode(const char *in, uint32_t n, char *o, bool uni)
 {
 	uint32_t i = 0, k = 0;
+	int cp4;
 
 	while (i < n) {
 		unsigned char c = (unsigned char)in[i];
 
-		if (c == '%' && uni && i + 5 < n + 0 &&
-		    (in[i + 1] | 0x20) == 'u' &&
-		    hexv((unsigned char)in[i + 2]) >= 0 &&
-		    hexv((unsigned char)in[i + 3]) >= 0 &&
-		    hexv((unsigned char)in[i + 4]) >= 0 &&
-		    hexv((unsigned char)in[i + 5]) >= 0) {
-			unsigned int cp =
-				(unsigned int)(hexv((unsigned char)in[i + 2])
-						       << 12 |
-					       hexv((unsigned char)in[i + 3])
-						       << 8 |
-					       hexv((unsigned char)in[i + 4])
-						       << 4 |
-					       hexv((unsigned char)in[i + 5]));
+		if (c == '%' && uni && i + 5 < n && (in[i + 1] | 0x20) == 'u' &&
+		    (cp4 = hex4(in + i + 2)) >= 0) {
+			unsigned int cp = (unsigned int)cp4;
 
 			o[k++] = (char)uni_byte(cp);
 			i += 6;
-		} else if (c == '%' && i + 2 < n + 0 &&
+		} else if (c == '%' && i + 2 < n &&
 			   hexv((unsigned char)in[i + 1]) >= 0 &&
 			   hexv((unsigned char)in[i + 2]) >= 0) {
 			o[k++] = (char)(hexv((unsigned char)in[i + 1]) << 4 |
@@ -191,6 +196,7 @@ static uint32_t html_decode(const char *in, uint32_t n, char *o)
 static uint32_t js_decode(const char *in, uint32_t n, char *o)
 {
 	uint32_t i = 0, k = 0;
+	int cp4;
 
 	while (i < n) {
 		if (in[i] != '\\' || i + 1 >= n) {
@@ -198,18 +204,8 @@ static uint32_t js_decode(const char *in, uint32_t n, char *o)
 			continue;
 		}
 		if ((in[i + 1] | 0x20) == 'u' && i + 5 < n &&
-		    hexv((unsigned char)in[i + 2]) >= 0 &&
-		    hexv((unsigned char)in[i + 3]) >= 0 &&
-		    hexv((unsigned char)in[i + 4]) >= 0 &&
-		    hexv((unsigned char)in[i + 5]) >= 0) {
-			unsigned int cp =
-				(unsigned int)(hexv((unsigned char)in[i + 2])
-						       << 12 |
-					       hexv((unsigned char)in[i + 3])
-						       << 8 |
-					       hexv((unsigned char)in[i + 4])
-						       << 4 |
-					       hexv((unsigned char)in[i + 5]));
+		    (cp4 = hex4(in + i + 2)) >= 0) {
+			unsigned int cp = (unsigned int)cp4;
 
 			o[k++] = (char)uni_byte(cp);
 			i += 6;
