@@ -34,6 +34,7 @@ run_wirewall() {
 	rm -f "$eve"
 	timeout -s INT "$secs" "$WW" "${EAL[@]}" --file-prefix wwpf_ww "${VDEVS[@]}" -- \
 		-c conf/wirewall.ini --set eve.stats_interval=1 --set control.socket= \
+		--set waf.enabled=no \
 		--eve "$eve" "$@" \
 		>/dev/null 2>&1 || true
 }
