@@ -389,15 +389,21 @@ static void union_value(struct ww_waf_ctx *c, const struct waf_rule *r,
 	}
 }
 
+/* Values and/or names of @col into the union, as the chain's rules read
+ * them (a header's name is scanned only if some rule reads names). */
 static void union_coll(struct ww_waf_ctx *c, const struct waf_rule *r,
-		       const struct waf_coll *col, uint64_t *acc, size_t words)
+		       const struct waf_coll *col, bool values, bool names,
+		       uint64_t *acc, size_t words)
 {
 	unsigned int i;
 
 	for (i = 0; i < col->n; i++) {
-		union_value(c, r, col->kv[i].value, col->kv[i].vlen, acc,
-			    words);
-		union_value(c, r, col->kv[i].name, col->kv[i].nlen, acc, words);
+		if (values)
+			union_value(c, r, col->kv[i].value, col->kv[i].vlen,
+				    acc, words);
+		if (names)
+			union_value(c, r, col->kv[i].name, col->kv[i].nlen, acc,
+				    words);
 	}
 }
 
@@ -429,24 +435,30 @@ bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r)
 		if (acc == NULL)
 			return true;
 		memset(acc, 0, words * 8);
-		/* Only what the chain's skippable rules read (names and
-		 * values of a collection alike: a superset is safe). */
-		if (ch->vars &
-		    (V(ARGS) | V(ARGS_GET) | V(ARGS_NAMES) | V(ARGS_GET_NAMES)))
-			union_coll(c, r, &c->args_get, acc, words);
-		if (ch->vars & (V(ARGS) | V(ARGS_POST) | V(ARGS_NAMES) |
-				V(ARGS_POST_NAMES)))
-			union_coll(c, r, &c->args_post, acc, words);
-		if (ch->vars & (V(REQUEST_HEADERS) | V(REQUEST_HEADERS_NAMES)))
-			union_coll(c, r, &c->headers, acc, words);
-		if (ch->vars & (V(REQUEST_COOKIES) | V(REQUEST_COOKIES_NAMES)))
-			union_coll(c, r, &c->cookies, acc, words);
-		if (ch->vars & (V(FILES) | V(FILES_NAMES)))
-			union_coll(c, r, &c->files, acc, words);
-		if (ch->vars & V(MULTIPART_PART_HEADERS))
-			union_coll(c, r, &c->part_headers, acc, words);
-		if (ch->vars & V(XML))
-			union_coll(c, r, &c->xml_attrs, acc, words);
+		/* Only what the chain's skippable rules read. */
+		{
+			const uint64_t v = ch->vars;
+
+			union_coll(c, r, &c->args_get,
+				   v & (V(ARGS) | V(ARGS_GET)),
+				   v & (V(ARGS_NAMES) | V(ARGS_GET_NAMES)), acc,
+				   words);
+			union_coll(c, r, &c->args_post,
+				   v & (V(ARGS) | V(ARGS_POST)),
+				   v & (V(ARGS_NAMES) | V(ARGS_POST_NAMES)),
+				   acc, words);
+			union_coll(c, r, &c->headers, v & V(REQUEST_HEADERS),
+				   v & V(REQUEST_HEADERS_NAMES), acc, words);
+			union_coll(c, r, &c->cookies, v & V(REQUEST_COOKIES),
+				   v & V(REQUEST_COOKIES_NAMES), acc, words);
+			union_coll(c, r, &c->files, v & V(FILES),
+				   v & V(FILES_NAMES), acc, words);
+			union_coll(c, r, &c->part_headers,
+				   v & V(MULTIPART_PART_HEADERS), false, acc,
+				   words);
+			union_coll(c, r, &c->xml_attrs, v & V(XML), false, acc,
+				   words);
+		}
 		for (i = 0; i < sizeof(scalars); i++)
 			if ((ch->vars & (1ull << scalars[i])) &&
 			    c->scalar_set[scalars[i]])
