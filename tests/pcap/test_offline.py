@@ -669,6 +669,25 @@ class Offline(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(rules + ":2:", p.stderr)
 
+    def test_site_rules_seclang_ctl(self):
+        # SecLang site rules with ctl: a rule removed by tag for this
+        # request does not run, its neighbour does.
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_waf.py"),
+                        self.dir], check=True)
+        rules = os.path.join(self.dir, "site.conf")
+        with open(rules, "w") as fh:
+            fh.write('SecAction "id:100010,phase:1,pass,nolog,ctl:ruleRemoveByTag=foo"\n'
+                     'SecRule ARGS:ref "@rx ^home$" "id:100011,phase:2,deny,tag:\'foo\',msg:\'tagged\'"\n'
+                     'SecRule ARGS:ref "@rx ^home$" "id:100012,phase:2,deny,tag:\'bar\',msg:\'untagged\'"\n')
+        _, eve, _ = self.run_ww("waf.pcap", "site_ctl", conf=self.http_conf,
+                                extra=["--set", "waf.enabled=yes", "--set",
+                                       "waf.crs_setup=", "--set", "waf.rules_dir=",
+                                       "--set", "waf.site_rules=" + rules])
+        alerts = [e["alert"]["signature"] for e in eve_lines(eve)
+                  if e["event_type"] == "alert"]
+        self.assertEqual(len(alerts), 1, alerts)
+        self.assertIn("untagged [100012]", alerts[0])
+
     def test_bad_rules_refused(self):
         bad = os.path.join(self.dir, "bad.conf")
         for text, why in (("SecFrobnicate On\n", "unknown directive 'SecFrobnicate'"),
