@@ -819,7 +819,8 @@ static bool excluded(struct ww_waf_ctx *c, const struct waf_rule *r,
 		bool rule_hit = false;
 
 		if (t == NULL)
-			continue; /* a whole rule removed by tag: not a target */
+			continue; /* a whole rule removed by tag: not a target
+				   */
 		if (c->removed_targets[i].tag != NULL) {
 			unsigned int k;
 
