@@ -90,6 +90,19 @@ static inline void count_decoded(struct ww_worker_stats *s,
 	}
 }
 
+/* The addresses and ports of decoded IP packet @p into @ev. */
+static void event_addresses(struct ww_event *ev, const struct ww_pkt *p)
+{
+	ev->family = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
+	ev->proto = p->l4proto;
+	memcpy(ev->src_ip, p->src, 16);
+	memcpy(ev->dest_ip, p->dst, 16);
+	if (p->flags & WW_PKT_F_L4) {
+		ev->src_port = p->sport;
+		ev->dest_port = p->dport;
+	}
+}
+
 static void record_drop_event(struct ww_worker *w, const struct rte_mbuf *m,
 			      const struct ww_pkt *p, enum ww_pkt_err err)
 {
@@ -110,16 +123,8 @@ static void record_drop_event(struct ww_worker *w, const struct rte_mbuf *m,
 	    err != WW_PKT_IPV4_TRUNCATED && err != WW_PKT_IPV6_TRUNCATED &&
 	    err != WW_PKT_IPV4_BAD_VERSION && err != WW_PKT_IPV6_BAD_VERSION &&
 	    err != WW_PKT_IPV4_BAD_IHL && err != WW_PKT_IPV4_BAD_TOTAL_LEN &&
-	    err != WW_PKT_IPV6_BAD_PAYLOAD_LEN) {
-		ev.family = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
-		ev.proto = p->l4proto;
-		memcpy(ev.src_ip, p->src, 16);
-		memcpy(ev.dest_ip, p->dst, 16);
-		if (p->flags & WW_PKT_F_L4) {
-			ev.src_port = p->sport;
-			ev.dest_port = p->dport;
-		}
-	}
+	    err != WW_PKT_IPV6_BAD_PAYLOAD_LEN)
+		event_addresses(&ev, p);
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
 }
 
@@ -158,14 +163,7 @@ void ww_worker_packet_alert(struct ww_worker *w, const struct rte_mbuf *m,
 	ev.ts_ns = w->now_ns;
 	ev.type = WW_EVENT_ALERT;
 	ev.in_port = m->port;
-	ev.family = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
-	ev.proto = p->l4proto;
-	memcpy(ev.src_ip, p->src, 16);
-	memcpy(ev.dest_ip, p->dst, 16);
-	if (p->flags & WW_PKT_F_L4) {
-		ev.src_port = p->sport;
-		ev.dest_port = p->dport;
-	}
+	event_addresses(&ev, p);
 	ww_alert_fill(&ev, sid, category, signature, blocked);
 	ww_event_push(w->events, &ev, &w->stats.events_dropped);
 }
