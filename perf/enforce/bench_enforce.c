@@ -28,6 +28,7 @@
 #include <rte_meter.h>
 #include <rte_random.h>
 
+#include "../../tests/unit/eal_for_tests.h"
 #include "ww_auth.h"
 #include "ww_block.h"
 #include "ww_limit.h"
@@ -250,17 +251,6 @@ static void bench_jwt(const char *keys, const char *tokens, double secs)
 
 int main(int argc, char **argv)
 {
-	char *eal[] = {argv[0],
-		       "--no-huge",
-		       "-m",
-		       "1024",
-		       "--no-pci",
-		       "--no-shconf",
-		       "--no-telemetry",
-		       "-l",
-		       "0",
-		       "--log-level=lib.eal:error",
-		       "--file-prefix=wwbenchenf"};
 	double secs;
 
 	if (argc != 5) {
@@ -269,7 +259,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	secs = atof(argv[4]);
-	if (rte_eal_init(sizeof(eal) / sizeof(eal[0]), eal) < 0)
+	if (eal_for_tests(argv[0], "wwbenchenf", 1024) < 0)
 		return 1;
 	bench_block(argv[1], secs);
 	bench_limit(secs);

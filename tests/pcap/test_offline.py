@@ -100,6 +100,14 @@ class Offline(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
         return out, eve, p.stdout
 
+    def check_config(self, *sets, conf=None):
+        """wirewall --check-config with --set SECTION.KEY=VALUE each."""
+        args = [WIREWALL, "-c", conf or self.conf]
+        for kv in sets:
+            args += ["--set", kv]
+        return subprocess.run(args + ["--check-config"], capture_output=True,
+                              text=True, timeout=60)
+
     def test_clean_traffic_is_byte_identical(self):
         out, eve, summary = self.run_ww("clean.pcap", "clean")
         with open(os.path.join(self.dir, "clean.pcap"), "rb") as a, \
@@ -578,17 +586,14 @@ class Offline(unittest.TestCase):
             path = os.path.join(self.dir, name)
             with open(path, "wb") as fh:
                 fh.write(data)
-            p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                                "auth.routes=/api/ https://i shop", "--set",
-                                "auth.keys=" + specs[name] % path, "--check-config"],
-                               capture_output=True, text=True, timeout=30)
+            p = self.check_config("auth.routes=/api/ https://i shop",
+                                  "auth.keys=" + specs[name] % path)
             self.assertNotEqual(p.returncode, 0, name)
             self.assertIn(path, p.stderr, name)
         # A key bound to an algorithm it cannot do is refused too.
-        p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                            "auth.routes=/api/ https://i shop", "--set",
-                            "auth.keys=pem %s alg=HS256" % os.path.join(self.dir, "rsa2.pub.pem"),
-                            "--check-config"], capture_output=True, text=True, timeout=30)
+        p = self.check_config("auth.routes=/api/ https://i shop",
+                              "auth.keys=pem %s alg=HS256"
+                              % os.path.join(self.dir, "rsa2.pub.pem"))
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("alg HS256 does not fit", p.stderr)
 
@@ -662,10 +667,7 @@ class Offline(unittest.TestCase):
         self.assertIn(43001, forwarded)
         with open(rules, "w") as fh:
             fh.write('# fine\n100003 ARGS "x" frobnicate Bad action\n')
-        p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                            "waf.site_rules=" + rules, "--set", "waf.enabled=yes",
-                            "--check-config"],
-                           capture_output=True, text=True, timeout=60)
+        p = self.check_config("waf.site_rules=" + rules, "waf.enabled=yes")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(rules + ":2:", p.stderr)
 
@@ -697,10 +699,7 @@ class Offline(unittest.TestCase):
                            "unknown operator")):
             with open(bad, "w") as fh:
                 fh.write("# site rules\n" + text)
-            p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                                "waf.site_rules=" + bad, "--set", "waf.enabled=yes",
-                                "--check-config"],
-                               capture_output=True, text=True, timeout=60)
+            p = self.check_config("waf.site_rules=" + bad, "waf.enabled=yes")
             self.assertNotEqual(p.returncode, 0)
             self.assertIn(bad + ":2:", p.stderr)
             self.assertIn(why, p.stderr)
@@ -709,9 +708,7 @@ class Offline(unittest.TestCase):
         bad = os.path.join(self.dir, "bad.list")
         with open(bad, "w") as fh:
             fh.write("# fine\n10.0.0.0/8\n10.0.0.0/40\n")
-        p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                            "block.files=" + bad, "--check-config"],
-                           capture_output=True, text=True, timeout=30)
+        p = self.check_config("block.files=" + bad)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(bad + ":3:", p.stderr)
         self.assertIn("prefix length", p.stderr)
@@ -738,9 +735,7 @@ class Offline(unittest.TestCase):
             self.assertIn(why, p.stderr, text)
             self.assertIn(bad, p.stderr)
             self.assertFalse(os.path.exists(out), "ran despite a bad config")
-        p = subprocess.run([WIREWALL, "-c", self.conf, "--set",
-                            "eve.nosuch=1", "--check-config"],
-                           capture_output=True, text=True, timeout=30)
+        p = self.check_config("eve.nosuch=1")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("[eve] nosuch: unknown key", p.stderr)
 
