@@ -65,10 +65,8 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 	c->md = pcre2_match_data_create(32, NULL);
 	c->cache_mask = 8191;
 	c->cache = calloc(c->cache_mask + 1, sizeof(*c->cache));
-	for (unsigned int i = 0; i < w->n_chains && c->md; i++)
-		if (w->chains[i].db != NULL &&
-		    hs_alloc_scratch(w->chains[i].db, &c->scratch) !=
-			    HS_SUCCESS)
+	for (unsigned int i = 0; i < w->n_dbs && c->md; i++)
+		if (hs_alloc_scratch(w->dbs[i], &c->scratch) != HS_SUCCESS)
 			c->md = NULL;
 	for (unsigned int i = 0; i < w->n_all && c->md; i++)
 		if (w->all[i].pm_db != NULL &&
@@ -769,6 +767,7 @@ struct item {
 	const char *name, *value;
 	uint32_t nlen, vlen;
 	uint8_t var;
+	uint8_t src; /* enum waf_src: which databases scan it */
 };
 
 /* The variable name a match reports: "ARGS:foo", "REQUEST_URI". */
@@ -842,8 +841,8 @@ typedef void (*item_fn)(struct ww_waf_ctx *c, const struct item *it, void *arg);
 
 static void each_in(struct ww_waf_ctx *c, const struct waf_rule *r,
 		    const struct waf_target *t, uint8_t var,
-		    const struct waf_coll *col, bool names, item_fn fn,
-		    void *arg, unsigned int *count)
+		    const struct waf_coll *col, bool names, uint8_t src,
+		    item_fn fn, void *arg, unsigned int *count)
 {
 	unsigned int i;
 
@@ -862,6 +861,7 @@ static void each_in(struct ww_waf_ctx *c, const struct waf_rule *r,
 		it.nlen = kv->nlen;
 		it.value = names ? kv->name : kv->value;
 		it.vlen = names ? kv->nlen : kv->vlen;
+		it.src = t->count ? SRC_DYNAMIC : src;
 		fn(c, &it, arg);
 	}
 }
@@ -876,55 +876,70 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 	switch (v) {
 	case V_ARGS:
 	case V_ARGS_NAMES:
-		each_in(c, r, t, v, &c->args_get, v == V_ARGS_NAMES, fn, arg,
-			&count);
-		each_in(c, r, t, v, &c->args_post, v == V_ARGS_NAMES, fn, arg,
-			&count);
+		each_in(c, r, t, v, &c->args_get, v == V_ARGS_NAMES,
+			v == V_ARGS_NAMES ? SRC_ARGS_GET_NAMES : SRC_ARGS_GET,
+			fn, arg, &count);
+		each_in(c, r, t, v, &c->args_post, v == V_ARGS_NAMES,
+			v == V_ARGS_NAMES ? SRC_ARGS_POST_NAMES : SRC_ARGS_POST,
+			fn, arg, &count);
 		break;
 	case V_ARGS_GET:
 	case V_ARGS_GET_NAMES:
-		each_in(c, r, t, v, &c->args_get, v == V_ARGS_GET_NAMES, fn,
-			arg, &count);
+		each_in(c, r, t, v, &c->args_get, v == V_ARGS_GET_NAMES,
+			v == V_ARGS_GET_NAMES ? SRC_ARGS_GET_NAMES
+					      : SRC_ARGS_GET,
+			fn, arg, &count);
 		break;
 	case V_ARGS_POST:
 	case V_ARGS_POST_NAMES:
-		each_in(c, r, t, v, &c->args_post, v == V_ARGS_POST_NAMES, fn,
-			arg, &count);
+		each_in(c, r, t, v, &c->args_post, v == V_ARGS_POST_NAMES,
+			v == V_ARGS_POST_NAMES ? SRC_ARGS_POST_NAMES
+					       : SRC_ARGS_POST,
+			fn, arg, &count);
 		break;
 	case V_REQUEST_HEADERS:
 	case V_REQUEST_HEADERS_NAMES:
 		each_in(c, r, t, v, &c->headers, v == V_REQUEST_HEADERS_NAMES,
+			v == V_REQUEST_HEADERS_NAMES ? SRC_HEADERS_NAMES
+						     : SRC_HEADERS,
 			fn, arg, &count);
 		break;
 	case V_REQUEST_COOKIES:
 	case V_REQUEST_COOKIES_NAMES:
 		each_in(c, r, t, v, &c->cookies, v == V_REQUEST_COOKIES_NAMES,
+			v == V_REQUEST_COOKIES_NAMES ? SRC_COOKIES_NAMES
+						     : SRC_COOKIES,
 			fn, arg, &count);
 		break;
 	case V_FILES:
 	case V_FILES_NAMES:
-		each_in(c, r, t, v, &c->files, v == V_FILES_NAMES, fn, arg,
-			&count);
+		each_in(c, r, t, v, &c->files, v == V_FILES_NAMES,
+			v == V_FILES_NAMES ? SRC_FILES_NAMES : SRC_FILES, fn,
+			arg, &count);
 		break;
 	case V_FILES_SIZES:
-		each_in(c, r, t, v, &c->files_sizes, false, fn, arg, &count);
+		each_in(c, r, t, v, &c->files_sizes, false, SRC_DYNAMIC, fn,
+			arg, &count);
 		break;
 	case V_MULTIPART_PART_HEADERS:
-		each_in(c, r, t, v, &c->part_headers, false, fn, arg, &count);
+		each_in(c, r, t, v, &c->part_headers, false, SRC_PART_HEADERS,
+			fn, arg, &count);
 		break;
 	case V_TX:
-		each_in(c, r, t, v, &c->tx, false, fn, arg, &count);
+		each_in(c, r, t, v, &c->tx, false, SRC_DYNAMIC, fn, arg,
+			&count);
 		break;
 	case V_XML:
 		if (t->key != NULL && strncmp(t->key, "//@", 3) == 0) {
 			struct waf_target any = *t;
 
 			any.key = NULL; /* every attribute */
-			each_in(c, r, &any, v, &c->xml_attrs, false, fn, arg,
-				&count);
+			each_in(c, r, &any, v, &c->xml_attrs, false,
+				SRC_XML_ATTRS, fn, arg, &count);
 		} else if (c->scalar_set[V_XML]) {
-			struct item it = {"", c->scalar[V_XML], 0,
-					  c->scalar_len[V_XML], v};
+			struct item it = {"", c->scalar[V_XML],
+					  0,  c->scalar_len[V_XML],
+					  v,  SRC_SCALAR + V_XML};
 
 			count = 1;
 			if (!t->count)
@@ -934,7 +949,7 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 	case V_MATCHED_VARS:
 	case V_MATCHED_VARS_NAMES:
 		each_in(c, r, t, v, &c->prev_matched, v == V_MATCHED_VARS_NAMES,
-			fn, arg, &count);
+			SRC_DYNAMIC, fn, arg, &count);
 		break;
 	case V_MATCHED_VAR:
 	case V_MATCHED_VAR_NAME:
@@ -945,7 +960,9 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 				kv->name,
 				v == V_MATCHED_VAR ? kv->value : kv->name,
 				kv->nlen,
-				v == V_MATCHED_VAR ? kv->vlen : kv->nlen, v};
+				v == V_MATCHED_VAR ? kv->vlen : kv->nlen,
+				v,
+				SRC_DYNAMIC};
 
 			count = 1;
 			if (!t->count)
@@ -961,8 +978,9 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 		break; /* persistent collections and GeoIP: none here */
 	default:
 		if (c->scalar_set[v] && !excluded(c, r, v, "", 0)) {
-			struct item it = {"", c->scalar[v], 0, c->scalar_len[v],
-					  v};
+			struct item it = {"", c->scalar[v],
+					  0,  c->scalar_len[v],
+					  v,  (uint8_t)(SRC_SCALAR + v)};
 
 			count = 1;
 			if (!t->count)
@@ -971,7 +989,7 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 	}
 	if (t->count) {
 		char *b = waf_alloc(c, 16);
-		struct item it = {"", b ? b : "0", 0, 0, v};
+		struct item it = {"", b ? b : "0", 0, 0, v, SRC_DYNAMIC};
 
 		if (b)
 			it.vlen = (uint32_t)sprintf(b, "%u", count);
@@ -1005,7 +1023,8 @@ static void match_item(struct ww_waf_ctx *c, const struct item *it, void *arg)
 	/* Transformed once per value and chain; the chain's Hyperscan
 	 * scan answers every @rx rule of the chain, PCRE2 confirms hits. */
 	n = waf_transform(c, r, it->value, it->vlen, &v, &e);
-	if (r->op == OP_RX && r->re != NULL && !waf_hs_may_match(c, r, e, v, n))
+	if (r->op == OP_RX && r->re != NULL &&
+	    !waf_hs_may_match(c, r, e, v, n, it->src, it->name, it->nlen))
 		m = false;
 	else
 		m = waf_op_match(c, r, v, n, run->arg, run->arg_len);

@@ -104,44 +104,121 @@ static bool static_targets(const struct waf_rule *r)
 	return true;
 }
 
-static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
-		       size_t err_len)
+#define BIT(s) (1ull << (s))
+
+/* The sources (enum waf_src) target @t reads; @keyed: it selects one
+ * element of a collection by name. */
+static uint64_t target_sources(const struct waf_target *t, bool *keyed)
 {
-	struct waf_rule **rules = NULL;
-	const char **expr = NULL;
-	unsigned int *flags = NULL, *ids = NULL, n = 0, i, k;
+	const bool by_name = t->key != NULL && t->key_re == NULL;
+
+	*keyed = false;
+	if (t->count)
+		return BIT(SRC_DYNAMIC);
+	switch (t->var) {
+	case V_ARGS:
+		*keyed = by_name;
+		return BIT(SRC_ARGS_GET) | BIT(SRC_ARGS_POST);
+	case V_ARGS_GET:
+		*keyed = by_name;
+		return BIT(SRC_ARGS_GET);
+	case V_ARGS_POST:
+		*keyed = by_name;
+		return BIT(SRC_ARGS_POST);
+	case V_ARGS_NAMES:
+		*keyed = by_name;
+		return BIT(SRC_ARGS_GET_NAMES) | BIT(SRC_ARGS_POST_NAMES);
+	case V_ARGS_GET_NAMES:
+		*keyed = by_name;
+		return BIT(SRC_ARGS_GET_NAMES);
+	case V_ARGS_POST_NAMES:
+		*keyed = by_name;
+		return BIT(SRC_ARGS_POST_NAMES);
+	case V_REQUEST_HEADERS:
+		*keyed = by_name;
+		return BIT(SRC_HEADERS);
+	case V_REQUEST_HEADERS_NAMES:
+		*keyed = by_name;
+		return BIT(SRC_HEADERS_NAMES);
+	case V_REQUEST_COOKIES:
+		*keyed = by_name;
+		return BIT(SRC_COOKIES);
+	case V_REQUEST_COOKIES_NAMES:
+		*keyed = by_name;
+		return BIT(SRC_COOKIES_NAMES);
+	case V_FILES:
+		return BIT(SRC_FILES);
+	case V_FILES_NAMES:
+		return BIT(SRC_FILES_NAMES);
+	case V_MULTIPART_PART_HEADERS:
+		return BIT(SRC_PART_HEADERS);
+	case V_XML:
+		return t->key != NULL && strncmp(t->key, "//@", 3) == 0
+			       ? BIT(SRC_XML_ATTRS)
+			       : BIT(SRC_SCALAR + V_XML);
+	case V_TX:
+	case V_MATCHED_VAR:
+	case V_MATCHED_VARS:
+	case V_MATCHED_VAR_NAME:
+	case V_MATCHED_VARS_NAMES:
+	case V_FILES_SIZES:
+		return BIT(SRC_DYNAMIC);
+	case V_IP:
+	case V_GLOBAL:
+	case V_SESSION:
+	case V_GEO:
+	case V_USER:
+	case V_RESOURCE:
+		return 0; /* persistent collections: never hold a value here */
+	default:
+		return BIT(SRC_SCALAR + t->var);
+	}
+}
+
+/* What one chain's databases are built from: its @rx rules, the
+ * pattern sets compiled so far (a set shared by several sources is
+ * compiled once), and the patterns Hyperscan refused. */
+struct chain_build {
+	struct ww_waf *w;
+	struct waf_rule **rules;
+	unsigned int n, words;
+	bool *refused;
+	uint64_t *sets; /* n_sets x words */
+	hs_database_t **set_dbs;
+	unsigned int n_sets;
+};
+
+static int compile_set(struct chain_build *b, const uint64_t *set,
+		       hs_database_t **db, char *err, size_t err_len)
+{
+	const char **expr = calloc(b->n, sizeof(*expr));
+	unsigned int *flags = calloc(b->n, sizeof(*flags));
+	unsigned int *ids = calloc(b->n, sizeof(*ids));
 	hs_compile_error_t *ce = NULL;
+	unsigned int i, k;
 	int rc = 0;
 
-	for (i = 0; i < w->n_all; i++) {
-		struct waf_rule *r = &w->all[i];
-
-		if (r->marker || r->chain != (int)ci || r->op != OP_RX ||
-		    r->re == NULL)
-			continue;
-		rules = realloc(rules, sizeof(*rules) * (n + 1));
-		rules[n++] = r;
-	}
-	if (n == 0)
+	*db = NULL;
+	if (expr == NULL || flags == NULL || ids == NULL) {
+		rc = -ENOMEM;
 		goto out;
-	expr = calloc(n, sizeof(*expr));
-	flags = calloc(n, sizeof(*flags));
-	ids = calloc(n, sizeof(*ids));
+	}
 	for (;;) {
 		k = 0;
-		for (i = 0; i < n; i++) {
-			if (rules[i]->hs_id == -2)
-				continue; /* refused before */
+		for (i = 0; i < b->n; i++) {
+			if (!((set[i / 64] >> (i % 64)) & 1) || b->refused[i])
+				continue;
 			flags[k] = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
 				   HS_FLAG_DOTALL | HS_FLAG_ALLOWEMPTY;
-			expr[k] = strip_caseless(rules[i]->op_arg, &flags[k]);
-			ids[k] = i;
+			expr[k] =
+				strip_caseless(b->rules[i]->op_arg, &flags[k]);
+			ids[k] = i; /* the pattern's bit in the chain's hits */
 			k++;
 		}
 		if (k == 0)
 			break;
 		if (hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL,
-				     &w->chains[ci].db, &ce) == HS_SUCCESS)
+				     db, &ce) == HS_SUCCESS)
 			break;
 		if (ce->expression < 0) {
 			ww_errf(err, err_len, "Hyperscan: %s", ce->message);
@@ -150,39 +227,212 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 			goto out;
 		}
 		/* That pattern stays PCRE2-only; the rest are tried again. */
-		rules[ids[ce->expression]]->hs_id = -2;
-		w->n_pcre_only++;
+		b->refused[ids[ce->expression]] = true;
+		b->w->n_pcre_only++;
 		hs_free_compile_error(ce);
 		ce = NULL;
 	}
-	for (i = 0; i < n; i++) {
-		if (rules[i]->hs_id == -2) {
-			rules[i]->hs_id = -1;
-			continue;
-		}
-		rules[i]->hs_id = (int)i;
-		rules[i]->skippable =
-			static_targets(rules[i]) && !rules[i]->op_negated;
-		if (rules[i]->skippable)
-			for (k = 0; k < rules[i]->n_targets; k++)
-				if (!rules[i]->targets[k].exclude)
-					w->chains[ci].vars |=
-						1ull
-						<< rules[i]->targets[k].var;
-		w->n_hs_patterns++;
-	}
-	w->chains[ci].n_patterns = n;
-	if (w->chains[ci].db != NULL) {
+	if (*db != NULL) {
 		size_t sz = 0;
+		hs_database_t **dbs =
+			realloc(b->w->dbs, sizeof(*dbs) * (b->w->n_dbs + 1));
 
-		hs_database_size(w->chains[ci].db, &sz);
-		w->hs_bytes += sz;
+		if (dbs == NULL) {
+			hs_free_database(*db);
+			*db = NULL;
+			rc = -ENOMEM;
+			goto out;
+		}
+		b->w->dbs = dbs;
+		dbs[b->w->n_dbs++] = *db;
+		hs_database_size(*db, &sz);
+		b->w->hs_bytes += sz;
 	}
 out:
-	free(rules);
 	free(expr);
 	free(flags);
 	free(ids);
+	return rc;
+}
+
+/* The database of pattern set @set (NULL when empty), compiled once. */
+static int db_of_set(struct chain_build *b, const uint64_t *set,
+		     hs_database_t **db, char *err, size_t err_len)
+{
+	unsigned int i, k;
+	bool empty = true;
+	uint64_t *sets;
+	hs_database_t **dbs;
+	int rc;
+
+	*db = NULL;
+	for (k = 0; k < b->words; k++)
+		empty &= set[k] == 0;
+	if (empty)
+		return 0;
+	for (i = 0; i < b->n_sets; i++)
+		if (memcmp(&b->sets[i * b->words], set, b->words * 8) == 0) {
+			*db = b->set_dbs[i];
+			return 0;
+		}
+	rc = compile_set(b, set, db, err, err_len);
+	if (rc < 0)
+		return rc;
+	sets = realloc(b->sets, (b->n_sets + 1) * b->words * 8);
+	if (sets == NULL)
+		return -ENOMEM;
+	b->sets = sets;
+	dbs = realloc(b->set_dbs, sizeof(*dbs) * (b->n_sets + 1));
+	if (dbs == NULL)
+		return -ENOMEM;
+	b->set_dbs = dbs;
+	memcpy(&sets[b->n_sets * b->words], set, b->words * 8);
+	dbs[b->n_sets++] = *db;
+	return 0;
+}
+
+/* Per source: the patterns of rules reading it whole (@whole, words
+ * each) and the keys some rule selects, with their rules' patterns. */
+struct keyed_set {
+	uint8_t src;
+	const char *key;
+	uint32_t key_len;
+	uint64_t *set;
+};
+
+static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
+		       size_t err_len)
+{
+	struct waf_chain *ch = &w->chains[ci];
+	struct chain_build b = {.w = w};
+	uint64_t *whole = NULL, *set = NULL;
+	struct keyed_set *ks = NULL;
+	unsigned int n_ks = 0, i, k, s;
+	int rc = 0;
+
+	for (i = 0; i < w->n_all; i++) {
+		struct waf_rule *r = &w->all[i];
+
+		if (r->marker || r->chain != (int)ci || r->op != OP_RX ||
+		    r->re == NULL)
+			continue;
+		b.rules = realloc(b.rules, sizeof(*b.rules) * (b.n + 1));
+		if (b.rules == NULL)
+			return -ENOMEM;
+		b.rules[b.n++] = r;
+	}
+	ch->n_patterns = b.n;
+	if (b.n == 0)
+		goto out;
+	b.words = (b.n + 63) / 64;
+	b.refused = calloc(b.n, sizeof(*b.refused));
+	whole = calloc((size_t)SRC_MAX * b.words, 8);
+	set = calloc(b.words, 8);
+	if (b.refused == NULL || whole == NULL || set == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < b.n; i++) {
+		const struct waf_rule *r = b.rules[i];
+
+		for (k = 0; k < r->n_targets; k++) {
+			const struct waf_target *t = &r->targets[k];
+			bool keyed;
+			uint64_t srcs;
+
+			if (t->exclude)
+				continue;
+			srcs = target_sources(t, &keyed);
+			for (s = 0; s < SRC_MAX; s++) {
+				unsigned int j;
+
+				if (!((srcs >> s) & 1))
+					continue;
+				if (!keyed) {
+					whole[s * b.words + i / 64] |=
+						1ull << (i % 64);
+					continue;
+				}
+				for (j = 0; j < n_ks; j++)
+					if (ks[j].src == s &&
+					    ks[j].key_len == t->key_len &&
+					    strncasecmp(ks[j].key, t->key,
+							t->key_len) == 0)
+						break;
+				if (j == n_ks) {
+					struct keyed_set *nk = realloc(
+						ks, sizeof(*ks) * (n_ks + 1));
+
+					if (nk == NULL) {
+						rc = -ENOMEM;
+						goto out;
+					}
+					ks = nk;
+					ks[j].src = (uint8_t)s;
+					ks[j].key = t->key;
+					ks[j].key_len = t->key_len;
+					ks[j].set = calloc(b.words, 8);
+					n_ks++;
+					if (ks[j].set == NULL) {
+						rc = -ENOMEM;
+						goto out;
+					}
+				}
+				ks[j].set[i / 64] |= 1ull << (i % 64);
+			}
+		}
+	}
+	for (s = 0; s < SRC_MAX && rc == 0; s++)
+		rc = db_of_set(&b, &whole[s * b.words], &ch->src[s].other, err,
+			       err_len);
+	for (i = 0; i < n_ks && rc == 0; i++) {
+		struct waf_src_dbs *d = &ch->src[ks[i].src];
+		struct waf_keyed_db *kd =
+			realloc(d->keyed, sizeof(*kd) * (d->n_keyed + 1));
+
+		if (kd == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		d->keyed = kd;
+		kd = &kd[d->n_keyed++];
+		kd->key = ks[i].key;
+		kd->key_len = ks[i].key_len;
+		for (k = 0; k < b.words; k++)
+			set[k] = whole[ks[i].src * b.words + k] | ks[i].set[k];
+		rc = db_of_set(&b, set, &kd->db, err, err_len);
+	}
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < b.n; i++) {
+		struct waf_rule *r = b.rules[i];
+
+		if (b.refused[i]) {
+			r->hs_id = -1;
+			continue;
+		}
+		r->hs_id = (int)i;
+		r->skippable = static_targets(r) && !r->op_negated;
+		if (r->skippable)
+			for (k = 0; k < r->n_targets; k++) {
+				bool keyed;
+
+				if (!r->targets[k].exclude)
+					ch->union_srcs |= target_sources(
+						&r->targets[k], &keyed);
+			}
+		w->n_hs_patterns++;
+	}
+out:
+	for (i = 0; i < n_ks; i++)
+		free(ks[i].set);
+	free(ks);
+	free(whole);
+	free(set);
+	free(b.refused);
+	free(b.rules);
+	free(b.sets);
+	free(b.set_dbs);
 	return rc;
 }
 
@@ -251,10 +501,14 @@ int waf_hs_build(struct ww_waf *w, char *err, size_t err_len)
 
 void waf_hs_free(struct ww_waf *w)
 {
-	unsigned int i;
+	unsigned int i, s;
 
+	for (i = 0; i < w->n_dbs; i++)
+		hs_free_database(w->dbs[i]);
+	free(w->dbs);
 	for (i = 0; i < w->n_chains; i++)
-		hs_free_database(w->chains[i].db);
+		for (s = 0; s < SRC_MAX; s++)
+			free(w->chains[i].src[s].keyed);
 	for (i = 0; i < w->n_all; i++)
 		hs_free_database(w->all[i].pm_db);
 }
@@ -287,33 +541,39 @@ static struct waf_cache_entry *lookup(struct ww_waf_ctx *c, const char *v,
 }
 
 /* @v through chain @ci: its parent's (cached) result, then the last
- * transformation. */
+ * transformation; @classes: the byte classes of the result. */
 static uint32_t transform_chain(struct ww_waf_ctx *c, int ci, const char *v,
-				uint32_t n, const char **out,
+				uint32_t n, const char **out, uint32_t *classes,
 				struct waf_cache_entry **entry)
 {
 	const struct waf_chain *ch = &c->w->chains[ci];
 	struct waf_cache_entry *e = lookup(c, v, n, (uint16_t)ci), *pe;
 	const char *pv = v;
-	uint32_t pn = n;
+	uint32_t pn = n, pc;
 
 	*entry = e;
 	if (e != NULL && e->out != NULL) {
 		*out = e->out;
+		*classes = e->out_classes;
 		return e->out_len;
 	}
-	if (ch->n_tfn > 0) {
-		if (ch->parent >= 0)
-			pn = transform_chain(c, ch->parent, v, n, &pv, &pe);
-		pn = waf_tfn_apply(c, (enum waf_tfn)ch->tfn[ch->n_tfn - 1], pv,
-				   pn, &pv);
+	if (ch->n_tfn > 0 && ch->parent >= 0) {
+		pn = transform_chain(c, ch->parent, v, n, &pv, &pc, &pe);
+		pn = waf_tfn_apply_classes(c,
+					   (enum waf_tfn)ch->tfn[ch->n_tfn - 1],
+					   pv, pn, pc, &pv, &pc);
 		c->n_tfn++;
+	} else {
+		pc = waf_byte_classes(v,
+				      n); /* the chain of no transformation */
 	}
 	if (e != NULL) {
 		e->out = pv;
 		e->out_len = pn;
+		e->out_classes = pc;
 	}
 	*out = pv;
+	*classes = pc;
 	return pn;
 }
 
@@ -323,8 +583,11 @@ uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
 {
 	unsigned int i;
 
-	if (r->chain >= 0)
-		return transform_chain(c, r->chain, v, n, out, entry);
+	if (r->chain >= 0) {
+		uint32_t classes;
+
+		return transform_chain(c, r->chain, v, n, out, &classes, entry);
+	}
 	*entry = NULL;
 	for (i = 0; i < r->n_tfn; i++)
 		n = waf_tfn_apply(c, (enum waf_tfn)r->tfn[i], v, n, &v);
@@ -344,70 +607,112 @@ static int on_hit(unsigned int id, unsigned long long from,
 	return 0;
 }
 
+/* The database for a value of source @src, element @name. */
+static const hs_database_t *db_for(const struct waf_chain *ch, uint8_t src,
+				   const char *name, uint32_t nlen)
+{
+	const struct waf_src_dbs *d = &ch->src[src];
+	unsigned int k;
+
+	for (k = 0; k < d->n_keyed; k++)
+		if (d->keyed[k].key_len == nlen &&
+		    strncasecmp(d->keyed[k].key, name, nlen) == 0)
+			return d->keyed[k].db;
+	return d->other;
+}
+
+/* The chain's patterns that hit transformed value @v (of entry @e)
+ * through database @db: scanned once per entry and database, hits
+ * accumulate when one value is read from two sources. NULL: no answer
+ * (treat as "anything"). */
+static const uint64_t *scan(struct ww_waf_ctx *c, const struct waf_chain *ch,
+			    struct waf_cache_entry *e, const hs_database_t *db,
+			    const char *v, uint32_t n)
+{
+	const size_t words = (ch->n_patterns + 63) / 64;
+	uint64_t *bits;
+
+	if (e != NULL && e->scanned == db)
+		return e->hits;
+	bits = e != NULL ? e->hits : NULL;
+	if (bits == NULL) {
+		bits = (uint64_t *)waf_alloc(c, words * 8);
+		if (bits == NULL)
+			return NULL;
+		memset(bits, 0, words * 8);
+	}
+	c->n_scans++;
+	if (hs_scan(db, v, n, 0, c->scratch, on_hit, bits) != HS_SUCCESS)
+		return NULL;
+	if (e != NULL) {
+		e->hits = bits;
+		e->scanned = db;
+	}
+	return bits;
+}
+
 bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
-		      struct waf_cache_entry *e, const char *v, uint32_t n)
+		      struct waf_cache_entry *e, const char *v, uint32_t n,
+		      uint8_t src, const char *name, uint32_t nlen)
+{
+	const struct waf_chain *ch;
+	const hs_database_t *db;
+	const uint64_t *hits;
+
+	if (r->hs_id < 0 || r->chain < 0)
+		return true; /* PCRE2 decides */
+	ch = &c->w->chains[r->chain];
+	db = db_for(ch, src, name, nlen);
+	if (db == NULL)
+		return true; /* not a source the rule was compiled for */
+	hits = scan(c, ch, e, db, v, n);
+	if (hits == NULL)
+		return true;
+	return (hits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
+}
+
+/* Value @v of source @src, element @name, into the chain's union. */
+static void union_value(struct ww_waf_ctx *c, const struct waf_rule *r,
+			uint8_t src, const char *name, uint32_t nlen,
+			const char *v, uint32_t n, uint64_t *acc)
 {
 	const struct waf_chain *ch = &c->w->chains[r->chain];
 	const size_t words = (ch->n_patterns + 63) / 64;
-
-	if (r->hs_id < 0 || ch->db == NULL)
-		return true; /* PCRE2 decides */
-	if (e == NULL || !e->scanned) {
-		uint64_t *bits = (uint64_t *)waf_alloc(c, words * 8);
-
-		if (bits == NULL)
-			return true;
-		memset(bits, 0, words * 8);
-		c->n_scans++;
-		if (hs_scan(ch->db, v, n, 0, c->scratch, on_hit, bits) !=
-		    HS_SUCCESS)
-			return true;
-		if (e == NULL)
-			return (bits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
-		e->hits = bits;
-		e->scanned = 1;
-	}
-	return (e->hits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
-}
-
-static void union_value(struct ww_waf_ctx *c, const struct waf_rule *r,
-			const char *v, uint32_t n, uint64_t *acc, size_t words)
-{
+	const hs_database_t *db = db_for(ch, src, name, nlen);
 	struct waf_cache_entry *e;
+	const uint64_t *hits;
 	const char *t;
-	uint32_t tn = waf_transform(c, r, v, n, &t, &e);
+	uint32_t tn;
 	size_t k;
 
-	if (e == NULL || !e->scanned)
-		waf_hs_may_match(c, r, e, t, tn); /* scans, fills e->hits */
-	if (e != NULL && e->scanned) {
-		for (k = 0; k < words; k++)
-			acc[k] |= e->hits[k];
-	} else {
-		for (k = 0; k < words; k++)
-			acc[k] = ~0ull; /* no cache room: assume anything */
-	}
+	if (db == NULL)
+		return; /* no rule of the chain reads it */
+	tn = waf_transform(c, r, v, n, &t, &e);
+	hits = scan(c, ch, e, db, t, tn);
+	for (k = 0; k < words; k++)
+		acc[k] |= hits != NULL ? hits[k] : ~0ull;
 }
 
-/* Values and/or names of @col into the union, as the chain's rules read
- * them (a header's name is scanned only if some rule reads names). */
+/* Values and/or names of @col into the union, as far as the chain's
+ * skippable rules read them (sources @vsrc and @nsrc). */
 static void union_coll(struct ww_waf_ctx *c, const struct waf_rule *r,
-		       const struct waf_coll *col, bool values, bool names,
-		       uint64_t *acc, size_t words)
+		       const struct waf_coll *col, unsigned int vsrc,
+		       unsigned int nsrc, uint64_t *acc)
 {
+	const uint64_t want = c->w->chains[r->chain].union_srcs;
 	unsigned int i;
 
 	for (i = 0; i < col->n; i++) {
-		if (values)
-			union_value(c, r, col->kv[i].value, col->kv[i].vlen,
-				    acc, words);
-		if (names)
-			union_value(c, r, col->kv[i].name, col->kv[i].nlen, acc,
-				    words);
+		const struct waf_kv *kv = &col->kv[i];
+
+		if (vsrc < SRC_MAX && ((want >> vsrc) & 1))
+			union_value(c, r, (uint8_t)vsrc, kv->name, kv->nlen,
+				    kv->value, kv->vlen, acc);
+		if (nsrc < SRC_MAX && ((want >> nsrc) & 1))
+			union_value(c, r, (uint8_t)nsrc, kv->name, kv->nlen,
+				    kv->name, kv->nlen, acc);
 	}
 }
-
-#define V(x) (1ull << V_##x)
 
 bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r)
 {
@@ -423,48 +728,40 @@ bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r)
 	size_t words;
 	unsigned int i;
 
-	if (!r->skippable || r->chain < 0 || c->w->chains[r->chain].db == NULL)
+	if (!r->skippable || r->chain < 0 || r->hs_id < 0)
 		return true;
 	ch = &c->w->chains[r->chain];
 	words = (ch->n_patterns + 63) / 64;
 	acc = c->chain_union[r->chain];
 	if (c->chain_union_gen[r->chain] != c->gen || acc == NULL) {
-		/* First rule of this chain in this request: every request
-		 * value, transformed by the chain, scanned once. */
+		/* First rule of this chain in this request: every value its
+		 * skippable rules read, transformed by the chain, scanned
+		 * once against its source's database. */
 		acc = (uint64_t *)waf_alloc(c, words * 8);
 		if (acc == NULL)
 			return true;
 		memset(acc, 0, words * 8);
-		/* Only what the chain's skippable rules read. */
-		{
-			const uint64_t v = ch->vars;
+		union_coll(c, r, &c->args_get, SRC_ARGS_GET, SRC_ARGS_GET_NAMES,
+			   acc);
+		union_coll(c, r, &c->args_post, SRC_ARGS_POST,
+			   SRC_ARGS_POST_NAMES, acc);
+		union_coll(c, r, &c->headers, SRC_HEADERS, SRC_HEADERS_NAMES,
+			   acc);
+		union_coll(c, r, &c->cookies, SRC_COOKIES, SRC_COOKIES_NAMES,
+			   acc);
+		union_coll(c, r, &c->files, SRC_FILES, SRC_FILES_NAMES, acc);
+		union_coll(c, r, &c->part_headers, SRC_PART_HEADERS, SRC_MAX,
+			   acc);
+		union_coll(c, r, &c->xml_attrs, SRC_XML_ATTRS, SRC_MAX, acc);
+		for (i = 0; i < sizeof(scalars); i++) {
+			const unsigned int s = SRC_SCALAR + scalars[i];
 
-			union_coll(c, r, &c->args_get,
-				   v & (V(ARGS) | V(ARGS_GET)),
-				   v & (V(ARGS_NAMES) | V(ARGS_GET_NAMES)), acc,
-				   words);
-			union_coll(c, r, &c->args_post,
-				   v & (V(ARGS) | V(ARGS_POST)),
-				   v & (V(ARGS_NAMES) | V(ARGS_POST_NAMES)),
-				   acc, words);
-			union_coll(c, r, &c->headers, v & V(REQUEST_HEADERS),
-				   v & V(REQUEST_HEADERS_NAMES), acc, words);
-			union_coll(c, r, &c->cookies, v & V(REQUEST_COOKIES),
-				   v & V(REQUEST_COOKIES_NAMES), acc, words);
-			union_coll(c, r, &c->files, v & V(FILES),
-				   v & V(FILES_NAMES), acc, words);
-			union_coll(c, r, &c->part_headers,
-				   v & V(MULTIPART_PART_HEADERS), false, acc,
-				   words);
-			union_coll(c, r, &c->xml_attrs, v & V(XML), false, acc,
-				   words);
-		}
-		for (i = 0; i < sizeof(scalars); i++)
-			if ((ch->vars & (1ull << scalars[i])) &&
+			if (((ch->union_srcs >> s) & 1) &&
 			    c->scalar_set[scalars[i]])
-				union_value(c, r, c->scalar[scalars[i]],
-					    c->scalar_len[scalars[i]], acc,
-					    words);
+				union_value(c, r, (uint8_t)s, "", 0,
+					    c->scalar[scalars[i]],
+					    c->scalar_len[scalars[i]], acc);
+		}
 		c->chain_union[r->chain] = acc;
 		c->chain_union_gen[r->chain] = c->gen;
 	}

@@ -3,6 +3,7 @@
  * the context's arena; none grows its input by more than 6x
  * (utf8toUnicode), and the output buffer is sized for that. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +489,137 @@ static uint32_t escape_seq_decode(const char *in, uint32_t n, char *o)
 		}
 		o[k++] = in[i++];
 	}
+	return k;
+}
+
+/* Byte classes: one pass over a value tells which transformations can
+ * change it at all; a value that has none of a transformation's
+ * trigger bytes goes through it in O(1), and a chain of them keeps the
+ * summary as long as the value stays the same. */
+enum {
+	B_UPPER = 1u << 0,
+	B_LOWER = 1u << 1,
+	B_URL = 1u << 2, /* % + */
+	B_AMP = 1u << 3, /* & */
+	B_BACKSLASH = 1u << 4,
+	B_NUL = 1u << 5,
+	B_SPACE = 1u << 6,    /* ' ' */
+	B_WS_OTHER = 1u << 7, /* \t \n \r \f \v 0xa0 */
+	B_SLASH = 1u << 8,
+	B_DOT = 1u << 9,
+	B_HIGH = 1u << 10, /* >= 0x80 */
+	B_CMD = 1u << 11,  /* " ' ^ , ; */
+};
+
+static uint16_t byte_classes[256];
+static pthread_once_t byte_classes_once = PTHREAD_ONCE_INIT;
+
+static void byte_classes_init(void)
+{
+	unsigned int b;
+
+	for (b = 0; b < 256; b++) {
+		uint16_t m = 0;
+
+		if (b >= 'A' && b <= 'Z')
+			m |= B_UPPER;
+		if (b >= 'a' && b <= 'z')
+			m |= B_LOWER;
+		if (b == '%' || b == '+')
+			m |= B_URL;
+		if (b == '&')
+			m |= B_AMP;
+		if (b == '\\')
+			m |= B_BACKSLASH;
+		if (b == 0)
+			m |= B_NUL;
+		if (b == ' ')
+			m |= B_SPACE;
+		else if (is_ws((unsigned char)b))
+			m |= B_WS_OTHER;
+		if (b == '/')
+			m |= B_SLASH;
+		if (b == '.')
+			m |= B_DOT;
+		if (b >= 0x80)
+			m |= B_HIGH;
+		if (b == '"' || b == '\'' || b == '^' || b == ',' || b == ';')
+			m |= B_CMD;
+		byte_classes[b] = m;
+	}
+}
+
+uint32_t waf_byte_classes(const char *s, uint32_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t m0 = 0, m1 = 0, i = 0;
+
+	pthread_once(&byte_classes_once, byte_classes_init);
+	for (; i + 2 <= n; i += 2) {
+		m0 |= byte_classes[p[i]];
+		m1 |= byte_classes[p[i + 1]];
+	}
+	if (i < n)
+		m0 |= byte_classes[p[i]];
+	return m0 | m1;
+}
+
+/* The byte classes without which @t leaves a value as it is. */
+static uint32_t trigger_classes(enum waf_tfn t)
+{
+	const uint32_t ws = B_SPACE | B_WS_OTHER;
+
+	switch (t) {
+	case T_LOWERCASE:
+		return B_UPPER;
+	case T_UPPERCASE:
+		return B_LOWER;
+	case T_URL_DECODE:
+	case T_URL_DECODE_UNI:
+		return B_URL;
+	case T_HTML_ENTITY_DECODE:
+		return B_AMP;
+	case T_JS_DECODE:
+	case T_CSS_DECODE:
+	case T_ESCAPE_SEQ_DECODE:
+		return B_BACKSLASH;
+	case T_REMOVE_NULLS:
+		return B_NUL;
+	case T_REMOVE_WHITESPACE:
+	case T_COMPRESS_WHITESPACE:
+	case T_TRIM:
+	case T_TRIM_LEFT:
+	case T_TRIM_RIGHT:
+		return ws;
+	case T_CMD_LINE:
+		return B_UPPER | B_BACKSLASH | B_CMD | ws;
+	case T_NORMALIZE_PATH:
+		return B_SLASH | B_DOT;
+	case T_NORMALIZE_PATH_WIN:
+		return B_SLASH | B_DOT | B_BACKSLASH;
+	case T_REPLACE_COMMENTS:
+		return B_SLASH;
+	case T_UTF8_TO_UNICODE:
+		return B_HIGH;
+	default:
+		return ~0u; /* always computed */
+	}
+}
+
+uint32_t waf_tfn_apply_classes(struct ww_waf_ctx *c, enum waf_tfn t,
+			       const char *in, uint32_t n, uint32_t in_classes,
+			       const char **out, uint32_t *out_classes)
+{
+	uint32_t k;
+
+	if ((in_classes & trigger_classes(t)) == 0) {
+		*out = in;
+		*out_classes = in_classes;
+		return n;
+	}
+	k = waf_tfn_apply(c, t, in, n, out);
+	*out_classes =
+		*out == in && k == n ? in_classes : waf_byte_classes(*out, k);
 	return k;
 }
 

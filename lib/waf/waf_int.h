@@ -218,15 +218,51 @@ struct ww_waf_ipnet {
 /* A distinct transformation chain, and the Hyperscan database of the @rx
  * patterns of the rules that use it (prefilter: a hit is confirmed with
  * PCRE2, a miss is final). */
+/* Where a request value comes from. Each transformation chain has a
+ * Hyperscan database per source (and per selected key: the User-Agent
+ * header gets its own), holding only the patterns of the rules that
+ * read that source, so a value is scanned for what can apply to it. */
+enum waf_src {
+	SRC_ARGS_GET = 0,
+	SRC_ARGS_GET_NAMES,
+	SRC_ARGS_POST,
+	SRC_ARGS_POST_NAMES,
+	SRC_HEADERS,
+	SRC_HEADERS_NAMES,
+	SRC_COOKIES,
+	SRC_COOKIES_NAMES,
+	SRC_FILES,
+	SRC_FILES_NAMES,
+	SRC_PART_HEADERS,
+	SRC_XML_ATTRS,
+	SRC_DYNAMIC, /* TX, MATCHED_*, counts: made while rules run */
+	SRC_SCALAR,  /* + enum waf_var of a single-valued variable */
+	SRC_MAX = SRC_SCALAR + V_MAX
+};
+
+/* A source's databases: one per key some rule selects by name (that
+ * key's rules plus the whole-collection ones), and one for the other
+ * elements (NULL: no rule of the chain reads them). */
+struct waf_src_dbs {
+	hs_database_t *other;
+	struct waf_keyed_db {
+		const char *key; /* lowercase, owned by a rule's target */
+		uint32_t key_len;
+		hs_database_t *db;
+	} * keyed;
+	unsigned int n_keyed;
+};
+
 struct waf_chain {
 	uint8_t tfn[WAF_MAX_TFN];
 	unsigned int n_tfn;
 	int parent; /* the chain one transformation shorter (-1: none) */
-	hs_database_t *db;
+	/* Its @rx patterns (ids 0..n_patterns), by source. */
 	unsigned int n_patterns;
-	/* Variables (1 << enum waf_var) the chain's skippable rules read:
+	struct waf_src_dbs src[SRC_MAX];
+	/* Sources (1 << enum waf_src) the chain's skippable rules read:
 	 * what its per-request union scan covers. */
-	uint64_t vars;
+	uint64_t union_srcs;
 };
 
 #define WAF_MAX_CHAINS 256
@@ -235,6 +271,10 @@ struct ww_waf {
 	struct waf_chain chains[WAF_MAX_CHAINS];
 	unsigned int n_chains;
 	unsigned int n_hs_patterns, n_pcre_only;
+	/* Every distinct database (a pattern set is compiled once per
+	 * chain, however many sources share it), for scratch and freeing. */
+	hs_database_t **dbs;
+	unsigned int n_dbs;
 	size_t hs_bytes;
 	double compile_s;
 	struct waf_rule **rules; /* in order, chain links excluded */
@@ -305,10 +345,13 @@ struct ww_waf_ctx {
 		const char *src;
 		uint32_t src_len, gen;
 		uint16_t chain;
-		uint8_t scanned;
 		const char *out;
 		uint32_t out_len;
-		uint64_t *hits; /* bitset of the chain's patterns */
+		uint32_t out_classes; /* waf_byte_classes(out) */
+		/* Patterns of the chain that hit the transformed value, as
+		 * far as database @scanned (NULL: none yet) knows them. */
+		const hs_database_t *scanned;
+		uint64_t *hits;
 	} * cache;
 	uint32_t cache_mask, gen;
 	/* @rx patterns built from macros, compiled once per text. */
@@ -338,6 +381,12 @@ void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,
 uint32_t waf_tfn_apply(struct ww_waf_ctx *c, enum waf_tfn t, const char *in,
 		       uint32_t len, const char **out);
 int waf_tfn_by_name(const char *name);
+/* Which byte classes @s holds (see tfn.c), and @t applied to a value
+ * of classes @in_classes: no work when none of them can change it. */
+uint32_t waf_byte_classes(const char *s, uint32_t n);
+uint32_t waf_tfn_apply_classes(struct ww_waf_ctx *c, enum waf_tfn t,
+			       const char *in, uint32_t n, uint32_t in_classes,
+			       const char **out, uint32_t *out_classes);
 
 /* Operators (ops.c). */
 bool waf_op_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
@@ -350,9 +399,12 @@ void waf_hs_free(struct ww_waf *w);
 uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
 		       const char *v, uint32_t n, const char **out,
 		       struct waf_cache_entry **entry);
-/* May @r's @rx match the transformed value of @e? (false: it cannot). */
+/* May @r's @rx match @v, the transformed value of entry @e, which
+ * came from source @src (enum waf_src), element @name? (false: it
+ * cannot). */
 bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
-		      struct waf_cache_entry *e, const char *v, uint32_t n);
+		      struct waf_cache_entry *e, const char *v, uint32_t n,
+		      uint8_t src, const char *name, uint32_t nlen);
 bool waf_pm_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 		  uint32_t n);
 /* Can skippable rule @r match anything in this request? */
