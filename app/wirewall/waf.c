@@ -18,6 +18,7 @@ int app_waf_load(const struct ww_conf *conf, struct ww_waf **out, char *err,
 		.n_files = conf->n_waf_site_rules,
 		.paranoia_level = conf->waf_paranoia_level,
 		.anomaly_threshold = conf->waf_anomaly_threshold,
+		.cache_dir = conf->waf_cache_dir,
 	};
 	char why[900];
 	unsigned int i;
@@ -29,6 +30,18 @@ int app_waf_load(const struct ww_conf *conf, struct ww_waf **out, char *err,
 	for (i = 0; i < conf->n_waf_site_rules; i++)
 		files[i] = conf->waf_site_rules[i];
 	rc = ww_waf_load(&o, out, why, sizeof(why));
+	if (rc == 0) {
+		unsigned int rules, unsupported, hs, pcre_only;
+		size_t bytes;
+		double secs;
+
+		ww_waf_counts(*out, &rules, &unsupported);
+		ww_waf_compiled(*out, &hs, &pcre_only, &bytes, &secs);
+		APP_LOG(NOTICE,
+			"[waf] %u rules (%u with an operator that never matches), databases %zu bytes, ready in %.2f s; compile cache %s",
+			rules, unsupported, bytes, secs,
+			ww_waf_cache_state(*out, why, sizeof(why)));
+	}
 	if (rc < 0)
 		snprintf(
 			err, err_len,

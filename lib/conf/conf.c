@@ -159,6 +159,8 @@ static const struct key_schema schema[] = {
 	{{"waf", "anomaly_threshold", "5"}, KEY_U32,
 	 FIELD(waf_anomaly_threshold), 0, 1000},
 	{{"waf", "action", "403"}, KEY_WAF_ACTION, FIELD(waf_answer_403), 0, 0},
+	{{"waf", "cache_dir", "/var/cache/wirewall"}, KEY_STRING,
+	 FIELD(waf_cache_dir), 0, 0},
 
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},

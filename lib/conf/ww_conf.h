@@ -162,9 +162,10 @@ struct ww_conf {
 	char waf_rules_dir[WW_CONF_PATH_MAX];
 	char waf_site_rules[WW_CONF_MAX_FILES][WW_CONF_PATH_MAX];
 	unsigned int n_waf_site_rules;
-	uint32_t waf_paranoia_level;	/* 0: as crs-setup.conf says */
-	uint32_t waf_anomaly_threshold; /* 0: as crs-setup.conf says */
-	bool waf_answer_403;		/* else reset both ends */
+	uint32_t waf_paranoia_level;	      /* 0: as crs-setup.conf says */
+	uint32_t waf_anomaly_threshold;	      /* 0: as crs-setup.conf says */
+	bool waf_answer_403;		      /* else reset both ends */
+	char waf_cache_dir[WW_CONF_PATH_MAX]; /* compiled databases */
 
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */

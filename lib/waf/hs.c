@@ -217,8 +217,8 @@ static int compile_set(struct chain_build *b, const uint64_t *set,
 		}
 		if (k == 0)
 			break;
-		if (hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL,
-				     db, &ce) == HS_SUCCESS)
+		if (waf_hs_compile(b->w, expr, flags, ids, NULL, k, db, &ce) ==
+		    HS_SUCCESS)
 			break;
 		if (ce->expression < 0) {
 			ww_errf(err, err_len, "Hyperscan: %s", ce->message);
@@ -451,9 +451,8 @@ static int build_pm(struct ww_waf *w, struct waf_rule *r, char *err,
 		ids[i] = i;
 		lens[i] = strlen(r->phrases[i]);
 	}
-	if (hs_compile_lit_multi((const char *const *)r->phrases, flags, ids,
-				 lens, r->n_phrases, HS_MODE_BLOCK, NULL,
-				 &r->pm_db, &ce) != HS_SUCCESS) {
+	if (waf_hs_compile(w, (const char *const *)r->phrases, flags, ids, lens,
+			   r->n_phrases, &r->pm_db, &ce) != HS_SUCCESS) {
 		ww_errf(err, err_len, "%s:%u: @pm: %s", r->file, r->line,
 			ce ? ce->message : "Hyperscan");
 		hs_free_compile_error(ce);

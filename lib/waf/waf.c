@@ -200,8 +200,11 @@ int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 			     : load_native(w, o->files[i], err, err_len);
 	if (rc == 0)
 		rc = waf_resolve(w, err, err_len);
-	if (rc == 0)
+	if (rc == 0) {
+		waf_hs_cache_open(w, o->cache_dir);
 		rc = waf_hs_build(w, err, err_len);
+		waf_hs_cache_prune(w);
+	}
 	if (rc < 0) {
 		ww_waf_free(w);
 		return rc;
@@ -253,6 +256,21 @@ void ww_waf_compiled(const struct ww_waf *w, unsigned int *hs_patterns,
 	*pcre_only = w->n_pcre_only;
 	*db_bytes = w->hs_bytes;
 	*compile_s = w->compile_s;
+}
+
+const char *ww_waf_cache_state(const struct ww_waf *w, char *buf, size_t len)
+{
+	const struct waf_hs_cache *hc = &w->cache;
+
+	if (!hc->enabled)
+		snprintf(buf, len, "off%s%s", hc->why[0] ? ": " : "", hc->why);
+	else
+		snprintf(buf, len, "%s: %u databases read, %u compiled%s%s%s",
+			 hc->dir, hc->hits, hc->compiled,
+			 hc->write_failed ? " (could not store: " : "",
+			 hc->write_failed ? hc->why : "",
+			 hc->write_failed ? ")" : "");
+	return buf;
 }
 
 void ww_waf_report(const struct ww_waf *w, FILE *out)

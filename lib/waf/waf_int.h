@@ -267,6 +267,14 @@ struct waf_chain {
 
 #define WAF_MAX_CHAINS 256
 
+/* The on-disk cache of compiled databases (hs_cache.c). */
+struct waf_hs_cache {
+	bool enabled;
+	char dir[1024];
+	unsigned int hits, compiled, write_failed;
+	char why[512]; /* why it is off, or the first write that failed */
+};
+
 struct ww_waf {
 	struct waf_chain chains[WAF_MAX_CHAINS];
 	unsigned int n_chains;
@@ -277,6 +285,7 @@ struct ww_waf {
 	unsigned int n_dbs;
 	size_t hs_bytes;
 	double compile_s;
+	struct waf_hs_cache cache;
 	struct waf_rule **rules; /* in order, chain links excluded */
 	unsigned int n_rules;
 	struct waf_rule *all; /* every rule, links included */
@@ -395,6 +404,15 @@ bool waf_op_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 /* Hyperscan (hs.c): compile the chains' databases and the @pm ones. */
 int waf_hs_build(struct ww_waf *w, char *err, size_t err_len);
 void waf_hs_free(struct ww_waf *w);
+/* Compile cache (hs_cache.c): open @dir (NULL or "": none), compile
+ * through it (hs_compile_multi, or hs_compile_lit_multi when @lens),
+ * and remove files no load has used for two weeks. */
+void waf_hs_cache_open(struct ww_waf *w, const char *dir);
+int waf_hs_compile(struct ww_waf *w, const char *const *expr,
+		   const unsigned int *flags, const unsigned int *ids,
+		   const size_t *lens, unsigned int n, hs_database_t **db,
+		   hs_compile_error_t **ce);
+void waf_hs_cache_prune(struct ww_waf *w);
 /* The transformed value of @v for @chain, computed once per request. */
 uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
 		       const char *v, uint32_t n, const char **out,

@@ -42,6 +42,9 @@ struct ww_waf_opts {
 	/* Overrides of crs-setup.conf (0: keep what it says). */
 	unsigned int paranoia_level;
 	unsigned int anomaly_threshold;
+	/* Directory of compiled databases kept between loads (created
+	 * 0700 if missing; NULL or "": compile every time). */
+	const char *cache_dir;
 };
 
 /* Load and compile. @return 0 with *@out, or -errno with "file:line:
@@ -58,6 +61,8 @@ void ww_waf_counts(const struct ww_waf *w, unsigned int *rules,
 void ww_waf_compiled(const struct ww_waf *w, unsigned int *hs_patterns,
 		     unsigned int *pcre_only, size_t *db_bytes,
 		     double *compile_s);
+/* The compile cache: "DIR: N databases read, M compiled", or "off: why". */
+const char *ww_waf_cache_state(const struct ww_waf *w, char *buf, size_t len);
 /* Work done by a context so far, per request evaluated (profiling). */
 void ww_waf_ctx_print_work(const struct ww_waf_ctx *c, FILE *out);
 /* One line per unsupported operator: its name and the rule ids. */

@@ -211,6 +211,9 @@ struct crs_engine *crs_engine_new(const char *name, const char *crs_setup,
 			.crs_setup = crs_setup,
 			.rules_dir = rules_dir,
 			.paranoia_level = pl,
+			/* Compiled databases kept between runs, if the
+			 * caller names a place (scripts/test.sh does). */
+			.cache_dir = getenv("WW_WAF_CACHE"),
 		};
 
 		if (ww_waf_load(&o, &e->waf, err, err_len) < 0) {
@@ -231,10 +234,16 @@ struct crs_engine *crs_engine_new(const char *name, const char *crs_setup,
 		ww_waf_compiled(e->waf, &hs, &pcre_only, &bytes, &secs);
 		printf("wirewall engine: %u rules, %u with an unsupported operator; "
 		       "Hyperscan: %u @rx patterns in databases, %u PCRE2 only, "
-		       "%zu bytes, compiled in %.3f s\n",
+		       "%zu bytes, built in %.3f s\n",
 		       r, u, hs, pcre_only, bytes, secs);
 
 		ww_waf_report(e->waf, stdout);
+		{
+			char cs[1024];
+
+			printf("compile cache %s\n",
+			       ww_waf_cache_state(e->waf, cs, sizeof(cs)));
+		}
 	}
 	return e;
 }

@@ -41,6 +41,11 @@ contexts = 64
 """
 # The flow case leaves direction to the flows (no protected_networks)
 # and shortens the established timeout so one flow times out in it.
+# The tests of the rule engine turn it on, with scripts/test.sh's shared
+# cache of compiled databases (or none: nothing left in /var/cache).
+WAF_ON_SETS = ("waf.enabled=yes",
+               "waf.cache_dir=" + os.environ.get("WW_WAF_CACHE", ""))
+WAF_ON = [a for kv in WAF_ON_SETS for a in ("--set", kv)]
 FLOW_CONFIG = """[waf]
 enabled = no
 [flow]
@@ -608,7 +613,7 @@ class Offline(unittest.TestCase):
             cases = json.load(fh)
         for action in ("403", "reset"):
             out, eve, _ = self.run_ww("waf.pcap", "waf_" + action, conf=self.http_conf,
-                                      extra=["--set", "waf.enabled=yes",
+                                      extra=[*WAF_ON,
                                              "--set", "waf.action=" + action])
             frames = [Ether(f[1]) for f in read_pcap(out)]
             forwarded = {p[TCP].sport for p in frames
@@ -652,8 +657,7 @@ class Offline(unittest.TestCase):
                      '100001 ARGS:ref "^home$" deny Links from home are not allowed\n'
                      '100002 ARGS:user "^alice$" log Alice logs in\n')
         out, eve, _ = self.run_ww("waf.pcap", "site", conf=self.http_conf,
-                                  extra=["--set", "waf.enabled=yes",
-                                         "--set", "waf.site_rules=" + rules])
+                                  extra=[*WAF_ON, "--set", "waf.site_rules=" + rules])
         alerts = {e["src_port"]: e["alert"] for e in eve_lines(eve)
                   if e["event_type"] == "alert"}
         self.assertIn("Links from home are not allowed [100001",
@@ -667,7 +671,7 @@ class Offline(unittest.TestCase):
         self.assertIn(43001, forwarded)
         with open(rules, "w") as fh:
             fh.write('# fine\n100003 ARGS "x" frobnicate Bad action\n')
-        p = self.check_config("waf.site_rules=" + rules, "waf.enabled=yes")
+        p = self.check_config("waf.site_rules=" + rules, *WAF_ON_SETS)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(rules + ":2:", p.stderr)
 
@@ -682,7 +686,7 @@ class Offline(unittest.TestCase):
                      'SecRule ARGS:ref "@rx ^home$" "id:100011,phase:2,deny,tag:\'foo\',msg:\'tagged\'"\n'
                      'SecRule ARGS:ref "@rx ^home$" "id:100012,phase:2,deny,tag:\'bar\',msg:\'untagged\'"\n')
         _, eve, _ = self.run_ww("waf.pcap", "site_ctl", conf=self.http_conf,
-                                extra=["--set", "waf.enabled=yes", "--set",
+                                extra=[*WAF_ON, "--set",
                                        "waf.crs_setup=", "--set", "waf.rules_dir=",
                                        "--set", "waf.site_rules=" + rules])
         alerts = [e["alert"]["signature"] for e in eve_lines(eve)
@@ -699,7 +703,7 @@ class Offline(unittest.TestCase):
                            "unknown operator")):
             with open(bad, "w") as fh:
                 fh.write("# site rules\n" + text)
-            p = self.check_config("waf.site_rules=" + bad, "waf.enabled=yes")
+            p = self.check_config("waf.site_rules=" + bad, *WAF_ON_SETS)
             self.assertNotEqual(p.returncode, 0)
             self.assertIn(bad + ":2:", p.stderr)
             self.assertIn(why, p.stderr)

@@ -115,7 +115,7 @@ static void test_example_documents_every_key(void **state)
 	char line[512], section[64] = "";
 	FILE *f;
 	unsigned int i, n_keys = 0, n_seen = 0;
-	char seen[64][200];
+	char seen[256][200];
 
 	(void)state;
 	assert_non_null(path);
@@ -146,6 +146,7 @@ static void test_example_documents_every_key(void **state)
 		}
 		if (!found)
 			continue; /* prose that looks like a key */
+		assert_true(n_seen < sizeof(seen) / sizeof(seen[0]));
 		snprintf(seen[n_seen++], sizeof(seen[0]), "%s.%s", section,
 			 key);
 	}
