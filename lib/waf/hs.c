@@ -294,7 +294,7 @@ static int db_of_set(struct chain_build *b, const uint64_t *set,
 /* Per source: the patterns of rules reading it whole (@whole, words
  * each) and the keys some rule selects, with their rules' patterns. */
 struct keyed_set {
-	uint8_t src;
+	unsigned int slot; /* band * SRC_MAX + source */
 	const char *key;
 	uint32_t key_len;
 	uint64_t *set;
@@ -326,9 +326,11 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 		goto out;
 	b.words = (b.n + 63) / 64;
 	b.refused = calloc(b.n, sizeof(*b.refused));
-	whole = calloc((size_t)SRC_MAX * b.words, 8);
+	whole = calloc((size_t)WAF_BANDS * SRC_MAX * b.words, 8);
+	ch->src = calloc((size_t)WAF_BANDS * SRC_MAX, sizeof(*ch->src));
 	set = calloc(b.words, 8);
-	if (b.refused == NULL || whole == NULL || set == NULL) {
+	if (b.refused == NULL || whole == NULL || set == NULL ||
+	    ch->src == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -344,17 +346,18 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 				continue;
 			srcs = target_sources(t, &keyed);
 			for (s = 0; s < SRC_MAX; s++) {
+				const unsigned int slot = r->band * SRC_MAX + s;
 				unsigned int j;
 
 				if (!((srcs >> s) & 1))
 					continue;
 				if (!keyed) {
-					whole[s * b.words + i / 64] |=
+					whole[slot * b.words + i / 64] |=
 						1ull << (i % 64);
 					continue;
 				}
 				for (j = 0; j < n_ks; j++)
-					if (ks[j].src == s &&
+					if (ks[j].slot == slot &&
 					    ks[j].key_len == t->key_len &&
 					    strncasecmp(ks[j].key, t->key,
 							t->key_len) == 0)
@@ -368,7 +371,7 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 						goto out;
 					}
 					ks = nk;
-					ks[j].src = (uint8_t)s;
+					ks[j].slot = slot;
 					ks[j].key = t->key;
 					ks[j].key_len = t->key_len;
 					ks[j].set = calloc(b.words, 8);
@@ -382,11 +385,11 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 			}
 		}
 	}
-	for (s = 0; s < SRC_MAX && rc == 0; s++)
+	for (s = 0; s < WAF_BANDS * SRC_MAX && rc == 0; s++)
 		rc = db_of_set(&b, &whole[s * b.words], &ch->src[s].other, err,
 			       err_len);
 	for (i = 0; i < n_ks && rc == 0; i++) {
-		struct waf_src_dbs *d = &ch->src[ks[i].src];
+		struct waf_src_dbs *d = &ch->src[ks[i].slot];
 		struct waf_keyed_db *kd =
 			realloc(d->keyed, sizeof(*kd) * (d->n_keyed + 1));
 
@@ -399,7 +402,7 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 		kd->key = ks[i].key;
 		kd->key_len = ks[i].key_len;
 		for (k = 0; k < b.words; k++)
-			set[k] = whole[ks[i].src * b.words + k] | ks[i].set[k];
+			set[k] = whole[ks[i].slot * b.words + k] | ks[i].set[k];
 		rc = db_of_set(&b, set, &kd->db, err, err_len);
 	}
 	if (rc < 0)
@@ -418,8 +421,9 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 				bool keyed;
 
 				if (!r->targets[k].exclude)
-					ch->union_srcs |= target_sources(
-						&r->targets[k], &keyed);
+					ch->union_srcs[r->band] |=
+						target_sources(&r->targets[k],
+							       &keyed);
 			}
 		w->n_hs_patterns++;
 	}
@@ -469,6 +473,22 @@ static int build_pm(struct ww_waf *w, struct waf_rule *r, char *err,
 	return rc;
 }
 
+/* The band of a chain head's paranoia tag, for all its links. */
+static void set_band(struct waf_rule *head)
+{
+	struct waf_rule *r;
+	unsigned int i, band = 0;
+
+	for (i = 0; i < head->n_tags; i++)
+		if (strncmp(head->tags[i], "paranoia-level/", 15) == 0 &&
+		    head->tags[i][15] >= '1' &&
+		    head->tags[i][15] < '1' + WAF_BANDS &&
+		    head->tags[i][16] == '\0')
+			band = (unsigned int)(head->tags[i][15] - '1');
+	for (r = head; r != NULL; r = r->has_chain ? r->next : NULL)
+		r->band = (uint8_t)band;
+}
+
 int waf_hs_build(struct ww_waf *w, char *err, size_t err_len)
 {
 	struct timespec t0, t1;
@@ -476,6 +496,8 @@ int waf_hs_build(struct ww_waf *w, char *err, size_t err_len)
 	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < w->n_rules; i++)
+		set_band(w->rules[i]);
 	for (i = 0; i < w->n_all; i++) {
 		struct waf_rule *r = &w->all[i];
 
@@ -505,9 +527,11 @@ void waf_hs_free(struct ww_waf *w)
 	for (i = 0; i < w->n_dbs; i++)
 		hs_free_database(w->dbs[i]);
 	free(w->dbs);
-	for (i = 0; i < w->n_chains; i++)
-		for (s = 0; s < SRC_MAX; s++)
+	for (i = 0; i < w->n_chains; i++) {
+		for (s = 0; s < WAF_BANDS * SRC_MAX && w->chains[i].src; s++)
 			free(w->chains[i].src[s].keyed);
+		free(w->chains[i].src);
+	}
 	for (i = 0; i < w->n_all; i++)
 		hs_free_database(w->all[i].pm_db);
 }
@@ -607,12 +631,16 @@ static int on_hit(unsigned int id, unsigned long long from,
 }
 
 /* The database for a value of source @src, element @name. */
-static const hs_database_t *db_for(const struct waf_chain *ch, uint8_t src,
+static const hs_database_t *db_for(const struct waf_chain *ch,
+				   unsigned int band, uint8_t src,
 				   const char *name, uint32_t nlen)
 {
-	const struct waf_src_dbs *d = &ch->src[src];
+	const struct waf_src_dbs *d;
 	unsigned int k;
 
+	if (ch->src == NULL)
+		return NULL;
+	d = &ch->src[band * SRC_MAX + src];
 	for (k = 0; k < d->n_keyed; k++)
 		if (d->keyed[k].key_len == nlen &&
 		    strncasecmp(d->keyed[k].key, name, nlen) == 0)
@@ -626,12 +654,12 @@ static const hs_database_t *db_for(const struct waf_chain *ch, uint8_t src,
  * (treat as "anything"). */
 static const uint64_t *scan(struct ww_waf_ctx *c, const struct waf_chain *ch,
 			    struct waf_cache_entry *e, const hs_database_t *db,
-			    const char *v, uint32_t n)
+			    unsigned int band, const char *v, uint32_t n)
 {
 	const size_t words = (ch->n_patterns + 63) / 64;
 	uint64_t *bits;
 
-	if (e != NULL && e->scanned == db)
+	if (e != NULL && e->scanned[band] == db)
 		return e->hits;
 	bits = e != NULL ? e->hits : NULL;
 	if (bits == NULL) {
@@ -645,7 +673,7 @@ static const uint64_t *scan(struct ww_waf_ctx *c, const struct waf_chain *ch,
 		return NULL;
 	if (e != NULL) {
 		e->hits = bits;
-		e->scanned = db;
+		e->scanned[band] = db;
 	}
 	return bits;
 }
@@ -661,10 +689,10 @@ bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
 	if (r->hs_id < 0 || r->chain < 0)
 		return true; /* PCRE2 decides */
 	ch = &c->w->chains[r->chain];
-	db = db_for(ch, src, name, nlen);
+	db = db_for(ch, r->band, src, name, nlen);
 	if (db == NULL)
 		return true; /* not a source the rule was compiled for */
-	hits = scan(c, ch, e, db, v, n);
+	hits = scan(c, ch, e, db, r->band, v, n);
 	if (hits == NULL)
 		return true;
 	return (hits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
@@ -677,7 +705,7 @@ static void union_value(struct ww_waf_ctx *c, const struct waf_rule *r,
 {
 	const struct waf_chain *ch = &c->w->chains[r->chain];
 	const size_t words = (ch->n_patterns + 63) / 64;
-	const hs_database_t *db = db_for(ch, src, name, nlen);
+	const hs_database_t *db = db_for(ch, r->band, src, name, nlen);
 	struct waf_cache_entry *e;
 	const uint64_t *hits;
 	const char *t;
@@ -687,7 +715,7 @@ static void union_value(struct ww_waf_ctx *c, const struct waf_rule *r,
 	if (db == NULL)
 		return; /* no rule of the chain reads it */
 	tn = waf_transform(c, r, v, n, &t, &e);
-	hits = scan(c, ch, e, db, t, tn);
+	hits = scan(c, ch, e, db, r->band, t, tn);
 	for (k = 0; k < words; k++)
 		acc[k] |= hits != NULL ? hits[k] : ~0ull;
 }
@@ -698,7 +726,7 @@ static void union_coll(struct ww_waf_ctx *c, const struct waf_rule *r,
 		       const struct waf_coll *col, unsigned int vsrc,
 		       unsigned int nsrc, uint64_t *acc)
 {
-	const uint64_t want = c->w->chains[r->chain].union_srcs;
+	const uint64_t want = c->w->chains[r->chain].union_srcs[r->band];
 	unsigned int i;
 
 	for (i = 0; i < col->n; i++) {
@@ -731,8 +759,8 @@ bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r)
 		return true;
 	ch = &c->w->chains[r->chain];
 	words = (ch->n_patterns + 63) / 64;
-	acc = c->chain_union[r->chain];
-	if (c->chain_union_gen[r->chain] != c->gen || acc == NULL) {
+	acc = c->chain_union[r->chain][r->band];
+	if (c->chain_union_gen[r->chain][r->band] != c->gen || acc == NULL) {
 		/* First rule of this chain in this request: every value its
 		 * skippable rules read, transformed by the chain, scanned
 		 * once against its source's database. */
@@ -755,14 +783,14 @@ bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r)
 		for (i = 0; i < sizeof(scalars); i++) {
 			const unsigned int s = SRC_SCALAR + scalars[i];
 
-			if (((ch->union_srcs >> s) & 1) &&
+			if (((ch->union_srcs[r->band] >> s) & 1) &&
 			    c->scalar_set[scalars[i]])
 				union_value(c, r, (uint8_t)s, "", 0,
 					    c->scalar[scalars[i]],
 					    c->scalar_len[scalars[i]], acc);
 		}
-		c->chain_union[r->chain] = acc;
-		c->chain_union_gen[r->chain] = c->gen;
+		c->chain_union[r->chain][r->band] = acc;
+		c->chain_union_gen[r->chain][r->band] = c->gen;
 	}
 	return (acc[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
 }

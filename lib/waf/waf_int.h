@@ -185,6 +185,7 @@ struct waf_rule {
 	 * pattern in that chain's Hyperscan database (-1: PCRE2 only). */
 	int chain;
 	int hs_id;
+	uint8_t band; /* paranoia level - 1 (WAF_BANDS) */
 	/* Every target is a request variable (not TX or MATCHED_*, which
 	 * change while rules run), the operator a plain @rx in a Hyperscan
 	 * database: when no value of the request hits the pattern in its
@@ -253,16 +254,25 @@ struct waf_src_dbs {
 	unsigned int n_keyed;
 };
 
+/* Patterns are also split by the CRS paranoia level of their rule (tag
+ * "paranoia-level/N"; untagged rules count as level 1): at level 1 the
+ * rules of levels 2-4 are skipped by the CRS itself, and their patterns
+ * would only slow every scan. A band's databases are scanned the first
+ * time one of its rules runs in a request. */
+#define WAF_BANDS 4
+
 struct waf_chain {
 	uint8_t tfn[WAF_MAX_TFN];
 	unsigned int n_tfn;
 	int parent; /* the chain one transformation shorter (-1: none) */
 	/* Its @rx patterns (ids 0..n_patterns), by source. */
 	unsigned int n_patterns;
-	struct waf_src_dbs src[SRC_MAX];
-	/* Sources (1 << enum waf_src) the chain's skippable rules read:
-	 * what its per-request union scan covers. */
-	uint64_t union_srcs;
+	/* Per band and source: band b, source s at [b * SRC_MAX + s]
+	 * (NULL when the chain has no pattern). */
+	struct waf_src_dbs *src;
+	/* Per band, the sources (1 << enum waf_src) the chain's skippable
+	 * rules read: what its per-request union scan covers. */
+	uint64_t union_srcs[WAF_BANDS];
 };
 
 #define WAF_MAX_CHAINS 256
@@ -348,8 +358,8 @@ struct ww_waf_ctx {
 	 * and chain (open addressing; entries of older requests are told
 	 * apart by generation). */
 	/* Per request and chain: the patterns any request value hits. */
-	uint64_t *chain_union[WAF_MAX_CHAINS];
-	uint32_t chain_union_gen[WAF_MAX_CHAINS];
+	uint64_t *chain_union[WAF_MAX_CHAINS][WAF_BANDS];
+	uint32_t chain_union_gen[WAF_MAX_CHAINS][WAF_BANDS];
 	struct waf_cache_entry {
 		const char *src;
 		uint32_t src_len, gen;
@@ -358,8 +368,9 @@ struct ww_waf_ctx {
 		uint32_t out_len;
 		uint32_t out_classes; /* waf_byte_classes(out) */
 		/* Patterns of the chain that hit the transformed value, as
-		 * far as database @scanned (NULL: none yet) knows them. */
-		const hs_database_t *scanned;
+		 * far as the databases @scanned of each band (NULL: none
+		 * yet) know them. */
+		const hs_database_t *scanned[WAF_BANDS];
 		uint64_t *hits;
 	} * cache;
 	uint32_t cache_mask, gen;
