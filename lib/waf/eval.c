@@ -1023,11 +1023,19 @@ static void match_item(struct ww_waf_ctx *c, const struct item *it, void *arg)
 	/* Transformed once per value and chain; the chain's Hyperscan
 	 * scan answers every @rx rule of the chain, PCRE2 confirms hits. */
 	n = waf_transform(c, r, it->value, it->vlen, &v, &e);
-	if (r->op == OP_RX && r->re != NULL &&
-	    !waf_hs_may_match(c, r, e, v, n, it->src, it->name, it->nlen))
+	switch (r->hs_id >= 0 ? waf_hs_check(c, r, e, v, n, it->src, it->name,
+					     it->nlen)
+			      : WAF_HS_UNKNOWN) {
+	case WAF_HS_MISS:
 		m = false;
-	else
+		break;
+	case WAF_HS_HIT:
+		m = r->op == OP_PM ||
+		    waf_op_match(c, r, v, n, run->arg, run->arg_len);
+		break;
+	default:
 		m = waf_op_match(c, r, v, n, run->arg, run->arg_len);
+	}
 	if (m == r->op_negated)
 		return;
 	run->matched = true;

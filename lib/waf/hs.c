@@ -182,18 +182,48 @@ struct chain_build {
 	struct ww_waf *w;
 	struct waf_rule **rules;
 	unsigned int n, words;
+	/* @pm rules' phrases as escaped literals (NULL for @rx rules), and
+	 * the expressions of all rules together. */
+	char ***phrases;
+	unsigned int n_expr;
 	bool *refused;
 	uint64_t *sets; /* n_sets x words */
 	hs_database_t **set_dbs;
 	unsigned int n_sets;
 };
 
+/* Phrase @p as a regex that matches exactly it: every byte but letters
+ * and digits as \xHH. */
+static char *literal_regex(const char *p)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = malloc(strlen(p) * 4 + 1), *q = o;
+
+	if (o == NULL)
+		return NULL;
+	for (; *p; p++) {
+		const unsigned char ch = (unsigned char)*p;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9')) {
+			*q++ = (char)ch;
+		} else {
+			*q++ = '\\';
+			*q++ = 'x';
+			*q++ = hex[ch >> 4];
+			*q++ = hex[ch & 15];
+		}
+	}
+	*q = '\0';
+	return o;
+}
+
 static int compile_set(struct chain_build *b, const uint64_t *set,
 		       hs_database_t **db, char *err, size_t err_len)
 {
-	const char **expr = calloc(b->n, sizeof(*expr));
-	unsigned int *flags = calloc(b->n, sizeof(*flags));
-	unsigned int *ids = calloc(b->n, sizeof(*ids));
+	const char **expr = calloc(b->n_expr, sizeof(*expr));
+	unsigned int *flags = calloc(b->n_expr, sizeof(*flags));
+	unsigned int *ids = calloc(b->n_expr, sizeof(*ids));
 	hs_compile_error_t *ce = NULL;
 	unsigned int i, k;
 	int rc = 0;
@@ -206,12 +236,24 @@ static int compile_set(struct chain_build *b, const uint64_t *set,
 	for (;;) {
 		k = 0;
 		for (i = 0; i < b->n; i++) {
+			const struct waf_rule *r = b->rules[i];
+			unsigned int p;
+
 			if (!((set[i / 64] >> (i % 64)) & 1) || b->refused[i])
 				continue;
+			if (r->op == OP_PM) {
+				/* Exact: a hit is a match, no confirmation. */
+				for (p = 0; p < r->n_phrases; p++) {
+					flags[k] = HS_FLAG_CASELESS |
+						   HS_FLAG_SINGLEMATCH;
+					expr[k] = b->phrases[i][p];
+					ids[k++] = i;
+				}
+				continue;
+			}
 			flags[k] = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
 				   HS_FLAG_DOTALL | HS_FLAG_ALLOWEMPTY;
-			expr[k] =
-				strip_caseless(b->rules[i]->op_arg, &flags[k]);
+			expr[k] = strip_caseless(r->op_arg, &flags[k]);
 			ids[k] = i; /* the pattern's bit in the chain's hits */
 			k++;
 		}
@@ -313,8 +355,9 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 	for (i = 0; i < w->n_all; i++) {
 		struct waf_rule *r = &w->all[i];
 
-		if (r->marker || r->chain != (int)ci || r->op != OP_RX ||
-		    r->re == NULL)
+		if (r->marker || r->chain != (int)ci ||
+		    !((r->op == OP_RX && r->re != NULL) ||
+		      (r->op == OP_PM && r->pm_db != NULL)))
 			continue;
 		b.rules = realloc(b.rules, sizeof(*b.rules) * (b.n + 1));
 		if (b.rules == NULL)
@@ -326,6 +369,31 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 		goto out;
 	b.words = (b.n + 63) / 64;
 	b.refused = calloc(b.n, sizeof(*b.refused));
+	b.phrases = calloc(b.n, sizeof(*b.phrases));
+	if (b.phrases == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < b.n; i++) {
+		const struct waf_rule *r = b.rules[i];
+
+		if (r->op != OP_PM) {
+			b.n_expr++;
+			continue;
+		}
+		b.phrases[i] = calloc(r->n_phrases, sizeof(char *));
+		if (b.phrases[i] == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (k = 0; k < r->n_phrases; k++)
+			if ((b.phrases[i][k] = literal_regex(r->phrases[k])) ==
+			    NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		b.n_expr += r->n_phrases;
+	}
 	whole = calloc((size_t)WAF_BANDS * SRC_MAX * b.words, 8);
 	ch->src = calloc((size_t)WAF_BANDS * SRC_MAX, sizeof(*ch->src));
 	set = calloc(b.words, 8);
@@ -415,6 +483,10 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 			continue;
 		}
 		r->hs_id = (int)i;
+		if (r->op == OP_PM)
+			w->n_hs_pm++;
+		else
+			w->n_hs_patterns++;
 		r->skippable = static_targets(r) && !r->op_negated;
 		if (r->skippable)
 			for (k = 0; k < r->n_targets; k++) {
@@ -425,7 +497,6 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 						target_sources(&r->targets[k],
 							       &keyed);
 			}
-		w->n_hs_patterns++;
 	}
 out:
 	for (i = 0; i < n_ks; i++)
@@ -433,6 +504,13 @@ out:
 	free(ks);
 	free(whole);
 	free(set);
+	for (i = 0; b.phrases != NULL && i < b.n; i++) {
+		for (k = 0; b.phrases[i] != NULL && k < b.rules[i]->n_phrases;
+		     k++)
+			free(b.phrases[i][k]);
+		free(b.phrases[i]);
+	}
+	free(b.phrases);
 	free(b.refused);
 	free(b.rules);
 	free(b.sets);
@@ -678,24 +756,26 @@ static const uint64_t *scan(struct ww_waf_ctx *c, const struct waf_chain *ch,
 	return bits;
 }
 
-bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
-		      struct waf_cache_entry *e, const char *v, uint32_t n,
-		      uint8_t src, const char *name, uint32_t nlen)
+enum waf_hs_answer waf_hs_check(struct ww_waf_ctx *c, const struct waf_rule *r,
+				struct waf_cache_entry *e, const char *v,
+				uint32_t n, uint8_t src, const char *name,
+				uint32_t nlen)
 {
 	const struct waf_chain *ch;
 	const hs_database_t *db;
 	const uint64_t *hits;
 
 	if (r->hs_id < 0 || r->chain < 0)
-		return true; /* PCRE2 decides */
+		return WAF_HS_UNKNOWN; /* the operator decides */
 	ch = &c->w->chains[r->chain];
 	db = db_for(ch, r->band, src, name, nlen);
 	if (db == NULL)
-		return true; /* not a source the rule was compiled for */
+		return WAF_HS_UNKNOWN; /* not a source compiled for the rule */
 	hits = scan(c, ch, e, db, r->band, v, n);
 	if (hits == NULL)
-		return true;
-	return (hits[r->hs_id / 64] >> (r->hs_id % 64)) & 1;
+		return WAF_HS_UNKNOWN;
+	return (hits[r->hs_id / 64] >> (r->hs_id % 64)) & 1 ? WAF_HS_HIT
+							    : WAF_HS_MISS;
 }
 
 /* Value @v of source @src, element @name, into the chain's union. */

@@ -289,6 +289,7 @@ struct ww_waf {
 	struct waf_chain chains[WAF_MAX_CHAINS];
 	unsigned int n_chains;
 	unsigned int n_hs_patterns, n_pcre_only;
+	unsigned int n_hs_pm; /* @pm rules whose phrases are in databases */
 	/* Every distinct database (a pattern set is compiled once per
 	 * chain, however many sources share it), for scratch and freeing. */
 	hs_database_t **dbs;
@@ -428,12 +429,15 @@ void waf_hs_cache_prune(struct ww_waf *w);
 uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
 		       const char *v, uint32_t n, const char **out,
 		       struct waf_cache_entry **entry);
-/* May @r's @rx match @v, the transformed value of entry @e, which
- * came from source @src (enum waf_src), element @name? (false: it
- * cannot). */
-bool waf_hs_may_match(struct ww_waf_ctx *c, const struct waf_rule *r,
-		      struct waf_cache_entry *e, const char *v, uint32_t n,
-		      uint8_t src, const char *name, uint32_t nlen);
+/* What the databases say of @r (@rx or @pm) on @v, the transformed
+ * value of entry @e, from source @src (enum waf_src), element @name:
+ * MISS is final; HIT is final for @pm (literals) and for @rx must be
+ * confirmed by PCRE2 (prefilter); UNKNOWN leaves it to the operator. */
+enum waf_hs_answer { WAF_HS_MISS, WAF_HS_HIT, WAF_HS_UNKNOWN };
+enum waf_hs_answer waf_hs_check(struct ww_waf_ctx *c, const struct waf_rule *r,
+				struct waf_cache_entry *e, const char *v,
+				uint32_t n, uint8_t src, const char *name,
+				uint32_t nlen);
 bool waf_pm_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 		  uint32_t n);
 /* Can skippable rule @r match anything in this request? */
