@@ -11,6 +11,8 @@
 
 #define ARENA_BYTES (8u << 20)
 
+static uint32_t format_int(char *b, long long v);
+
 char *waf_alloc(struct ww_waf_ctx *c, size_t n)
 {
 	char *p;
@@ -63,8 +65,9 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 	c->arena = malloc(ARENA_BYTES);
 	c->arena_cap = ARENA_BYTES;
 	c->md = pcre2_match_data_create(32, NULL);
-	c->cache_mask = 8191;
-	c->cache = calloc(c->cache_mask + 1, sizeof(*c->cache));
+	c->cache_cap = WAF_CACHE_ENTRIES;
+	c->cache = calloc(c->cache_cap, sizeof(*c->cache));
+	c->cache_index = calloc(WAF_CACHE_INDEX, sizeof(*c->cache_index));
 	for (unsigned int i = 0; i < w->n_dbs && c->md; i++)
 		if (hs_alloc_scratch(w->dbs[i], &c->scratch) != HS_SUCCESS)
 			c->md = NULL;
@@ -73,7 +76,8 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 		    hs_alloc_scratch(w->all[i].pm_db, &c->scratch) !=
 			    HS_SUCCESS)
 			c->md = NULL;
-	if (c->arena == NULL || c->md == NULL || c->cache == NULL) {
+	if (c->arena == NULL || c->md == NULL || c->cache == NULL ||
+	    c->cache_index == NULL) {
 		ww_waf_ctx_free(c);
 		return NULL;
 	}
@@ -86,6 +90,7 @@ void ww_waf_ctx_free(struct ww_waf_ctx *c)
 		return;
 	free(c->arena);
 	free(c->cache);
+	free(c->cache_index);
 	hs_free_scratch(c->scratch);
 	pcre2_match_data_free(c->md);
 	for (unsigned int i = 0; i < 16; i++) {
@@ -220,8 +225,7 @@ static uint32_t macro_value(struct ww_waf_ctx *c, const char *name,
 
 			if (kl == 2 && strncasecmp(key, "id", 2) == 0 && b) {
 				*out = b;
-				return (uint32_t)sprintf(b, "%u",
-							 c->cur_rule->id);
+				return format_int(b, c->cur_rule->id);
 			}
 			if (kl == 3 && strncasecmp(key, "msg", 3) == 0 &&
 			    c->cur_rule->msg) {
@@ -719,22 +723,28 @@ static void setup_request(struct ww_waf_ctx *c, const struct ww_http_request *r,
 
 	buf = waf_alloc(c, (size_t)r->method.len + r->uri_raw.len +
 				   r->version.len + 3);
-	if (buf != NULL)
-		set_scalar(c, V_REQUEST_LINE, buf,
-			   (uint32_t)sprintf(buf, "%.*s %.*s %.*s",
-					     (int)r->method.len, r->method.p,
-					     (int)r->uri_raw.len, r->uri_raw.p,
-					     (int)r->version.len,
-					     r->version.p));
+	if (buf != NULL) {
+		uint32_t l = 0;
+
+		memcpy(buf, r->method.p, r->method.len);
+		l += r->method.len;
+		buf[l++] = ' ';
+		memcpy(buf + l, r->uri_raw.p, r->uri_raw.len);
+		l += r->uri_raw.len;
+		buf[l++] = ' ';
+		memcpy(buf + l, r->version.p, r->version.len);
+		l += r->version.len;
+		buf[l] = '\0';
+		set_scalar(c, V_REQUEST_LINE, buf, l);
+	}
 	buf = waf_alloc(c, 48);
 	if (buf != NULL) {
-		uint32_t l = (uint32_t)sprintf(buf, "%u", combined);
+		uint32_t l = format_int(buf, combined);
 
 		set_scalar(c, V_ARGS_COMBINED_SIZE, buf, l);
 		buf = waf_alloc(c, 24);
 		if (buf) {
-			l = (uint32_t)sprintf(
-				buf, "%llu", (unsigned long long)r->body_bytes);
+			l = format_int(buf, (long long)r->body_bytes);
 			set_scalar(c, V_REQUEST_BODY_LENGTH, buf, l);
 		}
 	}
@@ -757,7 +767,7 @@ static void setup_request(struct ww_waf_ctx *c, const struct ww_http_request *r,
 		buf = waf_alloc(c, 16);
 		if (buf)
 			set_scalar(c, V_FILES_COMBINED_SIZE, buf,
-				   (uint32_t)sprintf(buf, "%u", total));
+				   format_int(buf, total));
 	}
 }
 
@@ -806,7 +816,7 @@ static bool excluded(struct ww_waf_ctx *c, const struct waf_rule *r,
 {
 	unsigned int i;
 
-	for (i = 0; i < r->n_targets; i++) {
+	for (i = 0; r->has_excludes && i < r->n_targets; i++) {
 		const struct waf_target *t = &r->targets[i];
 
 		if (t->exclude && t->var == var &&
@@ -992,7 +1002,7 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 		struct item it = {"", b ? b : "0", 0, 0, v, SRC_DYNAMIC};
 
 		if (b)
-			it.vlen = (uint32_t)sprintf(b, "%u", count);
+			it.vlen = format_int(b, count);
 		else
 			it.vlen = 1;
 		fn(c, &it, arg);
@@ -1274,10 +1284,12 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 	memset(c->tx_index, 0, sizeof(c->tx_index));
 	c->n_eval++;
 	c->arena_used = 0;
-	if (++c->gen == 0) { /* wrapped: old entries could look current */
-		memset(c->cache, 0, sizeof(*c->cache) * (c->cache_mask + 1));
+	if (++c->gen == 0) { /* wrapped: old unions could look current */
+		memset(c->chain_union_gen, 0, sizeof(c->chain_union_gen));
 		c->gen = 1;
 	}
+	c->cache_used = 0;
+	memset(c->cache_index, 0, WAF_CACHE_INDEX * sizeof(*c->cache_index));
 	/* The nine collections of a request, declared one after the
 	 * other in struct ww_waf_ctx (args_get .. xml_attrs). */
 	memset(&c->args_get, 0, sizeof(struct waf_coll) * 9);
@@ -1291,11 +1303,16 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 	setup_request(c, req, peer);
 
 	for (phase = 1; phase <= 2; phase++) {
-		for (i = 0; i < w->n_rules && !c->engine_off; i++) {
-			const struct waf_rule *r = w->rules[i];
+		const struct waf_phase_rule *pr = w->phase_rules[phase];
+		unsigned int next;
+
+		for (i = 0; i < w->n_phase_rules[phase] && !c->engine_off;
+		     i = next) {
+			const struct waf_rule *r = pr[i].r;
 			uint8_t d;
 
-			if (r->marker || r->phase != phase ||
+			next = i + 1;
+			if ((c->n_removed != 0 || c->n_removed_targets != 0) &&
 			    rule_removed(c, r))
 				continue;
 			c->n_rules_run++;
@@ -1317,8 +1334,7 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 			}
 			if (d == D_ALLOW)
 				goto done;
-			if (r->skip_to >= 0)
-				i = (unsigned int)r->skip_to;
+			next = pr[i].next;
 		}
 	}
 done : {

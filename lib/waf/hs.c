@@ -619,26 +619,32 @@ void waf_hs_free(struct ww_waf *w)
 static struct waf_cache_entry *lookup(struct ww_waf_ctx *c, const char *v,
 				      uint32_t n, uint16_t chain)
 {
-	uint64_t h = ((uintptr_t)v * 0x9e3779b97f4a7c15ull) ^ n ^
-		     ((uint64_t)chain << 40);
-	uint32_t i = (uint32_t)(h >> 32) & c->cache_mask, probes;
+	const uint64_t h =
+		((uintptr_t)v ^ ((uint64_t)n << 32) ^ ((uint64_t)chain << 48)) *
+		0x9e3779b97f4a7c15ull;
+	uint32_t i = (uint32_t)(h >> 40) & (WAF_CACHE_INDEX - 1), probes;
 
-	for (probes = 0; probes <= c->cache_mask;
-	     probes++, i = (i + 1) & c->cache_mask) {
-		struct waf_cache_entry *e = &c->cache[i];
+	for (probes = 0; probes < 32;
+	     probes++, i = (i + 1) & (WAF_CACHE_INDEX - 1)) {
+		const uint16_t x = c->cache_index[i];
+		struct waf_cache_entry *e;
 
-		if (e->gen != c->gen) {
+		if (x == 0) {
+			if (c->cache_used == c->cache_cap)
+				return NULL; /* full: computed, not kept */
+			e = &c->cache[c->cache_used++];
 			memset(e, 0, sizeof(*e));
-			e->gen = c->gen;
 			e->src = v;
 			e->src_len = n;
 			e->chain = chain;
+			c->cache_index[i] = (uint16_t)c->cache_used;
 			return e;
 		}
+		e = &c->cache[x - 1];
 		if (e->src == v && e->src_len == n && e->chain == chain)
 			return e;
 	}
-	return NULL; /* full: the caller computes without caching */
+	return NULL; /* a long run of collisions: computed, not kept */
 }
 
 /* @v through chain @ci: its parent's (cached) result, then the last

@@ -1025,6 +1025,47 @@ int waf_parse_stream(struct ww_waf *w, FILE *f, const char *path, char *err,
 
 /* After loading: the ordered list of rules (chain links excluded, removed
  * rules dropped) and skipAfter targets resolved to marker positions. */
+/* w->phase_rules from w->rules (skip_to resolved). */
+static int phase_lists(struct ww_waf *w)
+{
+	unsigned int p, i, k, *pos = calloc(w->n_rules + 1, sizeof(*pos));
+
+	if (pos == NULL)
+		return -ENOMEM;
+	for (p = 1; p <= 2; p++) {
+		struct waf_phase_rule *pr;
+
+		free(w->phase_rules[p]);
+		pr = calloc(w->n_rules + 1, sizeof(*pr));
+		w->phase_rules[p] = pr;
+		if (pr == NULL) {
+			free(pos);
+			return -ENOMEM;
+		}
+		/* pos[i]: the list position of the first rule of this phase
+		 * at or after w->rules[i]. */
+		k = 0;
+		for (i = 0; i < w->n_rules; i++) {
+			pos[i] = k;
+			if (!w->rules[i]->marker && w->rules[i]->phase == p)
+				pr[k++].r = w->rules[i];
+		}
+		pos[w->n_rules] = k;
+		w->n_phase_rules[p] = k;
+		for (i = 0, k = 0; i < w->n_rules; i++) {
+			const struct waf_rule *r = w->rules[i];
+
+			if (r->marker || r->phase != p)
+				continue;
+			pr[k].next =
+				r->skip_to >= 0 ? pos[r->skip_to + 1] : k + 1;
+			k++;
+		}
+	}
+	free(pos);
+	return 0;
+}
+
 int waf_resolve(struct ww_waf *w, char *err, size_t err_len)
 {
 	unsigned int i, j;
@@ -1036,6 +1077,10 @@ int waf_resolve(struct ww_waf *w, char *err, size_t err_len)
 	w->n_rules = 0;
 	for (i = 0; i < w->n_all; i++) {
 		struct waf_rule *r = &w->all[i];
+
+		r->has_excludes = false;
+		for (j = 0; j < r->n_targets; j++)
+			r->has_excludes |= r->targets[j].exclude;
 
 		if (r->is_chained || (r->marker && r->name[0] == '\0'))
 			continue;
@@ -1060,5 +1105,5 @@ int waf_resolve(struct ww_waf *w, char *err, size_t err_len)
 		}
 		r->skip_to = (int)j;
 	}
-	return 0;
+	return phase_lists(w);
 }

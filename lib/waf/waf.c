@@ -233,6 +233,8 @@ void ww_waf_free(struct ww_waf *w)
 		free(w->strings[i]);
 	free(w->strings);
 	free(w->rules);
+	free(w->phase_rules[1]);
+	free(w->phase_rules[2]);
 	free(w->all);
 	free(w);
 }

@@ -185,7 +185,8 @@ struct waf_rule {
 	 * pattern in that chain's Hyperscan database (-1: PCRE2 only). */
 	int chain;
 	int hs_id;
-	uint8_t band; /* paranoia level - 1 (WAF_BANDS) */
+	uint8_t band;	   /* paranoia level - 1 (WAF_BANDS) */
+	bool has_excludes; /* a !target among its targets */
 	/* Every target is a request variable (not TX or MATCHED_*, which
 	 * change while rules run), the operator a plain @rx in a Hyperscan
 	 * database: when no value of the request hits the pattern in its
@@ -261,6 +262,11 @@ struct waf_src_dbs {
  * time one of its rules runs in a request. */
 #define WAF_BANDS 4
 
+/* Transformed values kept per request (and the hash index to them, a
+ * power of two, at most 65535 entries: the index holds uint16). */
+#define WAF_CACHE_ENTRIES 8192
+#define WAF_CACHE_INDEX	  16384
+
 struct waf_chain {
 	uint8_t tfn[WAF_MAX_TFN];
 	unsigned int n_tfn;
@@ -298,6 +304,14 @@ struct ww_waf {
 	double compile_s;
 	struct waf_hs_cache cache;
 	struct waf_rule **rules; /* in order, chain links excluded */
+	/* What a request runs, per phase (1, 2): the rules of that phase in
+	 * order, markers left out; @next: where to go on after a match
+	 * (the rule after the skipAfter marker, or the next one). */
+	struct waf_phase_rule {
+		const struct waf_rule *r;
+		unsigned int next;
+	} * phase_rules[3];
+	unsigned int n_phase_rules[3];
 	unsigned int n_rules;
 	struct waf_rule *all; /* every rule, links included */
 	unsigned int n_all, cap_all;
@@ -355,15 +369,17 @@ struct ww_waf_ctx {
 	/* Work counters (for profiling; never reset). */
 	uint64_t n_eval, n_rules_run, n_rules_skipped, n_items, n_tfn, n_scans;
 	hs_scratch_t *scratch;
-	/* Per request: transformed values and Hyperscan results, by value
-	 * and chain (open addressing; entries of older requests are told
-	 * apart by generation). */
 	/* Per request and chain: the patterns any request value hits. */
 	uint64_t *chain_union[WAF_MAX_CHAINS][WAF_BANDS];
 	uint32_t chain_union_gen[WAF_MAX_CHAINS][WAF_BANDS];
+	/* Per request: transformed values and Hyperscan results, by value
+	 * and chain. Entries are handed out in order from @cache and found
+	 * through @cache_index (open addressing, entry + 1, cleared per
+	 * request): the index stays in L1 and only used entries are
+	 * touched. */
 	struct waf_cache_entry {
 		const char *src;
-		uint32_t src_len, gen;
+		uint32_t src_len;
 		uint16_t chain;
 		const char *out;
 		uint32_t out_len;
@@ -374,7 +390,9 @@ struct ww_waf_ctx {
 		const hs_database_t *scanned[WAF_BANDS];
 		uint64_t *hits;
 	} * cache;
-	uint32_t cache_mask, gen;
+	uint32_t cache_used, cache_cap;
+	uint16_t *cache_index;
+	uint32_t gen;
 	/* @rx patterns built from macros, compiled once per text. */
 	struct {
 		char *text;
