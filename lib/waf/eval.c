@@ -936,6 +936,23 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 			fn, arg, &count);
 		break;
 	case V_TX:
+		if (t->key != NULL && t->key_re == NULL) {
+			/* One variable by name: the TX index finds it (the
+			 * CRS reads dozens of TX variables per request). */
+			const struct waf_kv *kv =
+				tx_find(c, t->key, t->key_len);
+			struct item it;
+
+			if (kv == NULL || excluded(c, r, v, kv->name, kv->nlen))
+				break;
+			count = 1;
+			if (t->count)
+				break;
+			it = (struct item){kv->name, kv->value, kv->nlen,
+					   kv->vlen, v,		SRC_DYNAMIC};
+			fn(c, &it, arg);
+			break;
+		}
 		each_in(c, r, t, v, &c->tx, false, SRC_DYNAMIC, fn, arg,
 			&count);
 		break;
