@@ -335,7 +335,7 @@ struct waf_coll {
 	unsigned int n, cap;
 };
 
-#define WAF_TX_INDEX 1024 /* slots of the TX hash index */
+#define WAF_TX_INDEX 1024 /* slots of the TX hash index (a power of 2) */
 
 struct ww_waf_ctx {
 	const struct ww_waf *w;
