@@ -111,18 +111,28 @@ static uint32_t tx_hash(const char *name, uint32_t nlen)
 	 * ASCII case hash alike (a few other pairs do too; the lookup
 	 * compares the names). Some two hundred lookups per request. */
 	const uint64_t fold = 0x2020202020202020ull;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ nlen, w;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ nlen, w = 0;
+	const char *p = name;
+	uint32_t n = nlen, a, b;
 
-	for (; nlen >= 8; name += 8, nlen -= 8) {
-		memcpy(&w, name, 8);
+	for (; n > 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
 		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}
-	if (nlen > 0) {
-		w = 0;
-		memcpy(&w, name, nlen);
-		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdull;
+	/* The last 1..8 bytes by fixed-size (overlapping) loads: no byte
+	 * loop, no partial store read back whole. */
+	if (nlen >= 8) {
+		memcpy(&w, name + nlen - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = a | (uint64_t)b << 32;
+	} else if (n > 0) {
+		w = (uint8_t)p[0] | (uint64_t)(uint8_t)p[n / 2] << 8 |
+		    (uint64_t)(uint8_t)p[n - 1] << 16;
 	}
+	h = (h ^ (w | fold)) * 0xff51afd7ed558ccdull;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
 	return (uint32_t)(h ^ (h >> 32));
