@@ -172,12 +172,9 @@ static struct waf_kv *tx_find(struct ww_waf_ctx *c, const char *name,
 	return NULL;
 }
 
-void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,
-		uint32_t len)
+static void tx_set(struct ww_waf_ctx *c, const char *name, uint32_t nlen,
+		   struct waf_kv *kv, const char *value, uint32_t len)
 {
-	uint32_t nlen = (uint32_t)strlen(name);
-	struct waf_kv *kv = tx_find(c, name, nlen);
-
 	if (kv != NULL) {
 		kv->value = value;
 		kv->vlen = len;
@@ -187,6 +184,14 @@ void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,
 		return; /* over the CRS's own needs many times: ignored */
 	coll_add(c, &c->tx, copy(c, name, nlen), nlen, value, len);
 	tx_index_add(c, c->tx.n - 1);
+}
+
+void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,
+		uint32_t len)
+{
+	uint32_t nlen = (uint32_t)strlen(name);
+
+	tx_set(c, name, nlen, tx_find(c, name, nlen), value, len);
 }
 
 static void tx_del(struct ww_waf_ctx *c, const char *name)
@@ -1182,25 +1187,32 @@ static uint32_t format_int(char *b, long long v)
 
 static void do_setvar(struct ww_waf_ctx *c, const struct waf_setvar *sv)
 {
-	const char *name, *value = "";
-	uint32_t vl = 0;
+	const char *name = sv->name, *value = "";
+	uint32_t nl = sv->name_len, vl = 0;
 	struct waf_kv *kv;
 
-	expand(c, sv->name, &name);
-	if (strncmp(name, "tx.", 3) != 0)
+	if (sv->name_macro)
+		nl = expand(c, sv->name, &name);
+	if (nl < 3 || strncmp(name, "tx.", 3) != 0)
 		return; /* ip., global., session.: nothing persists here */
 	name += 3;
+	nl -= 3;
 	if (sv->op == SV_DEL) {
 		tx_del(c, name);
 		return;
 	}
-	if (sv->value != NULL)
+	if (sv->value != NULL && sv->value_macro) {
 		vl = expand(c, sv->value, &value);
+		value = copy(c, value, vl);
+	} else if (sv->value != NULL) {
+		value = sv->value; /* owned by the rule set */
+		vl = sv->value_len;
+	}
+	kv = tx_find(c, name, nl);
 	if (sv->op == SV_SET) {
-		waf_tx_set(c, name, copy(c, value, vl), vl);
+		tx_set(c, name, nl, kv, value, vl);
 		return;
 	}
-	kv = tx_find(c, name, (uint32_t)strlen(name));
 	{
 		long long cur = kv ? strtoll(kv->value, NULL, 10) : 0;
 		long long d = strtoll(value, NULL, 10);
@@ -1209,7 +1221,7 @@ static void do_setvar(struct ww_waf_ctx *c, const struct waf_setvar *sv)
 		if (b == NULL)
 			return;
 		cur = sv->op == SV_ADD ? cur + d : cur - d;
-		waf_tx_set(c, name, b, format_int(b, cur));
+		tx_set(c, name, nl, kv, b, format_int(b, cur));
 	}
 }
 

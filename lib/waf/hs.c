@@ -590,6 +590,18 @@ int waf_hs_build(struct ww_waf *w, char *err, size_t err_len)
 		if (r->op == OP_PM && r->n_phrases > 0 && rc == 0)
 			rc = build_pm(w, r, err, err_len);
 	}
+	w->root_chain = -1;
+	for (i = 0; i < w->n_chains; i++) {
+		struct waf_chain *ch = &w->chains[i];
+		unsigned int k;
+
+		ch->triggers = 0;
+		for (k = 0; k < ch->n_tfn; k++)
+			ch->triggers |=
+				waf_tfn_triggers((enum waf_tfn)ch->tfn[k]);
+		if (ch->n_tfn == 0)
+			w->root_chain = (int)i;
+	}
 	for (i = 0; i < w->n_chains && rc == 0; i++)
 		rc = build_chain(w, i, err, err_len);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -664,6 +676,13 @@ static uint32_t transform_chain(struct ww_waf_ctx *c, int ci, const char *v,
 		*classes = e->out_classes;
 		return e->out_len;
 	}
+	if (ch->n_tfn > 1 && c->w->root_chain >= 0) {
+		/* A value none of the chain's transformations can change
+		 * is its own result: no intermediate steps to look up. */
+		transform_chain(c, c->w->root_chain, v, n, &pv, &pc, &pe);
+		if ((pc & ch->triggers) == 0)
+			goto done;
+	}
 	if (ch->n_tfn > 0 && ch->parent >= 0) {
 		pn = transform_chain(c, ch->parent, v, n, &pv, &pc, &pe);
 		pn = waf_tfn_apply_classes(c,
@@ -671,9 +690,10 @@ static uint32_t transform_chain(struct ww_waf_ctx *c, int ci, const char *v,
 					   pv, pn, pc, &pv, &pc);
 		c->n_tfn++;
 	} else {
-		pc = waf_byte_classes(v,
-				      n); /* the chain of no transformation */
+		/* the chain of no transformation */
+		pc = waf_byte_classes(v, n);
 	}
+done:
 	if (e != NULL) {
 		e->out = pv;
 		e->out_len = pn;

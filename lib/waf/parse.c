@@ -587,6 +587,12 @@ static int add_setvar(struct ww_waf *w, struct where *wh, struct waf_rule *r,
 	if (strncmp(sv.name, "tx.", 3) != 0 && strncmp(sv.name, "ip.", 3) &&
 	    strncmp(sv.name, "global.", 7) && strncmp(sv.name, "session.", 8))
 		FAIL(wh, "setvar:%s: only tx, ip, global, session", sv.name);
+	sv.name_len = (uint32_t)strlen(sv.name);
+	sv.name_macro = strstr(sv.name, "%{") != NULL;
+	if (sv.value != NULL) {
+		sv.value_len = (uint32_t)strlen(sv.value);
+		sv.value_macro = strstr(sv.value, "%{") != NULL;
+	}
 	if (r->n_setvars % 8 == 0) {
 		struct waf_setvar *n =
 			keep_mem(w, sizeof(*n) * (r->n_setvars + 8));

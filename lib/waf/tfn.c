@@ -564,8 +564,7 @@ uint32_t waf_byte_classes(const char *s, uint32_t n)
 	return m0 | m1;
 }
 
-/* The byte classes without which @t leaves a value as it is. */
-static uint32_t trigger_classes(enum waf_tfn t)
+uint32_t waf_tfn_triggers(enum waf_tfn t)
 {
 	const uint32_t ws = B_SPACE | B_WS_OTHER;
 
@@ -612,7 +611,7 @@ uint32_t waf_tfn_apply_classes(struct ww_waf_ctx *c, enum waf_tfn t,
 {
 	uint32_t k;
 
-	if ((in_classes & trigger_classes(t)) == 0) {
+	if ((in_classes & waf_tfn_triggers(t)) == 0) {
 		*out = in;
 		*out_classes = in_classes;
 		return n;

@@ -130,6 +130,8 @@ enum setvar_op { SV_SET = 0, SV_ADD, SV_SUB, SV_DEL };
 struct waf_setvar {
 	char *name;  /* "tx.anomaly_score" (may hold macros), lowercase */
 	char *value; /* may hold macros */
+	uint32_t name_len, value_len;
+	bool name_macro, value_macro; /* "%{" in them: expanded per use */
 	uint8_t op;
 };
 
@@ -270,7 +272,8 @@ struct waf_src_dbs {
 struct waf_chain {
 	uint8_t tfn[WAF_MAX_TFN];
 	unsigned int n_tfn;
-	int parent; /* the chain one transformation shorter (-1: none) */
+	int parent;	   /* the chain one transformation shorter (-1: none) */
+	uint32_t triggers; /* byte classes any of its transformations use */
 	/* Its @rx patterns (ids 0..n_patterns), by source. */
 	unsigned int n_patterns;
 	/* Per band and source: band b, source s at [b * SRC_MAX + s]
@@ -294,6 +297,7 @@ struct waf_hs_cache {
 struct ww_waf {
 	struct waf_chain chains[WAF_MAX_CHAINS];
 	unsigned int n_chains;
+	int root_chain; /* the chain of no transformation (-1: none) */
 	unsigned int n_hs_patterns, n_pcre_only;
 	unsigned int n_hs_pm; /* @pm rules whose phrases are in databases */
 	/* Every distinct database (a pattern set is compiled once per
@@ -423,6 +427,8 @@ int waf_tfn_by_name(const char *name);
 /* Which byte classes @s holds (see tfn.c), and @t applied to a value
  * of classes @in_classes: no work when none of them can change it. */
 uint32_t waf_byte_classes(const char *s, uint32_t n);
+/* The byte classes without which @t leaves a value as it is. */
+uint32_t waf_tfn_triggers(enum waf_tfn t);
 uint32_t waf_tfn_apply_classes(struct ww_waf_ctx *c, enum waf_tfn t,
 			       const char *in, uint32_t n, uint32_t in_classes,
 			       const char **out, uint32_t *out_classes);
