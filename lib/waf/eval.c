@@ -69,7 +69,7 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 	c->cache = calloc(c->cache_cap, sizeof(*c->cache));
 	c->cache_index = calloc(WAF_CACHE_INDEX, sizeof(*c->cache_index));
 	for (unsigned int i = 0; i < w->n_dbs && c->md; i++)
-		if (hs_alloc_scratch(w->dbs[i], &c->scratch) != HS_SUCCESS)
+		if (hs_alloc_scratch(w->dbs[i]->hs, &c->scratch) != HS_SUCCESS)
 			c->md = NULL;
 	for (unsigned int i = 0; i < w->n_all && c->md; i++)
 		if (w->all[i].pm_db != NULL &&
@@ -1403,7 +1403,7 @@ void ww_waf_ctx_print_work(const struct ww_waf_ctx *c, FILE *out)
 	const double n = c->n_eval ? (double)c->n_eval : 1;
 
 	fprintf(out,
-		"per request: %.1f rules looked at, %.1f skipped by the Hyperscan union, %.1f values tested, %.1f transformations, %.1f scans\n",
+		"per request: %.1f rules looked at, %.1f skipped by the Hyperscan union, %.1f values tested, %.1f transformations, %.1f scans (%.1f more not needed: values too short)\n",
 		c->n_rules_run / n, c->n_rules_skipped / n, c->n_items / n,
-		c->n_tfn / n, c->n_scans / n);
+		c->n_tfn / n, c->n_scans / n, c->n_short / n);
 }

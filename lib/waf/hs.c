@@ -188,7 +188,8 @@ struct chain_build {
 	unsigned int n_expr;
 	bool *refused;
 	uint64_t *sets; /* n_sets x words */
-	hs_database_t **set_dbs;
+	struct waf_db **set_dbs;
+	uint32_t *min_width; /* per rule */
 	unsigned int n_sets;
 };
 
@@ -218,9 +219,37 @@ static char *literal_regex(const char *p)
 	return o;
 }
 
-static int compile_set(struct chain_build *b, const uint64_t *set,
-		       hs_database_t **db, char *err, size_t err_len)
+/* The shortest value @r's pattern can hit (0 when unknown). */
+static uint32_t min_width(const struct waf_rule *r)
 {
+	hs_expr_info_t *info = NULL;
+	hs_compile_error_t *ce = NULL;
+	unsigned int flags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
+			     HS_FLAG_DOTALL | HS_FLAG_ALLOWEMPTY;
+	uint32_t w = UINT32_MAX, p;
+	const char *expr;
+
+	if (r->op == OP_PM) {
+		for (p = 0; p < r->n_phrases; p++)
+			if (strlen(r->phrases[p]) < w)
+				w = (uint32_t)strlen(r->phrases[p]);
+		return w == UINT32_MAX ? 0 : w;
+	}
+	expr = strip_caseless(r->op_arg, &flags);
+	if (hs_expression_info(expr, flags, &info, &ce) != HS_SUCCESS) {
+		hs_free_compile_error(ce);
+		return 0;
+	}
+	w = info->min_width;
+	free(info); /* allocated with Hyperscan's default (malloc) */
+	return w;
+}
+
+static int compile_set(struct chain_build *b, const uint64_t *set,
+		       struct waf_db **out, char *err, size_t err_len)
+{
+	hs_database_t *hsdb = NULL, **db = &hsdb;
+	uint32_t min_width = UINT32_MAX;
 	const char **expr = calloc(b->n_expr, sizeof(*expr));
 	unsigned int *flags = calloc(b->n_expr, sizeof(*flags));
 	unsigned int *ids = calloc(b->n_expr, sizeof(*ids));
@@ -228,7 +257,7 @@ static int compile_set(struct chain_build *b, const uint64_t *set,
 	unsigned int i, k;
 	int rc = 0;
 
-	*db = NULL;
+	*out = NULL;
 	if (expr == NULL || flags == NULL || ids == NULL) {
 		rc = -ENOMEM;
 		goto out;
@@ -276,17 +305,26 @@ static int compile_set(struct chain_build *b, const uint64_t *set,
 	}
 	if (*db != NULL) {
 		size_t sz = 0;
-		hs_database_t **dbs =
+		struct waf_db **dbs =
 			realloc(b->w->dbs, sizeof(*dbs) * (b->w->n_dbs + 1));
+		struct waf_db *d = malloc(sizeof(*d));
 
-		if (dbs == NULL) {
+		if (dbs != NULL)
+			b->w->dbs = dbs;
+		if (dbs == NULL || d == NULL) {
 			hs_free_database(*db);
-			*db = NULL;
+			free(d);
 			rc = -ENOMEM;
 			goto out;
 		}
-		b->w->dbs = dbs;
-		dbs[b->w->n_dbs++] = *db;
+		for (i = 0; i < b->n; i++)
+			if (((set[i / 64] >> (i % 64)) & 1) && !b->refused[i] &&
+			    b->min_width[i] < min_width)
+				min_width = b->min_width[i];
+		d->hs = *db;
+		d->min_width = min_width;
+		dbs[b->w->n_dbs++] = d;
+		*out = d;
 		hs_database_size(*db, &sz);
 		b->w->hs_bytes += sz;
 	}
@@ -299,12 +337,12 @@ out:
 
 /* The database of pattern set @set (NULL when empty), compiled once. */
 static int db_of_set(struct chain_build *b, const uint64_t *set,
-		     hs_database_t **db, char *err, size_t err_len)
+		     struct waf_db **db, char *err, size_t err_len)
 {
 	unsigned int i, k;
 	bool empty = true;
 	uint64_t *sets;
-	hs_database_t **dbs;
+	struct waf_db **dbs;
 	int rc;
 
 	*db = NULL;
@@ -370,13 +408,15 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 	b.words = (b.n + 63) / 64;
 	b.refused = calloc(b.n, sizeof(*b.refused));
 	b.phrases = calloc(b.n, sizeof(*b.phrases));
-	if (b.phrases == NULL) {
+	b.min_width = calloc(b.n, sizeof(*b.min_width));
+	if (b.phrases == NULL || b.min_width == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < b.n; i++) {
 		const struct waf_rule *r = b.rules[i];
 
+		b.min_width[i] = min_width(r);
 		if (r->op != OP_PM) {
 			b.n_expr++;
 			continue;
@@ -511,6 +551,7 @@ out:
 		free(b.phrases[i]);
 	}
 	free(b.phrases);
+	free(b.min_width);
 	free(b.refused);
 	free(b.rules);
 	free(b.sets);
@@ -614,8 +655,10 @@ void waf_hs_free(struct ww_waf *w)
 {
 	unsigned int i, s;
 
-	for (i = 0; i < w->n_dbs; i++)
-		hs_free_database(w->dbs[i]);
+	for (i = 0; i < w->n_dbs; i++) {
+		hs_free_database(w->dbs[i]->hs);
+		free(w->dbs[i]);
+	}
 	free(w->dbs);
 	for (i = 0; i < w->n_chains; i++) {
 		for (s = 0; s < WAF_BANDS * SRC_MAX && w->chains[i].src; s++)
@@ -735,7 +778,7 @@ static int on_hit(unsigned int id, unsigned long long from,
 }
 
 /* The database for a value of source @src, element @name. */
-static const hs_database_t *db_for(const struct waf_chain *ch,
+static const struct waf_db *db_for(const struct waf_chain *ch,
 				   unsigned int band, uint8_t src,
 				   const char *name, uint32_t nlen)
 {
@@ -757,7 +800,7 @@ static const hs_database_t *db_for(const struct waf_chain *ch,
  * accumulate when one value is read from two sources. NULL: no answer
  * (treat as "anything"). */
 static const uint64_t *scan(struct ww_waf_ctx *c, const struct waf_chain *ch,
-			    struct waf_cache_entry *e, const hs_database_t *db,
+			    struct waf_cache_entry *e, const struct waf_db *db,
 			    unsigned int band, const char *v, uint32_t n)
 {
 	const size_t words = (ch->n_patterns + 63) / 64;
@@ -772,9 +815,14 @@ static const uint64_t *scan(struct ww_waf_ctx *c, const struct waf_chain *ch,
 			return NULL;
 		memset(bits, 0, words * 8);
 	}
-	c->n_scans++;
-	if (hs_scan(db, v, n, 0, c->scratch, on_hit, bits) != HS_SUCCESS)
-		return NULL;
+	if (n < db->min_width) {
+		c->n_short++; /* nothing in it can match so short a value */
+	} else {
+		c->n_scans++;
+		if (hs_scan(db->hs, v, n, 0, c->scratch, on_hit, bits) !=
+		    HS_SUCCESS)
+			return NULL;
+	}
 	if (e != NULL) {
 		e->hits = bits;
 		e->scanned[band] = db;
@@ -788,7 +836,7 @@ enum waf_hs_answer waf_hs_check(struct ww_waf_ctx *c, const struct waf_rule *r,
 				uint32_t nlen)
 {
 	const struct waf_chain *ch;
-	const hs_database_t *db;
+	const struct waf_db *db;
 	const uint64_t *hits;
 
 	if (r->hs_id < 0 || r->chain < 0)
@@ -811,7 +859,7 @@ static void union_value(struct ww_waf_ctx *c, const struct waf_rule *r,
 {
 	const struct waf_chain *ch = &c->w->chains[r->chain];
 	const size_t words = (ch->n_patterns + 63) / 64;
-	const hs_database_t *db = db_for(ch, r->band, src, name, nlen);
+	const struct waf_db *db = db_for(ch, r->band, src, name, nlen);
 	struct waf_cache_entry *e;
 	const uint64_t *hits;
 	const char *t;

@@ -247,12 +247,19 @@ enum waf_src {
 /* A source's databases: one per key some rule selects by name (that
  * key's rules plus the whole-collection ones), and one for the other
  * elements (NULL: no rule of the chain reads them). */
+struct waf_db {
+	hs_database_t *hs;
+	/* No value shorter than this can hit any of its patterns (a
+	 * bound Hyperscan gives per pattern): such values skip the call. */
+	uint32_t min_width;
+};
+
 struct waf_src_dbs {
-	hs_database_t *other;
+	struct waf_db *other;
 	struct waf_keyed_db {
 		const char *key; /* lowercase, owned by a rule's target */
 		uint32_t key_len;
-		hs_database_t *db;
+		struct waf_db *db;
 	} * keyed;
 	unsigned int n_keyed;
 };
@@ -302,7 +309,7 @@ struct ww_waf {
 	unsigned int n_hs_pm; /* @pm rules whose phrases are in databases */
 	/* Every distinct database (a pattern set is compiled once per
 	 * chain, however many sources share it), for scratch and freeing. */
-	hs_database_t **dbs;
+	struct waf_db **dbs;
 	unsigned int n_dbs;
 	size_t hs_bytes;
 	double compile_s;
@@ -372,6 +379,7 @@ struct ww_waf_ctx {
 	uint16_t tx_index[WAF_TX_INDEX]; /* TX name -> its entry + 1 */
 	/* Work counters (for profiling; never reset). */
 	uint64_t n_eval, n_rules_run, n_rules_skipped, n_items, n_tfn, n_scans;
+	uint64_t n_short; /* scans not made: value shorter than any match */
 	hs_scratch_t *scratch;
 	/* Per request and chain: the patterns any request value hits. */
 	uint64_t *chain_union[WAF_MAX_CHAINS][WAF_BANDS];
@@ -391,7 +399,7 @@ struct ww_waf_ctx {
 		/* Patterns of the chain that hit the transformed value, as
 		 * far as the databases @scanned of each band (NULL: none
 		 * yet) know them. */
-		const hs_database_t *scanned[WAF_BANDS];
+		const struct waf_db *scanned[WAF_BANDS];
 		uint64_t *hits;
 	} * cache;
 	uint32_t cache_used, cache_cap;
