@@ -105,7 +105,7 @@ void ww_waf_ctx_free(struct ww_waf_ctx *c)
 /* TX lookups go through a small hash index of the collection (the CRS
  * reads and sets some hundred TX variables per request; a linear search
  * of them was the engine's largest fixed cost). */
-static uint32_t tx_hash(const char *name, uint32_t nlen)
+uint32_t waf_tx_hash(const char *name, uint32_t nlen)
 {
 	/* Eight bytes at a time, each with bit 5 set: names equal but for
 	 * ASCII case hash alike (a few other pairs do too; the lookup
@@ -140,7 +140,7 @@ static uint32_t tx_hash(const char *name, uint32_t nlen)
 
 static void tx_index_add(struct ww_waf_ctx *c, unsigned int idx)
 {
-	uint32_t h = tx_hash(c->tx.kv[idx].name, c->tx.kv[idx].nlen);
+	uint32_t h = waf_tx_hash(c->tx.kv[idx].name, c->tx.kv[idx].nlen);
 	unsigned int k;
 
 	for (k = 0; k < WAF_TX_INDEX; k++) {
@@ -153,10 +153,10 @@ static void tx_index_add(struct ww_waf_ctx *c, unsigned int idx)
 	}
 }
 
-static struct waf_kv *tx_find(struct ww_waf_ctx *c, const char *name,
-			      uint32_t nlen)
+/* TX variable @name, whose waf_tx_hash() is @h. */
+static struct waf_kv *tx_find_h(struct ww_waf_ctx *c, const char *name,
+				uint32_t nlen, uint32_t h)
 {
-	uint32_t h = tx_hash(name, nlen);
 	unsigned int k;
 
 	for (k = 0; k < WAF_TX_INDEX; k++) {
@@ -170,6 +170,12 @@ static struct waf_kv *tx_find(struct ww_waf_ctx *c, const char *name,
 			return kv;
 	}
 	return NULL;
+}
+
+static struct waf_kv *tx_find(struct ww_waf_ctx *c, const char *name,
+			      uint32_t nlen)
+{
+	return tx_find_h(c, name, nlen, waf_tx_hash(name, nlen));
 }
 
 static void tx_set(struct ww_waf_ctx *c, const char *name, uint32_t nlen,
@@ -969,7 +975,7 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 			/* One variable by name: the TX index finds it (the
 			 * CRS reads dozens of TX variables per request). */
 			const struct waf_kv *kv =
-				tx_find(c, t->key, t->key_len);
+				tx_find_h(c, t->key, t->key_len, t->key_hash);
 			struct item it;
 
 			if (kv == NULL || excluded(c, r, v, kv->name, kv->nlen))
@@ -1208,7 +1214,8 @@ static void do_setvar(struct ww_waf_ctx *c, const struct waf_setvar *sv)
 		value = sv->value; /* owned by the rule set */
 		vl = sv->value_len;
 	}
-	kv = tx_find(c, name, nl);
+	kv = sv->name_macro ? tx_find(c, name, nl)
+			    : tx_find_h(c, name, nl, sv->name_hash);
 	if (sv->op == SV_SET) {
 		tx_set(c, name, nl, kv, value, vl);
 		return;

@@ -219,6 +219,7 @@ static int parse_target(struct ww_waf *w, struct where *wh, const char **s,
 			}
 			t->key = dup_lower(w, k);
 			t->key_len = (uint32_t)strlen(t->key);
+			t->key_hash = waf_tx_hash(t->key, t->key_len);
 		}
 	}
 	*s = p;
@@ -589,6 +590,8 @@ static int add_setvar(struct ww_waf *w, struct where *wh, struct waf_rule *r,
 		FAIL(wh, "setvar:%s: only tx, ip, global, session", sv.name);
 	sv.name_len = (uint32_t)strlen(sv.name);
 	sv.name_macro = strstr(sv.name, "%{") != NULL;
+	if (sv.name_len > 3)
+		sv.name_hash = waf_tx_hash(sv.name + 3, sv.name_len - 3);
 	if (sv.value != NULL) {
 		sv.value_len = (uint32_t)strlen(sv.value);
 		sv.value_macro = strstr(sv.value, "%{") != NULL;

@@ -773,9 +773,10 @@ uint32_t waf_tfn_apply(struct ww_waf_ctx *c, enum waf_tfn t, const char *in,
 	case T_HEX_ENCODE:
 		if ((size_t)n * 2 > (size_t)n * 6 + 64)
 			break;
-		for (i = 0; i < n; i++)
-			k += (uint32_t)sprintf(o + k, "%02x",
-					       (unsigned char)in[i]);
+		for (i = 0; i < n; i++) {
+			o[k++] = "0123456789abcdef"[(unsigned char)in[i] >> 4];
+			o[k++] = "0123456789abcdef"[in[i] & 15];
+		}
 		break;
 	case T_LENGTH:
 		k = (uint32_t)sprintf(o, "%u", n);

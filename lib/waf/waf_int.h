@@ -68,6 +68,7 @@ struct waf_target {
 	bool exclude; /* ! */
 	char *key;    /* selector (lowercase), or NULL */
 	uint32_t key_len;
+	uint32_t key_hash;  /* waf_tx_hash(key): TX:key found by index */
 	pcre2_code *key_re; /* selector /regex/ */
 };
 
@@ -131,6 +132,7 @@ struct waf_setvar {
 	char *name;  /* "tx.anomaly_score" (may hold macros), lowercase */
 	char *value; /* may hold macros */
 	uint32_t name_len, value_len;
+	uint32_t name_hash;	      /* waf_tx_hash of the name after "tx." */
 	bool name_macro, value_macro; /* "%{" in them: expanded per use */
 	uint8_t op;
 };
@@ -474,6 +476,9 @@ bool waf_pm_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 		  uint32_t n);
 /* Can skippable rule @r match anything in this request? */
 bool waf_rule_may_match(struct ww_waf_ctx *c, const struct waf_rule *r);
+
+/* The hash of a TX variable name (ASCII case folded). */
+uint32_t waf_tx_hash(const char *name, uint32_t nlen);
 
 /* Arena. */
 char *waf_alloc(struct ww_waf_ctx *c, size_t n);
