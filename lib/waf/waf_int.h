@@ -275,8 +275,8 @@ struct waf_src_dbs {
 
 /* Transformed values kept per request (and the hash index to them, a
  * power of two, at most 65535 entries: the index holds uint16). */
-#define WAF_CACHE_ENTRIES 4096
-#define WAF_CACHE_INDEX	  8192
+#define WAF_CACHE_ENTRIES 2048
+#define WAF_CACHE_INDEX	  4096
 
 struct waf_chain {
 	uint8_t tfn[WAF_MAX_TFN];
