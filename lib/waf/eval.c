@@ -272,14 +272,14 @@ static uint32_t macro_value(struct ww_waf_ctx *c, const char *name,
 		return 0; /* ip., global., session.: no persistence here */
 	}
 	if (nlen == 11 && strncasecmp(name, "MATCHED_VAR", 11) == 0 &&
-	    c->matched.n > 0) {
-		*out = c->matched.kv[c->matched.n - 1].value;
-		return c->matched.kv[c->matched.n - 1].vlen;
+	    c->matched->n > 0) {
+		*out = c->matched->kv[c->matched->n - 1].value;
+		return c->matched->kv[c->matched->n - 1].vlen;
 	}
 	if (nlen == 16 && strncasecmp(name, "MATCHED_VAR_NAME", 16) == 0 &&
-	    c->matched.n > 0) {
-		*out = c->matched.kv[c->matched.n - 1].name;
-		return c->matched.kv[c->matched.n - 1].nlen;
+	    c->matched->n > 0) {
+		*out = c->matched->kv[c->matched->n - 1].name;
+		return c->matched->kv[c->matched->n - 1].nlen;
 	}
 	for (i = 0; i < V_MAX; i++) {
 		static const char *const names[V_MAX] = {
@@ -1010,14 +1010,14 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 		break;
 	case V_MATCHED_VARS:
 	case V_MATCHED_VARS_NAMES:
-		each_in(c, r, t, v, &c->prev_matched, v == V_MATCHED_VARS_NAMES,
+		each_in(c, r, t, v, c->prev_matched, v == V_MATCHED_VARS_NAMES,
 			SRC_DYNAMIC, fn, arg, &count);
 		break;
 	case V_MATCHED_VAR:
 	case V_MATCHED_VAR_NAME:
-		if (c->prev_matched.n > 0) {
+		if (c->prev_matched->n > 0) {
 			const struct waf_kv *kv =
-				&c->prev_matched.kv[c->prev_matched.n - 1];
+				&c->prev_matched->kv[c->prev_matched->n - 1];
 			struct item it = {
 				kv->name,
 				v == V_MATCHED_VAR ? kv->value : kv->name,
@@ -1136,8 +1136,7 @@ static void match_item(struct ww_waf_ctx *c, const struct item *it, void *arg)
 			name = (char *)sn;
 			nl = (uint32_t)strlen(sn);
 		}
-		coll_add(c, &c->matched, name ? name : "", nl, copy(c, v, n),
-			 n);
+		coll_add(c, c->matched, name ? name : "", nl, copy(c, v, n), n);
 	}
 }
 
@@ -1156,11 +1155,11 @@ static bool rule_matches(struct ww_waf_ctx *c, const struct waf_rule *r)
 	/* What the previous chain link matched stays readable as
 	 * MATCHED_VARS while this one runs. */
 	{
-		struct waf_coll t = c->prev_matched;
+		struct waf_coll *t = c->prev_matched;
 
 		c->prev_matched = c->matched;
 		c->matched = t;
-		c->matched.n = 0;
+		c->matched->n = 0;
 	}
 	if (r->op == OP_UNCONDITIONAL && r->n_targets == 0)
 		return true;
@@ -1316,7 +1315,7 @@ static bool chain_matches(struct ww_waf_ctx *c, const struct waf_rule *r)
 {
 	unsigned int i;
 
-	c->matched.n = 0;
+	c->matched->n = 0;
 	for (; r != NULL; r = r->has_chain ? r->next : NULL) {
 		c->cur_rule = r;
 		if (!rule_matches(c, r))
@@ -1353,8 +1352,9 @@ void ww_waf_eval(struct ww_waf_ctx *c, const struct ww_http_request *req,
 	/* The nine collections of a request, declared one after the
 	 * other in struct ww_waf_ctx (args_get .. xml_attrs). */
 	memset(&c->args_get, 0, sizeof(struct waf_coll) * 9);
-	memset(&c->matched, 0, sizeof(c->matched));
-	memset(&c->prev_matched, 0, sizeof(c->prev_matched));
+	memset(c->matched_store, 0, sizeof(c->matched_store));
+	c->matched = &c->matched_store[0];
+	c->prev_matched = &c->matched_store[1];
 	memset(c->scalar_set, 0, sizeof(c->scalar_set));
 	c->n_removed = c->n_removed_targets = 0;
 	c->engine_off = false;

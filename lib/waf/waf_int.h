@@ -365,7 +365,8 @@ struct ww_waf_ctx {
 	bool scalar_set[V_MAX];
 	/* Matched variables of the rule in progress, and of the chain link
 	 * before it (what a chained rule's MATCHED_VARS target reads). */
-	struct waf_coll matched, prev_matched;
+	struct waf_coll matched_store[2];
+	struct waf_coll *matched, *prev_matched; /* swapped per link */
 	/* Rules and targets removed by ctl for this request. */
 	uint32_t removed[256][2];
 	unsigned int n_removed;
