@@ -277,6 +277,14 @@ void app_control_command(void *arg, char *line, FILE *out)
 		block_command(x, argv + 1, argc - 1, out);
 	} else if (strcmp(argv[0], "auth") == 0) {
 		auth_command(x, argv + 1, argc - 1, out);
+	} else if (strcmp(argv[0], "waf") == 0 && argc == 2 &&
+		   strcmp(argv[1], "reload") == 0 && x->waf_reload != NULL) {
+		char msg[1200];
+
+		if (x->waf_reload(x->stats_arg, msg, sizeof(msg)) < 0)
+			fprintf(out, "error: %s\n", msg);
+		else
+			fprintf(out, "%s\nok\n", msg);
 	} else if (strcmp(argv[0], "stats") == 0 && argc == 1) {
 		json_t *j = x->stats_json(x->stats_arg);
 
@@ -287,7 +295,7 @@ void app_control_command(void *arg, char *line, FILE *out)
 		fprintf(out, "\nok\n");
 	} else {
 		fprintf(out,
-			"error: unknown command '%s' (block add|del|list|reload, auth revoke, stats)\n",
+			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, stats)\n",
 			argv[0]);
 	}
 }

@@ -225,6 +225,84 @@ static json_t *control_stats(void *arg)
 	return app_stats_json(&t, &v, uptime_s(l));
 }
 
+static void free_waf_pub(struct ww_waf_pub *p)
+{
+	unsigned int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_ctx; i++)
+		ww_waf_ctx_free(p->ctx[i]);
+	free(p->ctx);
+	ww_waf_free(p->set);
+	free(p);
+}
+
+/* "waf reload": the [waf] rule files read and compiled again on the
+ * control thread (the workers go on forwarding with the rules in force;
+ * events wait in their rings meanwhile), one engine context made per
+ * worker, the whole published at once; the set the workers used is
+ * freed when each has passed a quiescent state. A set that does not
+ * load leaves the one in force untouched. */
+static int control_waf_reload(void *arg, char *msg, size_t len)
+{
+	struct live *l = arg;
+	struct ww_waf_pub *old = l->ctx.waf_pub, *p;
+	struct ww_waf *set = NULL;
+	unsigned int i, rules, unsupported, hs, pcre_only;
+	size_t bytes;
+	double secs;
+	char err[1024];
+
+	if (l->ctx.waf == NULL && old == NULL) {
+		snprintf(msg, len, "[waf] is off in the configuration");
+		return -EINVAL;
+	}
+	if (app_waf_load(l->conf, &set, err, sizeof(err)) < 0) {
+		snprintf(msg, len, "%s; the rules in force stay", err);
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p != NULL)
+		p->ctx = calloc(l->n_workers, sizeof(*p->ctx));
+	for (i = 0; p != NULL && p->ctx != NULL && i < l->n_workers; i++) {
+		p->ctx[i] = ww_waf_ctx_new(set);
+		if (p->ctx[i] == NULL)
+			break;
+	}
+	if (p == NULL || p->ctx == NULL || i < l->n_workers) {
+		if (p != NULL) {
+			p->n_ctx = p->ctx != NULL ? i : 0;
+			p->set = set;
+			free_waf_pub(p);
+		} else {
+			ww_waf_free(set);
+		}
+		snprintf(msg, len, "out of memory; the rules in force stay");
+		return -ENOMEM;
+	}
+	p->set = set;
+	p->n_ctx = l->n_workers;
+	p->generation = old != NULL ? old->generation + 1 : 1;
+	__atomic_store_n(&l->ctx.waf_pub, p, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(l->qsbr, RTE_QSBR_THRID_INVALID);
+	if (old != NULL) {
+		free_waf_pub(old);
+	} else {
+		/* The set loaded at start; the workers' own contexts for
+		 * it stay idle until teardown. */
+		ww_waf_free(l->ctx.waf);
+		l->ctx.waf = NULL;
+	}
+	ww_waf_counts(set, &rules, &unsupported);
+	ww_waf_compiled(set, &hs, &pcre_only, &bytes, &secs);
+	snprintf(msg, len,
+		 "%u rules in force (reload %" PRIu64 "), ready in %.2f s",
+		 rules, p->generation, secs);
+	APP_LOG(NOTICE, "[waf] reloaded: %s", msg);
+	return 0;
+}
+
 /* Dynamic blocks that expired leave; control socket commands. */
 static void control_tick(struct live *l)
 {
@@ -301,6 +379,7 @@ static int setup_shared(struct live *l)
 		.auth = l->ctx.auth,
 		.stats_json = control_stats,
 		.stats_arg = l,
+		.waf_reload = control_waf_reload,
 	};
 	if (l->conf->control_socket[0] != '\0') {
 		l->control = app_control_open(l->conf->control_socket, err,
@@ -463,6 +542,7 @@ out_shared:
 	ww_block_destroy(l->ctx.block);
 	ww_auth_destroy(l->ctx.auth);
 	ww_waf_free(l->ctx.waf);
+	free_waf_pub(l->ctx.waf_pub);
 	rte_free(l->qsbr);
 	ww_event_log_close(l->eve);
 out_free:

@@ -86,8 +86,12 @@ struct app_control_ctx {
 	uint64_t now_ns;      /* UNIX time of this tick */
 	json_t *(*stats_json)(void *arg);
 	void *stats_arg;
+	/* "waf reload": 0 with a summary, or -errno with the reason, in
+	 * @msg (arg: stats_arg). NULL: not offered. */
+	int (*waf_reload)(void *arg, char *msg, size_t len);
 };
-/* An app_control_fn: "block add|del|list|reload ...", "stats". */
+/* An app_control_fn: "block add|del|list|reload ...", "auth revoke ...",
+ * "waf reload", "stats". */
 void app_control_command(void *arg, char *line, FILE *reply);
 
 /* waf.c: the [waf] rule set of @conf, or NULL when [waf] enabled = no;

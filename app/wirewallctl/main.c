@@ -5,7 +5,7 @@
  *
  *   wirewallctl [-s SOCKET] block add 192.0.2.7 [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] block del 192.0.2.7
- *   wirewallctl [-s SOCKET] block list | block reload
+ *   wirewallctl [-s SOCKET] block list | block reload | waf reload
  *   wirewallctl [-s SOCKET] auth revoke jti ID [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] auth revoke token JWT [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] stats
@@ -33,6 +33,8 @@ static void usage(FILE *out)
 		"  block reload                     re-read the block-list files\n"
 		"  auth revoke jti ID [TTL]         refuse tokens with this jti\n"
 		"  auth revoke token JWT [TTL]      refuse this token\n"
+		"  waf reload                       re-read and compile the [waf] rules\n"
+		"                                   (the rules in force stay if refused)\n"
 		"  stats                            counters, as JSON\n"
 		"SOCKET defaults to %s ([control] socket).\n",
 		DEFAULT_SOCKET);

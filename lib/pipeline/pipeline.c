@@ -138,7 +138,7 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 	    ww_auth_worker_init(&w->auth, conf->auth_cache_entries) < 0)
 		return -ENOMEM;
 	if (w->ctx->waf != NULL) {
-		w->waf = ww_waf_ctx_new(w->ctx->waf);
+		w->waf = w->waf_own = ww_waf_ctx_new(w->ctx->waf);
 		if (w->waf == NULL)
 			return -ENOMEM;
 	}
@@ -167,8 +167,8 @@ void ww_worker_teardown(struct ww_worker *w)
 	w->alert_memo = NULL;
 	ww_limit_table_free(&w->limits);
 	ww_auth_worker_free(&w->auth);
-	ww_waf_ctx_free(w->waf);
-	w->waf = NULL;
+	ww_waf_ctx_free(w->waf_own); /* a reload's contexts are its own */
+	w->waf = w->waf_own = NULL;
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

@@ -303,6 +303,18 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 		return 0;
 	if (n > WW_BURST_MAX)
 		n = WW_BURST_MAX; /* callers never pass more; stay in bounds */
+	{
+		/* A reloaded rule set: taken here, between two quiescent
+		 * states, so the old one is unused once the control thread's
+		 * grace period ends. */
+		const struct ww_waf_pub *p =
+			__atomic_load_n(&ctx->waf_pub, __ATOMIC_ACQUIRE);
+
+		if (unlikely(p != NULL && p->generation != w->waf_generation)) {
+			w->waf_generation = p->generation;
+			w->waf = w->id < p->n_ctx ? p->ctx[w->id] : w->waf_own;
+		}
+	}
 
 	/* Stage 1: decode. */
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)

@@ -101,6 +101,14 @@ struct ww_worker_stats {
 	struct ww_flow_stats flow;
 };
 
+/* A reloaded rule set and its per-worker engine contexts. */
+struct ww_waf_pub {
+	struct ww_waf *set;
+	struct ww_waf_ctx **ctx; /* [worker id] */
+	unsigned int n_ctx;
+	uint64_t generation; /* 1, 2, ... (an address can come back) */
+};
+
 /* Read-only state every worker shares: built by the control thread
  * before workers start. dataplane: ro, ctlplane: rw before start. */
 struct ww_pipeline_ctx {
@@ -112,8 +120,13 @@ struct ww_pipeline_ctx {
 	struct ww_block *block;
 	/* JWT routes and keys; NULL when no route needs a token. */
 	struct ww_auth *auth;
-	/* The rule set in force ([waf]); NULL when off. */
+	/* The rule set loaded at start ([waf]); NULL when off. */
 	struct ww_waf *waf;
+	/* The rule set of the last reload, with one engine context per
+	 * worker, built by the control thread; NULL until a reload. Read
+	 * atomically once per burst; replaced sets are freed after an RCU
+	 * grace period. */
+	struct ww_waf_pub *waf_pub;
 	uint16_t peer[RTE_MAX_ETHPORTS];
 };
 
@@ -154,8 +167,10 @@ struct ww_worker {
 	struct ww_limit_table limits;
 	/* Verified-token cache and OpenSSL contexts (when ctx->auth). */
 	struct ww_auth_worker auth;
-	/* Rule-engine scratch (when ctx->waf). */
-	struct ww_waf_ctx *waf;
+	/* Rule-engine context in use (when ctx->waf): the worker's own one
+	 * for the set loaded at start, or a reload's (@waf_pub). */
+	struct ww_waf_ctx *waf, *waf_own;
+	uint64_t waf_generation; /* of the reload in use (0: none) */
 	/* Set only while the control thread flushes a stopped worker's
 	 * flows: ended flows are written here instead of queued. */
 	struct ww_event_log *direct_log;

@@ -107,7 +107,10 @@ check "the server saw only the allowed requests" \
 # the appliance and never reaches the server; a benign request passes.
 # Compiled databases: scripts/test.sh's shared cache, else none (nothing
 # left behind in /var/cache).
-start --set "waf.cache_dir=${WW_WAF_CACHE:-}"
+# A site rule (native format) is in force too, and is replaced by a
+# reload while traffic flows.
+echo '100001 REQUEST_FILENAME "^/old-admin" deny Old admin path' >"$WORK/site.rules"
+start --set "waf.cache_dir=${WW_WAF_CACHE:-}" --set "waf.site_rules=$WORK/site.rules"
 : >"$WORK/server.log"
 get "/index.html?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" >"$WORK/w1" 2>&1
 get "/index.html?q=running+shoes&page=2" >"$WORK/w2" 2>&1
@@ -115,6 +118,28 @@ check "an SQL injection gets 403 from the appliance" grep -q "^HTTP/1.1 403 Forb
 check "a benign request with arguments passes" grep -q "^HTTP/1.0 200" "$WORK/w2"
 check "the server never saw the attack" \
 	bash -c "! grep -q 'UNION' '$WORK/server.log' && grep -q 'running+shoes' '$WORK/server.log'"
+get "/old-admin/x" >"$WORK/w3" 2>&1
+check "the site rule denies its path" grep -q "^HTTP/1.1 403" "$WORK/w3"
+
+# waf reload: the new site rule replaces the old one, the CRS stays.
+echo '100002 REQUEST_FILENAME "^/new-admin" deny New admin path' >"$WORK/site.rules"
+"$CTL" -s "$RIG_CTL" waf reload >"$WORK/reload1" 2>&1
+check "wirewallctl waf reload: ok" grep -q "^ok" "$WORK/reload1"
+get "/old-admin/x" >"$WORK/w4" 2>&1
+get "/new-admin/x" >"$WORK/w5" 2>&1
+get "/index.html?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" >"$WORK/w6" 2>&1
+check "after the reload the old site rule is gone" grep -q "^HTTP/1.0 404" "$WORK/w4"
+check "after the reload the new site rule denies" grep -q "^HTTP/1.1 403" "$WORK/w5"
+check "after the reload the CRS still stops the SQL injection" grep -q "^HTTP/1.1 403" "$WORK/w6"
+
+# A rules file that does not load: refused with its file and line, the
+# rules in force stay.
+printf '100003 REQUEST_FILENAME "(unclosed" deny Broken\n' >"$WORK/site.rules"
+"$CTL" -s "$RIG_CTL" waf reload >"$WORK/reload2" 2>&1
+check "a broken rules file is refused, naming file and line" \
+	grep -q "error: .*site.rules:1" "$WORK/reload2"
+get "/new-admin/x" >"$WORK/w7" 2>&1
+check "the refused reload left the rules in force" grep -q "^HTTP/1.1 403" "$WORK/w7"
 rig_stop_wirewall
 check "the attack's alert names the CRS rules" \
 	bash -c "grep '\"web-application-attack\"' '$WORK/eve.json' | grep -q '942100\\|942190\\|949110'"
