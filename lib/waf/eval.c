@@ -1031,14 +1031,9 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 				fn(c, &it, arg);
 		}
 		break;
-	case V_IP:
-	case V_GLOBAL:
-	case V_SESSION:
-	case V_GEO:
-	case V_USER:
-	case V_RESOURCE:
-		break; /* persistent collections and GeoIP: none here */
 	default:
+		if (waf_var_persistent(v))
+			break; /* none here */
 		if (c->scalar_set[v] && !excluded(c, r, v, "", 0)) {
 			struct item it = {"", c->scalar[v],
 					  0,  c->scalar_len[v],

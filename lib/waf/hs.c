@@ -163,14 +163,9 @@ static uint64_t target_sources(const struct waf_target *t, bool *keyed)
 	case V_MATCHED_VARS_NAMES:
 	case V_FILES_SIZES:
 		return BIT(SRC_DYNAMIC);
-	case V_IP:
-	case V_GLOBAL:
-	case V_SESSION:
-	case V_GEO:
-	case V_USER:
-	case V_RESOURCE:
-		return 0; /* persistent collections: never hold a value here */
 	default:
+		if (waf_var_persistent(t->var))
+			return 0; /* never hold a value here */
 		return BIT(SRC_SCALAR + t->var);
 	}
 }

@@ -60,6 +60,14 @@ enum waf_var {
 	V_MAX
 };
 
+/* Persistent collections (IP, GLOBAL, SESSION, USER, RESOURCE) and GEO:
+ * accepted in rules, never hold a value here. */
+static inline bool waf_var_persistent(unsigned int v)
+{
+	return v == V_IP || v == V_GLOBAL || v == V_SESSION || v == V_GEO ||
+	       v == V_USER || v == V_RESOURCE;
+}
+
 /* One entry of a rule's target list: "ARGS", "!ARGS:foo", "&TX:x",
  * "REQUEST_HEADERS:/^x-/". */
 struct waf_target {
