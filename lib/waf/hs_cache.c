@@ -62,8 +62,8 @@ void waf_hs_cache_open(struct ww_waf *w, const char *dir)
 	hc->enabled = true;
 }
 
-/* The file name for one compile's inputs. */
-static void cache_path(const struct waf_hs_cache *hc, const char *const *expr,
+/* The file name for one compile's inputs (false: no digest to be had). */
+static bool cache_path(const struct waf_hs_cache *hc, const char *const *expr,
 		       const unsigned int *flags, const unsigned int *ids,
 		       const size_t *lens, unsigned int n, char *path,
 		       size_t path_len)
@@ -77,6 +77,8 @@ static void cache_path(const struct waf_hs_cache *hc, const char *const *expr,
 	unsigned int i, dl = 0;
 	const uint32_t literal = lens != NULL;
 
+	if (md == NULL)
+		return false;
 	memset(&plat, 0, sizeof(plat));
 	hs_populate_platform(&plat);
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
@@ -101,6 +103,7 @@ static void cache_path(const struct waf_hs_cache *hc, const char *const *expr,
 	}
 	name[64] = '\0';
 	snprintf(path, path_len, "%s/hs-%s.db", hc->dir, name);
+	return true;
 }
 
 static void sha256(const void *p, size_t n, unsigned char out[32])
@@ -188,13 +191,15 @@ int waf_hs_compile(struct ww_waf *w, const char *const *expr,
 {
 	struct waf_hs_cache *hc = &w->cache;
 	char path[PATH_MAX];
+	const bool cached =
+		hc->enabled &&
+		cache_path(hc, expr, flags, ids, lens, n, path, sizeof(path));
 	hs_error_t e;
 	int rc;
 
 	*db = NULL;
 	*ce = NULL;
-	if (hc->enabled) {
-		cache_path(hc, expr, flags, ids, lens, n, path, sizeof(path));
+	if (cached) {
 		*db = cache_read(path);
 		if (*db != NULL) {
 			hc->hits++;
@@ -208,7 +213,7 @@ int waf_hs_compile(struct ww_waf *w, const char *const *expr,
 	if (e != HS_SUCCESS)
 		return e;
 	hc->compiled++;
-	if (hc->enabled && (rc = cache_write(path, *db)) < 0) {
+	if (cached && (rc = cache_write(path, *db)) < 0) {
 		hc->write_failed++;
 		if (hc->why[0] == '\0')
 			ww_errf(hc->why, sizeof(hc->why), "%s: %s", hc->dir,
