@@ -392,9 +392,14 @@ static int build_chain(struct ww_waf *w, unsigned int ci, char *err,
 		    !((r->op == OP_RX && r->re != NULL) ||
 		      (r->op == OP_PM && r->pm_db != NULL)))
 			continue;
-		b.rules = realloc(b.rules, sizeof(*b.rules) * (b.n + 1));
-		if (b.rules == NULL)
+		struct waf_rule **more =
+			realloc(b.rules, sizeof(*b.rules) * (b.n + 1));
+
+		if (more == NULL) {
+			free(b.rules);
 			return -ENOMEM;
+		}
+		b.rules = more;
 		b.rules[b.n++] = r;
 	}
 	ch->n_patterns = b.n;
