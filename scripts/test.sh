@@ -42,6 +42,14 @@ build/app/wirewall/wirewall -c conf/wirewall.ini --set "waf.cache_dir=$WW_WAF_CA
 	--check-config >/dev/null ||
 	echo "test.sh: the CRS did not load with the release build (the tests that need it will say why)"
 
+had_system_cache=no
+[ -e /var/cache/wirewall ] && had_system_cache=yes
 start=$(date +%s)
 meson test -C build-asan --print-errorlogs --num-processes 2 "$@"
+# Tests leave nothing behind: the appliance's own compile cache is not
+# theirs to create (each passes waf.cache_dir, or turns [waf] off).
+if [ $had_system_cache = no ] && [ -e /var/cache/wirewall ]; then
+	echo "test.sh: a test created /var/cache/wirewall; tests must use \$WW_WAF_CACHE" >&2
+	exit 1
+fi
 echo "test.sh: all suites passed in $(( $(date +%s) - start )) s"

@@ -73,6 +73,7 @@ EOF
 	kill "$tcpdump_pid"
 	wait "$tcpdump_pid" 2>/dev/null
 	"$WIREWALL" -c "$SRC/conf/wirewall.ini" --set flow.max_flows=65536 \
+		--set waf.enabled=no \
 		--set decode.verify_checksums=no -r "$WORK/real.pcap" \
 		--eve "$WORK/real.eve" >/dev/null || return 1
 	/usr/bin/python3 - "$WORK/real.eve" <<'EOF'
