@@ -884,6 +884,29 @@ static bool excluded(struct ww_waf_ctx *c, const struct waf_rule *r,
 
 typedef void (*item_fn)(struct ww_waf_ctx *c, const struct item *it, void *arg);
 
+/* Element @kv, which target @t selects: counted unless excluded, and
+ * (for all but &) its value or name given to @fn. */
+static void one_in(struct ww_waf_ctx *c, const struct waf_rule *r,
+		   const struct waf_target *t, uint8_t var,
+		   const struct waf_kv *kv, bool names, uint8_t src, item_fn fn,
+		   void *arg, unsigned int *count)
+{
+	struct item it;
+
+	if (excluded(c, r, var, kv->name, kv->nlen))
+		return;
+	(*count)++;
+	if (t->count)
+		return;
+	it.var = var;
+	it.name = kv->name;
+	it.nlen = kv->nlen;
+	it.value = names ? kv->name : kv->value;
+	it.vlen = names ? kv->nlen : kv->vlen;
+	it.src = src;
+	fn(c, &it, arg);
+}
+
 static void each_in(struct ww_waf_ctx *c, const struct waf_rule *r,
 		    const struct waf_target *t, uint8_t var,
 		    const struct waf_coll *col, bool names, uint8_t src,
@@ -891,24 +914,10 @@ static void each_in(struct ww_waf_ctx *c, const struct waf_rule *r,
 {
 	unsigned int i;
 
-	for (i = 0; i < col->n; i++) {
-		const struct waf_kv *kv = &col->kv[i];
-		struct item it;
-
-		if (!key_matches(c, t, kv->name, kv->nlen) ||
-		    excluded(c, r, var, kv->name, kv->nlen))
-			continue;
-		(*count)++;
-		if (t->count)
-			continue;
-		it.var = var;
-		it.name = kv->name;
-		it.nlen = kv->nlen;
-		it.value = names ? kv->name : kv->value;
-		it.vlen = names ? kv->nlen : kv->vlen;
-		it.src = t->count ? SRC_DYNAMIC : src;
-		fn(c, &it, arg);
-	}
+	for (i = 0; i < col->n; i++)
+		if (key_matches(c, t, col->kv[i].name, col->kv[i].nlen))
+			one_in(c, r, t, var, &col->kv[i], names, src, fn, arg,
+			       count);
 }
 
 /* Call @fn for every value @t selects (or, for &, once with the count). */
@@ -976,16 +985,10 @@ static void for_target(struct ww_waf_ctx *c, const struct waf_rule *r,
 			 * CRS reads dozens of TX variables per request). */
 			const struct waf_kv *kv =
 				tx_find_h(c, t->key, t->key_len, t->key_hash);
-			struct item it;
 
-			if (kv == NULL || excluded(c, r, v, kv->name, kv->nlen))
-				break;
-			count = 1;
-			if (t->count)
-				break;
-			it = (struct item){kv->name, kv->value, kv->nlen,
-					   kv->vlen, v,		SRC_DYNAMIC};
-			fn(c, &it, arg);
+			if (kv != NULL)
+				one_in(c, r, t, v, kv, false, SRC_DYNAMIC, fn,
+				       arg, &count);
 			break;
 		}
 		each_in(c, r, t, v, &c->tx, false, SRC_DYNAMIC, fn, arg,

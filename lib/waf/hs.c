@@ -702,10 +702,14 @@ static struct waf_cache_entry *lookup(struct ww_waf_ctx *c, const char *v,
 	return NULL; /* a long run of collisions: computed, not kept */
 }
 
+#define CLASSES_UNKNOWN UINT32_MAX
+
 /* @v through chain @ci: its parent's (cached) result, then the last
- * transformation; @classes: the byte classes of the result. */
+ * transformation; @classes: the byte classes of the result. @root: the
+ * byte classes of @v itself when known (else CLASSES_UNKNOWN). */
 static uint32_t transform_chain(struct ww_waf_ctx *c, int ci, const char *v,
-				uint32_t n, const char **out, uint32_t *classes,
+				uint32_t n, uint32_t root, const char **out,
+				uint32_t *classes,
 				struct waf_cache_entry **entry)
 {
 	const struct waf_chain *ch = &c->w->chains[ci];
@@ -719,15 +723,18 @@ static uint32_t transform_chain(struct ww_waf_ctx *c, int ci, const char *v,
 		*classes = e->out_classes;
 		return e->out_len;
 	}
-	if (ch->n_tfn > 1 && c->w->root_chain >= 0) {
+	if (root == CLASSES_UNKNOWN && ch->n_tfn > 1 && c->w->root_chain >= 0)
+		transform_chain(c, c->w->root_chain, v, n, CLASSES_UNKNOWN, &pv,
+				&root, &pe);
+	if (root != CLASSES_UNKNOWN && (root & ch->triggers) == 0) {
 		/* A value none of the chain's transformations can change
 		 * is its own result: no intermediate steps to look up. */
-		transform_chain(c, c->w->root_chain, v, n, &pv, &pc, &pe);
-		if ((pc & ch->triggers) == 0)
-			goto done;
+		pv = v;
+		pc = root;
+		goto done;
 	}
 	if (ch->n_tfn > 0 && ch->parent >= 0) {
-		pn = transform_chain(c, ch->parent, v, n, &pv, &pc, &pe);
+		pn = transform_chain(c, ch->parent, v, n, root, &pv, &pc, &pe);
 		pn = waf_tfn_apply_classes(c,
 					   (enum waf_tfn)ch->tfn[ch->n_tfn - 1],
 					   pv, pn, pc, &pv, &pc);
@@ -756,7 +763,8 @@ uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
 	if (r->chain >= 0) {
 		uint32_t classes;
 
-		return transform_chain(c, r->chain, v, n, out, &classes, entry);
+		return transform_chain(c, r->chain, v, n, CLASSES_UNKNOWN, out,
+				       &classes, entry);
 	}
 	*entry = NULL;
 	for (i = 0; i < r->n_tfn; i++)

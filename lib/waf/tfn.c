@@ -549,12 +549,16 @@ static void byte_classes_init(void)
 	}
 }
 
+void waf_tfn_init(void)
+{
+	pthread_once(&byte_classes_once, byte_classes_init);
+}
+
 uint32_t waf_byte_classes(const char *s, uint32_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t m0 = 0, m1 = 0, i = 0;
 
-	pthread_once(&byte_classes_once, byte_classes_init);
 	for (; i + 2 <= n; i += 2) {
 		m0 |= byte_classes[p[i]];
 		m1 |= byte_classes[p[i + 1]];

@@ -184,6 +184,7 @@ int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 	*out = NULL;
 	if (w == NULL)
 		return -ENOMEM;
+	waf_tfn_init(); /* before any context can exist, not per value */
 	w->all = calloc(MAX_RULES, sizeof(*w->all));
 	w->cap_all = MAX_RULES;
 	w->default_disruptive[1] = w->default_disruptive[2] = D_PASS;

@@ -443,6 +443,9 @@ void waf_tx_set(struct ww_waf_ctx *c, const char *name, const char *value,
 uint32_t waf_tfn_apply(struct ww_waf_ctx *c, enum waf_tfn t, const char *in,
 		       uint32_t len, const char **out);
 int waf_tfn_by_name(const char *name);
+/* Tables of tfn.c, built once before any rule set is used (by
+ * ww_waf_load). */
+void waf_tfn_init(void);
 /* Which byte classes @s holds (see tfn.c), and @t applied to a value
  * of classes @in_classes: no work when none of them can change it. */
 uint32_t waf_byte_classes(const char *s, uint32_t n);
