@@ -134,11 +134,14 @@ static int worker_main(void *arg)
 
 			if (n == 0)
 				continue;
-			tx.n = 0;
+			tx.n = tx.n_injected = 0;
 			ww_pipeline_burst(w, pkts, n, &tx);
 			send_list(w, &tx, retries);
 		}
-		ww_worker_housekeeping(w);
+		tx.n = tx.n_injected = 0;
+		ww_worker_housekeeping(w, &tx);
+		if (tx.n != 0)
+			send_list(w, &tx, retries);
 		rte_rcu_qsbr_quiescent(l->qsbr, w->id);
 	}
 	rte_rcu_qsbr_thread_offline(l->qsbr, w->id);
@@ -225,36 +228,35 @@ static json_t *control_stats(void *arg)
 	return app_stats_json(&t, &v, uptime_s(l));
 }
 
-static void free_waf_pub(struct ww_waf_pub *p)
+/* Publish @next as the policy in force; the one it replaces is freed
+ * once every worker has passed a quiescent state (none can still read
+ * it). */
+static void publish_policy(struct live *l, struct ww_policy *next)
 {
-	unsigned int i;
+	struct ww_policy *old = l->ctx.policy;
 
-	if (p == NULL)
-		return;
-	for (i = 0; i < p->n_ctx; i++)
-		ww_waf_ctx_free(p->ctx[i]);
-	free(p->ctx);
-	ww_waf_free(p->set);
-	free(p);
+	__atomic_store_n(&l->ctx.policy, next, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(l->qsbr, RTE_QSBR_THRID_INVALID);
+	ww_policy_free(old);
 }
 
 /* "waf reload": the [waf] rule files read and compiled again on the
  * control thread (the workers go on forwarding with the rules in force;
- * events wait in their rings meanwhile), one engine context made per
- * worker, the whole published at once; the set the workers used is
- * freed when each has passed a quiescent state. A set that does not
- * load leaves the one in force untouched. */
+ * events wait in their rings meanwhile), a new policy snapshot made with
+ * one engine context per worker, and published at once. A set that does
+ * not load leaves the policy in force untouched. */
 static int control_waf_reload(void *arg, char *msg, size_t len)
 {
 	struct live *l = arg;
-	struct ww_waf_pub *old = l->ctx.waf_pub, *p;
+	const struct ww_policy *old = l->ctx.policy;
+	struct ww_policy *p;
 	struct ww_waf *set = NULL;
-	unsigned int i, rules, unsupported, hs, pcre_only;
+	unsigned int rules, unsupported, hs, pcre_only;
 	size_t bytes;
 	double secs;
 	char err[1024];
 
-	if (l->ctx.waf == NULL && old == NULL) {
+	if (old->waf == NULL) {
 		snprintf(msg, len, "[waf] is off in the configuration");
 		return -EINVAL;
 	}
@@ -262,42 +264,16 @@ static int control_waf_reload(void *arg, char *msg, size_t len)
 		snprintf(msg, len, "%s; the rules in force stay", err);
 		return -EINVAL;
 	}
-	p = calloc(1, sizeof(*p));
-	if (p != NULL)
-		p->ctx = calloc(l->n_workers, sizeof(*p->ctx));
-	for (i = 0; p != NULL && p->ctx != NULL && i < l->n_workers; i++) {
-		p->ctx[i] = ww_waf_ctx_new(set);
-		if (p->ctx[i] == NULL)
-			break;
-	}
-	if (p == NULL || p->ctx == NULL || i < l->n_workers) {
-		if (p != NULL) {
-			p->n_ctx = p->ctx != NULL ? i : 0;
-			p->set = set;
-			free_waf_pub(p);
-		} else {
-			ww_waf_free(set);
-		}
+	p = ww_policy_build(l->conf, set, l->n_workers, old->generation + 1);
+	if (p == NULL) {
 		snprintf(msg, len, "out of memory; the rules in force stay");
 		return -ENOMEM;
 	}
-	p->set = set;
-	p->n_ctx = l->n_workers;
-	p->generation = old != NULL ? old->generation + 1 : 1;
-	__atomic_store_n(&l->ctx.waf_pub, p, __ATOMIC_RELEASE);
-	rte_rcu_qsbr_synchronize(l->qsbr, RTE_QSBR_THRID_INVALID);
-	if (old != NULL) {
-		free_waf_pub(old);
-	} else {
-		/* The set loaded at start; the workers' own contexts for
-		 * it stay idle until teardown. */
-		ww_waf_free(l->ctx.waf);
-		l->ctx.waf = NULL;
-	}
+	publish_policy(l, p);
 	ww_waf_counts(set, &rules, &unsupported);
 	ww_waf_compiled(set, &hs, &pcre_only, &bytes, &secs);
 	snprintf(msg, len,
-		 "%u rules in force (reload %" PRIu64 "), ready in %.2f s",
+		 "%u rules in force (policy %" PRIu64 "), ready in %.2f s",
 		 rules, p->generation, secs);
 	APP_LOG(NOTICE, "[waf] reloaded: %s", msg);
 	return 0;
@@ -336,6 +312,11 @@ static void control_loop(struct live *l)
 		uint64_t now;
 
 		usleep(CONTROL_TICK_US);
+		if (ww_sighup) {
+			ww_sighup = 0;
+			APP_LOG(NOTICE,
+				"SIGHUP: ignored (no reload on signal yet; use wirewallctl waf reload / block reload); forwarding goes on");
+		}
 		drain_events(l);
 		control_tick(l);
 		now = rte_get_timer_cycles();
@@ -369,9 +350,16 @@ static int setup_shared(struct live *l)
 		APP_LOG(ERR, "%s", err);
 		return -EINVAL;
 	}
-	if (app_waf_load(l->conf, &l->ctx.waf, err, sizeof(err)) < 0) {
-		APP_LOG(ERR, "%s", err);
-		return -EINVAL;
+	{
+		struct ww_waf *waf;
+
+		if (app_waf_load(l->conf, &waf, err, sizeof(err)) < 0) {
+			APP_LOG(ERR, "%s", err);
+			return -EINVAL;
+		}
+		l->ctx.policy = ww_policy_build(l->conf, waf, n, 1);
+		if (l->ctx.policy == NULL)
+			return -ENOMEM;
 	}
 	l->control_ctx = (struct app_control_ctx){
 		.conf = l->conf,
@@ -541,8 +529,7 @@ out_shared:
 	app_control_close(l->control);
 	ww_block_destroy(l->ctx.block);
 	ww_auth_destroy(l->ctx.auth);
-	ww_waf_free(l->ctx.waf);
-	free_waf_pub(l->ctx.waf_pub);
+	ww_policy_free(l->ctx.policy);
 	rte_free(l->qsbr);
 	ww_event_log_close(l->eve);
 out_free:

@@ -20,11 +20,20 @@
 RTE_LOG_REGISTER(ww_logtype_app, ww.app, INFO);
 
 volatile sig_atomic_t ww_force_quit;
+volatile sig_atomic_t ww_sighup;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	ww_force_quit = 1;
+}
+
+/* SIGHUP's default action would kill the appliance and take the link
+ * down: it is caught, and the control loop says what it does with it. */
+static void on_sighup(int sig)
+{
+	(void)sig;
+	ww_sighup = 1;
 }
 
 static void usage(FILE *out, const char *prog)
@@ -227,6 +236,7 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_sighup);
 
 	if (args.read_pcap != NULL)
 		rc = app_run_offline(&conf, &args);

@@ -29,6 +29,7 @@
 struct offline {
 	const struct ww_conf *conf;
 	struct ww_pipeline_ctx ctx;
+	struct ww_policy *policy;
 	struct ww_worker *w;
 	struct ww_event_log *eve;
 	struct rte_mempool *pool;
@@ -117,6 +118,7 @@ static void write_frames(struct offline *o, struct ww_tx_list *tx)
 		rte_pktmbuf_free(m);
 	}
 	tx->n = 0;
+	tx->n_injected = 0;
 }
 
 static void emit_stats(struct offline *o, uint64_t ts_ns)
@@ -139,8 +141,6 @@ static void control_step(struct offline *o)
 
 	if (o->eve == NULL)
 		return;
-	while (ww_event_log_drain(o->eve, o->w->events, UINT32_MAX) != 0)
-		;
 	if (now >= o->next_stats_ns) {
 		emit_stats(o, now);
 		while (o->next_stats_ns <= now)
@@ -247,10 +247,20 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		fprintf(stderr, "wirewall: %s\n", err);
 		goto out;
 	}
-	rc = app_waf_load(conf, &o.ctx.waf, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "wirewall: %s\n", err);
-		goto out;
+	{
+		struct ww_waf *waf;
+
+		rc = app_waf_load(conf, &waf, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "wirewall: %s\n", err);
+			goto out;
+		}
+		o.policy = ww_policy_build(conf, waf, 1, 1);
+		if (o.policy == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		o.ctx.policy = o.policy;
 	}
 	ww_worker_init(o.w, 0, &o.ctx, NULL);
 	o.w->inject_pool = o.pool;
@@ -271,13 +281,10 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		}
 		ww_event_log_set_port_name(o.eve, WW_SIDE_OUTSIDE, "outside");
 		ww_event_log_set_port_name(o.eve, WW_SIDE_INSIDE, "inside");
-		o.w->events =
-			ww_event_ring_create("ww_ev_off", conf->event_ring_size,
-					     (int)rte_socket_id());
-		if (o.w->events == NULL) {
-			rc = -ENOMEM;
-			goto out;
-		}
+		/* Offline output is complete and deterministic: the worker
+		 * writes its events itself, in order, and none is dropped
+		 * (nothing forces it to: the capture waits). */
+		o.w->direct_log = o.eve;
 	}
 
 	while (!end && !ww_force_quit) {
@@ -290,8 +297,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		if (n == 0)
 			continue;
 		ww_pipeline_burst(o.w, pkts, n, &tx);
+		ww_worker_housekeeping(o.w, &tx);
 		write_frames(&o, &tx);
-		ww_worker_housekeeping(o.w);
 		control_step(&o);
 	}
 	control_step(&o);
@@ -317,14 +324,12 @@ out:
 	if (o.in != NULL)
 		pcap_close(o.in);
 	ww_event_log_close(o.eve);
-	if (o.w != NULL) {
+	if (o.w != NULL)
 		ww_worker_teardown(o.w);
-		rte_ring_free(o.w->events);
-	}
 	rte_mempool_free(o.pool);
 	rte_free(o.w);
 	ww_block_destroy(o.ctx.block);
 	ww_auth_destroy(o.ctx.auth);
-	ww_waf_free(o.ctx.waf);
+	ww_policy_free(o.policy);
 	return rc;
 }

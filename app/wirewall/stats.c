@@ -97,6 +97,8 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 			  (json_int_t)t->http_responses, "response_lost",
 			  (json_int_t)t->http_response_lost, "unanswered",
 			  (json_int_t)t->http_unanswered));
+	json_object_set_new(json_object_get(o, "http"), "body_over_depth",
+			    u64(t->stage.body_over_depth));
 	{
 		json_t *refused = json_object();
 		unsigned int r;
@@ -112,9 +114,10 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 					      "refused", refused));
 	}
 	json_object_set_new(o, "waf",
-			    json_pack("{s:I, s:I}", "checked",
+			    json_pack("{s:I, s:I, s:I}", "checked",
 				      (json_int_t)t->waf_checked, "blocked",
-				      (json_int_t)t->waf_blocked));
+				      (json_int_t)t->waf_blocked, "incomplete",
+				      (json_int_t)t->stage.waf_incomplete));
 	json_object_set_new(o, "limit",
 			    json_pack("{s:I, s:I, s:I, s:I}", "allowed",
 				      (json_int_t)t->limit.allowed, "limited",
@@ -124,11 +127,49 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 				      (json_int_t)t->responses_sent));
 	json_object_set_new(
 		o, "tcp",
-		json_pack("{s:I, s:I, s:I, s:I}", "overlap_evasions",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			  "overlap_evasions",
 			  (json_int_t)t->tcp_overlap_evasions, "cap_hits",
-			  (json_int_t)t->tcp_cap_hits, "resets_sent",
+			  (json_int_t)t->tcp_cap_hits, "out_of_window",
+			  (json_int_t)t->stage.tcp_out_of_window, "beyond_span",
+			  (json_int_t)t->stage.tcp_beyond_span, "ooo_refused",
+			  (json_int_t)t->stage.tcp_ooo_refused, "midstream",
+			  (json_int_t)t->stage.tcp_midstream, "resets_sent",
 			  (json_int_t)t->resets_sent, "inject_failed",
 			  (json_int_t)t->inject_failed));
+	{
+		const struct ww_defrag_stats *d = &t->stage.defrag;
+
+		json_object_set_new(
+			o, "defrag",
+			json_pack(
+				"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+				"s:I}",
+				"fragments", (json_int_t)d->fragments,
+				"reassembled", (json_int_t)d->reassembled,
+				"overlaps", (json_int_t)d->overlaps,
+				"duplicates", (json_int_t)d->duplicates,
+				"dead_drops", (json_int_t)d->dead_drops,
+				"timeouts", (json_int_t)d->timeouts, "too_many",
+				(json_int_t)d->too_many, "table_full",
+				(json_int_t)d->table_full, "held_full",
+				(json_int_t)d->held_full, "held",
+				(json_int_t)t->held_fragments));
+	}
+	{
+		json_t *exc = json_object();
+		unsigned int e, k;
+
+		for (e = 0; e < WW_CONF_EXC_MAX; e++) {
+			json_t *one = json_object();
+
+			for (k = 0; k < WW_EXC_OUTCOMES; k++)
+				json_object_set_new(one, ww_exc_outcome_name(k),
+						    u64(t->exc[e][k]));
+			json_object_set_new(exc, ww_conf_exc_name(e), one);
+		}
+		json_object_set_new(o, "exceptions", exc);
+	}
 	json_object_set_new(
 		o, "event",
 		json_pack("{s:I}", "dropped", (json_int_t)t->events_dropped));
@@ -139,8 +180,8 @@ void app_stats_summary(FILE *out, const char *mode,
 		       const struct ww_worker_stats *t,
 		       const struct app_stats_view *view)
 {
-	uint64_t rx = 0, tx = 0, dropped = 0;
-	unsigned int i;
+	uint64_t rx = 0, tx = 0, dropped = 0, injected;
+	unsigned int i, e, k;
 
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
 		if (view->port_name[i] == NULL)
@@ -151,10 +192,20 @@ void app_stats_summary(FILE *out, const char *mode,
 	for (i = 0; i < WW_DROP_MAX; i++)
 		dropped += t->drop[i];
 
+	/* Every frame that came in was forwarded, dropped for a reason, or
+	 * is still held (a fragment waiting for its datagram); frames the
+	 * appliance made (resets, answers) are counted apart. */
+	injected = t->resets_sent + t->responses_sent;
 	fprintf(out,
 		"wirewall %s: packets in %" PRIu64 ", out %" PRIu64
 		", dropped %" PRIu64 "\n",
 		mode, rx, tx, dropped);
+	fprintf(out,
+		"  in %" PRIu64 " = forwarded %" PRIu64 " + dropped %" PRIu64
+		" + held %" PRIu64 "; injected %" PRIu64 " (resets %" PRIu64
+		", answers %" PRIu64 ")\n",
+		rx, tx - injected, dropped, t->held_fragments, injected,
+		t->resets_sent, t->responses_sent);
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
 		if (view->port_name[i] != NULL)
 			fprintf(out,
@@ -174,6 +225,12 @@ void app_stats_summary(FILE *out, const char *mode,
 		", table full %" PRIu64 "\n",
 		t->flow.created, t->flow.ended[WW_FLOW_END_EVICTED],
 		t->flow.table_full);
+	for (e = 0; e < WW_CONF_EXC_MAX; e++)
+		for (k = 0; k < WW_EXC_OUTCOMES; k++)
+			if (t->exc[e][k] != 0)
+				fprintf(out, "  exception %s %s %" PRIu64 "\n",
+					ww_conf_exc_name(e),
+					ww_exc_outcome_name(k), t->exc[e][k]);
 	if (t->events_dropped != 0)
 		fprintf(out, "  events dropped (ring full) %" PRIu64 "\n",
 			t->events_dropped);

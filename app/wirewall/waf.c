@@ -19,6 +19,7 @@ int app_waf_load(const struct ww_conf *conf, struct ww_waf **out, char *err,
 		.paranoia_level = conf->waf_paranoia_level,
 		.anomaly_threshold = conf->waf_anomaly_threshold,
 		.cache_dir = conf->waf_cache_dir,
+		.regex_match_limit = conf->waf_regex_match_limit,
 	};
 	char why[900];
 	unsigned int i;

@@ -35,6 +35,8 @@ struct app_args {
 
 /* Set by SIGINT/SIGTERM; workers and the control loop poll it. */
 extern volatile sig_atomic_t ww_force_quit;
+/* Set by SIGHUP; the control loop clears it. */
+extern volatile sig_atomic_t ww_sighup;
 
 /* A port as the appliance uses it. */
 struct app_port {

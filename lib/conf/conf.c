@@ -37,6 +37,7 @@ enum key_type {
 	KEY_AUTH_ROUTES,
 	KEY_SITE_RULES,
 	KEY_WAF_ACTION,
+	KEY_EXC_ACTION,
 };
 
 struct key_schema {
@@ -98,8 +99,6 @@ static const struct key_schema schema[] = {
 	 1048576},
 	{{"tcp", "overlap_action", "rewrite"}, KEY_OVERLAP_ACTION,
 	 FIELD(tcp_overlap_rewrite), 0, 0},
-	{{"tcp", "cap_policy", "pass"}, KEY_VIOLATION_ACTION,
-	 FIELD(tcp_cap_policy), 0, 0},
 
 	{{"http", "ports", "80, 8080"}, KEY_PORT_LIST, FIELD(http_ports), 0, 0},
 	{{"http", "contexts", "1024"}, KEY_U32, FIELD(http_contexts), 1,
@@ -110,12 +109,37 @@ static const struct key_schema schema[] = {
 	 128},
 	{{"http", "max_header_bytes", "16384"}, KEY_U32,
 	 FIELD(http_max_header_bytes), 256, 262144},
-	{{"http", "body_depth", "4096"}, KEY_U32, FIELD(http_body_depth), 0,
+	{{"http", "body_depth", "65536"}, KEY_U32, FIELD(http_body_depth), 0,
 	 1048576},
 	{{"http", "max_chunk_ext", "256"}, KEY_U32, FIELD(http_max_chunk_ext),
 	 0, 65536},
 	{{"http", "violation_action", "reset"}, KEY_VIOLATION_ACTION,
 	 FIELD(http_violation_action), 0, 0},
+
+	{{"defrag", "timeout", "30"}, KEY_U32, FIELD(defrag_timeout), 1, 300},
+	{{"defrag", "max_datagrams", "4096"}, KEY_U32,
+	 FIELD(defrag_max_datagrams), 16, 1048576},
+	{{"defrag", "max_fragments", "64"}, KEY_U32,
+	 FIELD(defrag_max_fragments), 2, 64},
+	{{"defrag", "max_held", "2048"}, KEY_U32, FIELD(defrag_max_held), 16,
+	 1048576},
+
+	{{"exceptions", "no_context", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_NO_CONTEXT]), 0, 0},
+	{{"exceptions", "reassembly_cap", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_REASSEMBLY_CAP]), 0, 0},
+	{{"exceptions", "body_over_depth", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_BODY_OVER_DEPTH]), 0, 0},
+	{{"exceptions", "fragment_failure", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_FRAGMENT_FAILURE]), 0, 0},
+	{{"exceptions", "waf_arena", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_WAF_ARENA]), 0, 0},
+	{{"exceptions", "regex_limit", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_REGEX_LIMIT]), 0, 0},
+	{{"exceptions", "midstream", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_MIDSTREAM]), 0, 0},
+	{{"exceptions", "flow_lost", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_FLOW_LOST]), 0, 0},
 
 	{{"block", "files", ""}, KEY_PATH_LIST, FIELD(block_files), 0, 0},
 	{{"block", "dynamic_max", "65536"}, KEY_U32, FIELD(block_dynamic_max),
@@ -161,6 +185,8 @@ static const struct key_schema schema[] = {
 	{{"waf", "action", "403"}, KEY_WAF_ACTION, FIELD(waf_answer_403), 0, 0},
 	{{"waf", "cache_dir", "/var/cache/wirewall"}, KEY_STRING,
 	 FIELD(waf_cache_dir), 0, 0},
+	{{"waf", "regex_match_limit", "100000"}, KEY_U32,
+	 FIELD(waf_regex_match_limit), 1000, 100000000},
 
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},
@@ -178,6 +204,28 @@ static const struct key_schema schema[] = {
 /* clang-format on */
 
 #define N_SCHEMA (sizeof(schema) / sizeof(schema[0]))
+
+static const char *const exc_action_names[] = {"auto", "pass", "drop", "reset"};
+static const char *const exc_names[WW_CONF_EXC_MAX] = {
+	[WW_CONF_EXC_NO_CONTEXT] = "no_context",
+	[WW_CONF_EXC_REASSEMBLY_CAP] = "reassembly_cap",
+	[WW_CONF_EXC_BODY_OVER_DEPTH] = "body_over_depth",
+	[WW_CONF_EXC_FRAGMENT_FAILURE] = "fragment_failure",
+	[WW_CONF_EXC_WAF_ARENA] = "waf_arena",
+	[WW_CONF_EXC_REGEX_LIMIT] = "regex_limit",
+	[WW_CONF_EXC_MIDSTREAM] = "midstream",
+	[WW_CONF_EXC_FLOW_LOST] = "flow_lost",
+};
+
+const char *ww_conf_exc_name(enum ww_conf_exc e)
+{
+	return (unsigned int)e < WW_CONF_EXC_MAX ? exc_names[e] : "unknown";
+}
+
+const char *ww_conf_exc_action_name(enum ww_conf_exc_action a)
+{
+	return (unsigned int)a < 4 ? exc_action_names[a] : "unknown";
+}
 
 const struct ww_conf_key_info *ww_conf_key_at(unsigned int n)
 {
@@ -712,6 +760,20 @@ static int parse_value(const struct key_schema *k, const char *value,
 			}
 		ww_errf(err, err_len,
 			"'%s' is not an action (429, reset or drop)", value);
+		return -EINVAL;
+	}
+	case KEY_EXC_ACTION: {
+		unsigned int i;
+
+		for (i = 0; i < 4; i++)
+			if (strcmp(value, exc_action_names[i]) == 0) {
+				*(enum ww_conf_exc_action *)field =
+					(enum ww_conf_exc_action)i;
+				return 0;
+			}
+		ww_errf(err, err_len,
+			"'%s' is not an action (auto, pass, drop or reset)",
+			value);
 		return -EINVAL;
 	}
 	case KEY_VIOLATION_ACTION: {

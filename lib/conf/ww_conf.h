@@ -64,6 +64,29 @@ enum ww_conf_limit_action {
 	WW_CONF_LIMIT_DROP,    /* drop the request and what follows */
 };
 
+/* What to do with traffic the appliance cannot judge (an exception). */
+enum ww_conf_exc_action {
+	WW_CONF_EXC_AUTO = 0, /* reset what the WAF or auth protects, else
+			       * pass (drop for fragments) */
+	WW_CONF_EXC_PASS,     /* forward it uninspected (counted) */
+	WW_CONF_EXC_DROP,     /* do not forward it */
+	WW_CONF_EXC_RESET,    /* do not forward it, reset both ends */
+};
+
+/* The cases where the appliance cannot judge traffic ([exceptions]). */
+enum ww_conf_exc {
+	WW_CONF_EXC_NO_CONTEXT = 0,   /* no inspection context free */
+	WW_CONF_EXC_REASSEMBLY_CAP,   /* reassembly memory exhausted */
+	WW_CONF_EXC_BODY_OVER_DEPTH,  /* request body past [http] body_depth */
+	WW_CONF_EXC_FRAGMENT_FAILURE, /* datagram never completed, or no room */
+	WW_CONF_EXC_WAF_ARENA,	      /* rule engine's memory exhausted */
+	WW_CONF_EXC_REGEX_LIMIT,      /* a regex hit its match limit */
+	WW_CONF_EXC_MIDSTREAM,	      /* TCP picked up without its handshake */
+	WW_CONF_EXC_FLOW_LOST,	      /* no flow for the packet (table full,
+				       * or its flow evicted in its burst) */
+	WW_CONF_EXC_MAX
+};
+
 /* A per-client limit on one route: requests whose method matches ("*":
  * any) and whose normalized path starts with @prefix. */
 struct ww_conf_route {
@@ -118,9 +141,6 @@ struct ww_conf {
 	uint32_t tcp_memory_mb;	    /* reassembly pool per worker */
 	uint32_t tcp_stream_max_kb; /* per direction */
 	bool tcp_overlap_rewrite;   /* else drop the segment */
-	/* Over a reassembly cap: reset both ends, drop the client's packets,
-	 * or pass them uninspected. */
-	enum ww_conf_violation_action tcp_cap_policy;
 
 	/* [http] */
 	uint16_t http_ports[WW_CONF_MAX_HTTP_PORTS];
@@ -132,6 +152,15 @@ struct ww_conf {
 	uint32_t http_body_depth;
 	uint32_t http_max_chunk_ext;
 	enum ww_conf_violation_action http_violation_action;
+
+	/* [defrag] */
+	uint32_t defrag_timeout;       /* seconds */
+	uint32_t defrag_max_datagrams; /* per worker */
+	uint32_t defrag_max_fragments; /* per datagram */
+	uint32_t defrag_max_held;      /* fragments held per worker */
+
+	/* [exceptions] */
+	enum ww_conf_exc_action exc[WW_CONF_EXC_MAX];
 
 	/* [block] */
 	char block_files[WW_CONF_MAX_FILES][WW_CONF_PATH_MAX];
@@ -166,6 +195,7 @@ struct ww_conf {
 	uint32_t waf_anomaly_threshold;	      /* 0: as crs-setup.conf says */
 	bool waf_answer_403;		      /* else reset both ends */
 	char waf_cache_dir[WW_CONF_PATH_MAX]; /* compiled databases */
+	uint32_t waf_regex_match_limit;	      /* PCRE2 match limit */
 
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */
@@ -228,6 +258,10 @@ bool ww_cidr_contains(const struct ww_cidr *cidr, uint8_t family,
  * wirewall library reports why it refused something. */
 void ww_errf(char *err, size_t err_len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Name of an exception as the config and events spell it. */
+const char *ww_conf_exc_name(enum ww_conf_exc e);
+const char *ww_conf_exc_action_name(enum ww_conf_exc_action a);
 
 /* Walk the schema: returns the n-th key, or NULL past the end. */
 const struct ww_conf_key_info *ww_conf_key_at(unsigned int n);

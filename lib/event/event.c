@@ -198,6 +198,9 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 	case WW_EVENT_ALERT:
 		o = header(ev->ts_ns, "alert");
 		break;
+	case WW_EVENT_ANOMALY:
+		o = header(ev->ts_ns, "anomaly");
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -255,6 +258,21 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 			http, "request_length",
 			json_integer((json_int_t)h->request_length));
 		json_object_set_new(o, "http", http);
+		return write_line(log, o);
+	}
+	if (ev->type == WW_EVENT_ANOMALY) {
+		const struct ww_event_anomaly *a = &ev->anomaly;
+		json_t *an = json_object(), *ext = json_object();
+
+		json_object_set_new(an, "type", json_string(a->type));
+		json_object_set_new(an, "event", json_string(a->event));
+		if (a->app_proto[0])
+			json_object_set_new(an, "app_proto",
+					    json_string(a->app_proto));
+		json_object_set_new(o, "anomaly", an);
+		json_object_set_new(ext, "exception", json_string(a->event));
+		json_object_set_new(ext, "action", json_string(a->action));
+		json_object_set_new(o, "wirewall", ext);
 		return write_line(log, o);
 	}
 	if (ev->type == WW_EVENT_ALERT) {

@@ -27,6 +27,8 @@ enum ww_event_type {
 	WW_EVENT_FLOW,	   /* a flow ended */
 	WW_EVENT_HTTP,	   /* a request was answered (or its flow ended) */
 	WW_EVENT_ALERT,	   /* a rule or check fired */
+	WW_EVENT_ANOMALY,  /* traffic that could not be judged (an
+			    * exception) and what was done with it */
 };
 
 /* WW_EVENT_HTTP payload: Suricata's http object. Strings are cut to fit
@@ -51,6 +53,16 @@ struct ww_event_alert {
 	uint8_t severity;
 	char signature[160];
 	char category[32];
+};
+
+/* WW_EVENT_ANOMALY payload: Suricata's anomaly object (type, event,
+ * app_proto) and, in the "wirewall" extension object, the exception and
+ * the action taken. */
+struct ww_event_anomaly {
+	char type[12];	   /* "stream", "decode", "applayer" */
+	char event[24];	   /* the exception's name */
+	char app_proto[8]; /* "" or "http" */
+	char action[8];	   /* "pass", "drop", "reset" */
 };
 
 /* WW_EVENT_FLOW payload. Addresses and ports of the event are the
@@ -80,9 +92,10 @@ struct ww_event {
 	uint8_t pad[3];
 	uint8_t src_ip[16], dest_ip[16];
 	union {
-		struct ww_event_flow flow;   /* WW_EVENT_FLOW */
-		struct ww_event_http http;   /* WW_EVENT_HTTP */
-		struct ww_event_alert alert; /* WW_EVENT_ALERT */
+		struct ww_event_flow flow;	 /* WW_EVENT_FLOW */
+		struct ww_event_http http;	 /* WW_EVENT_HTTP */
+		struct ww_event_alert alert;	 /* WW_EVENT_ALERT */
+		struct ww_event_anomaly anomaly; /* WW_EVENT_ANOMALY */
 	};
 } __attribute__((aligned(8)));
 

@@ -61,6 +61,19 @@ struct ww_flow_table *ww_flow_table_create(const char *name, uint32_t max_flows,
 		rte_errno = ENOMEM;
 		goto out_hash;
 	}
+	t->wheel_next = rte_malloc_socket("ww_flow_wheel",
+					  (size_t)max_flows * sizeof(uint32_t),
+					  0, socket);
+	t->wheel_prev = rte_malloc_socket("ww_flow_wheel",
+					  (size_t)max_flows * sizeof(uint32_t),
+					  0, socket);
+	if (t->wheel_next == NULL || t->wheel_prev == NULL) {
+		rte_errno = ENOMEM;
+		goto out_flows;
+	}
+	memset(t->wheel_prev, 0xff, (size_t)max_flows * sizeof(uint32_t));
+	for (unsigned int i = 0; i < WHEEL_SLOTS; i++)
+		t->wheel_head[i] = WHEEL_NONE;
 	t->capacity = max_flows;
 	t->stats = stats;
 	for (unsigned int i = 0; i < LRU_MAX; i++)
@@ -71,6 +84,10 @@ struct ww_flow_table *ww_flow_table_create(const char *name, uint32_t max_flows,
 	t->memory = heap_allocated(socket < 0 ? 0 : socket) - before;
 	return t;
 
+out_flows:
+	rte_free(t->wheel_next);
+	rte_free(t->wheel_prev);
+	rte_free(t->flows);
 out_hash:
 	rte_hash_free(t->hash);
 out_free:
@@ -84,6 +101,8 @@ void ww_flow_table_destroy(struct ww_flow_table *t)
 		return;
 	rte_hash_free(t->hash);
 	rte_free(t->flows);
+	rte_free(t->wheel_next);
+	rte_free(t->wheel_prev);
 	rte_free(t);
 }
 

@@ -13,6 +13,8 @@
 #define EVICT_SCAN 32
 /* A flow silent for this long counts as idle when choosing a victim. */
 #define EVICT_IDLE_NS 1000000000ull
+/* The expiry wheel's resolution. */
+#define NS_PER_TICK 1000000000ull
 
 /* (addr, port) of side a is lower than side b: compare addresses as
  * big-endian words, then ports. */
@@ -108,6 +110,54 @@ static void lru_add(struct ww_flow_table *t, struct ww_flow *f,
 	l->count++;
 }
 
+static void wheel_del(struct ww_flow_table *t, uint32_t idx)
+{
+	uint32_t prev = t->wheel_prev[idx], next = t->wheel_next[idx];
+
+	if (prev == WHEEL_NONE)
+		return;
+	if (prev & WHEEL_HEAD)
+		t->wheel_head[prev & ~WHEEL_HEAD] = next;
+	else
+		t->wheel_next[prev] = next;
+	if (next != WHEEL_NONE)
+		t->wheel_prev[next] = prev;
+	t->wheel_prev[idx] = WHEEL_NONE;
+}
+
+/* Put flow @idx in the slot of its deadline (at least the next tick). */
+static void wheel_add(struct ww_flow_table *t, uint32_t idx,
+		      uint64_t deadline_ns)
+{
+	uint64_t tick = (deadline_ns + NS_PER_TICK - 1) / NS_PER_TICK;
+	uint32_t slot, head;
+
+	if (tick <= t->wheel_tick)
+		tick = t->wheel_tick + 1;
+	slot = (uint32_t)(tick & WHEEL_MASK);
+	head = t->wheel_head[slot];
+	t->wheel_next[idx] = head;
+	t->wheel_prev[idx] = WHEEL_HEAD | slot;
+	if (head != WHEEL_NONE)
+		t->wheel_prev[head] = idx;
+	t->wheel_head[slot] = idx;
+}
+
+static inline uint64_t deadline(const struct ww_flow_table *t,
+				const struct ww_flow *f)
+{
+	return f->last_ns + t->timeouts.ns[f->state];
+}
+
+/* The flow's state changed: its deadline may now be earlier. */
+static void wheel_reschedule(struct ww_flow_table *t, struct ww_flow *f)
+{
+	uint32_t idx = (uint32_t)(f - t->flows);
+
+	wheel_del(t, idx);
+	wheel_add(t, idx, deadline(t, f));
+}
+
 static void end_flow(struct ww_flow_table *t, struct ww_flow *f,
 		     enum ww_flow_end why, uint64_t now_ns)
 {
@@ -118,6 +168,7 @@ static void end_flow(struct ww_flow_table *t, struct ww_flow *f,
 	t->stats->ended[f->end_reason]++;
 	if (t->end_cb != NULL)
 		t->end_cb(t->end_arg, f, now_ns);
+	wheel_del(t, (uint32_t)(f - t->flows));
 	rte_hash_del_key(t->hash, &f->key);
 	f->in_use = 0;
 	t->stats->active--;
@@ -174,6 +225,12 @@ static void init_flow(struct ww_flow_table *t, struct ww_flow *f,
 	}
 	t->stats->created++;
 	t->stats->active++;
+	/* The wheel's tick starts at the first flow's time. */
+	if (!t->wheel_on) {
+		t->wheel_tick = now_ns / NS_PER_TICK;
+		t->wheel_on = true;
+	}
+	wheel_add(t, (uint32_t)(f - t->flows), deadline(t, f));
 }
 
 /*
@@ -210,6 +267,16 @@ static void tcp_track(struct ww_flow *f, const struct ww_pkt *p, uint8_t dir)
 		       !!(p->tcp_flags & WW_TCP_SYN) +
 		       !!(p->tcp_flags & WW_TCP_FIN);
 
+	if ((p->tcp_flags & (WW_TCP_SYN | WW_TCP_ACK)) == WW_TCP_SYN &&
+	    dir == WW_FLOW_TOSERVER && !(f->tcp_hs & WW_FLOW_HS_SYN)) {
+		f->tcp_hs |= WW_FLOW_HS_SYN;
+		f->tcp_isn_next = p->tcp_seq + 1;
+	} else if ((p->tcp_flags & (WW_TCP_SYN | WW_TCP_ACK)) ==
+			   (WW_TCP_SYN | WW_TCP_ACK) &&
+		   dir == WW_FLOW_TOCLIENT && (f->tcp_hs & WW_FLOW_HS_SYN) &&
+		   p->tcp_ack == f->tcp_isn_next) {
+		f->tcp_hs |= WW_FLOW_HS_SYNACK;
+	}
 	if (p->tcp_flags & WW_TCP_SYN)
 		f->tcp_wscale[dir] =
 			(p->tcp_opts & WW_TCP_OPT_WSCALE)
@@ -256,6 +323,7 @@ static void tcp_update(struct ww_flow_table *t, struct ww_flow *f,
 	}
 	if (f->state == was)
 		return;
+	wheel_reschedule(t, f);
 	if (f->state == WW_FLOW_CLOSED)
 		lru_add(t, f, LRU_CLOSED);
 	else
@@ -362,7 +430,8 @@ static struct ww_flow *insert(struct ww_flow_table *t,
 void ww_flow_lookup_burst(struct ww_flow_table *t,
 			  const struct ww_pkt *const *pkts,
 			  const uint32_t *lens, const uint64_t *ts,
-			  unsigned int n, struct ww_flow **flows, uint8_t *dirs)
+			  unsigned int n, struct ww_flow **flows, uint8_t *dirs,
+			  uint64_t *ids)
 {
 	struct ww_flow_key keys[RTE_HASH_LOOKUP_BULK_MAX];
 	const void *key_ptrs[RTE_HASH_LOOKUP_BULK_MAX];
@@ -419,52 +488,59 @@ void ww_flow_lookup_burst(struct ww_flow_table *t,
 			tcp_update(t, f, p, dir);
 		flows[idx[i]] = f;
 		dirs[idx[i]] = dir;
+		if (ids != NULL)
+			ids[idx[i]] = f->id;
 	}
 }
 
-unsigned int ww_flow_expire(struct ww_flow_table *t, uint64_t now_ns,
-			    unsigned int budget)
+/* Visit the flows waiting in @slot: those past their deadline end, the
+ * others wait for it in the slot it falls in. */
+static unsigned int visit_slot(struct ww_flow_table *t, uint32_t slot,
+			       uint64_t now_ns)
 {
-	unsigned int ended = 0, i;
+	uint32_t idx = t->wheel_head[slot];
+	unsigned int ended = 0;
 
-	for (i = 0; i < budget && i < t->capacity; i++) {
-		struct ww_flow *f = &t->flows[t->hand];
+	/* Detach the list first: a flow put back may land in this slot. */
+	t->wheel_head[slot] = WHEEL_NONE;
+	while (idx != WHEEL_NONE) {
+		struct ww_flow *f = &t->flows[idx];
+		uint32_t next = t->wheel_next[idx];
 
-		t->hand = t->hand + 1 == t->capacity ? 0 : t->hand + 1;
-		if (!f->in_use || now_ns < f->last_ns ||
-		    now_ns - f->last_ns <= t->timeouts.ns[f->state])
-			continue;
-		end_flow(t, f,
-			 f->state == WW_FLOW_CLOSED
-				 ? (enum ww_flow_end)f->end_reason
-				 : WW_FLOW_END_TIMEOUT,
-			 now_ns);
-		ended++;
+		t->wheel_prev[idx] = WHEEL_NONE;
+		if (next != WHEEL_NONE)
+			t->wheel_prev[next] = WHEEL_HEAD | slot;
+		if (now_ns >= deadline(t, f)) {
+			end_flow(t, f,
+				 f->state == WW_FLOW_CLOSED
+					 ? (enum ww_flow_end)f->end_reason
+					 : WW_FLOW_END_TIMEOUT,
+				 now_ns);
+			ended++;
+		} else {
+			wheel_add(t, idx, deadline(t, f));
+		}
+		idx = next;
 	}
 	return ended;
 }
 
-/* The clock hand goes round the whole table once per second, whatever the
- * packet rate or how often this is called: the cost is bound by time
- * (capacity entries per second), and a flow ends at most about a second
- * after its timeout. */
-#define SWEEP_NS 1000000000ull
-
-unsigned int ww_flow_housekeeping(struct ww_flow_table *t, uint64_t now_ns,
-				  unsigned int max_visits)
+unsigned int ww_flow_expire(struct ww_flow_table *t, uint64_t now_ns)
 {
-	uint64_t visits;
+	const uint64_t now_tick = now_ns / NS_PER_TICK;
+	unsigned int ended = 0, visited = 0;
 
-	if (t->last_sweep_ns == 0 || now_ns < t->last_sweep_ns)
-		t->last_sweep_ns = now_ns;
-	visits = (uint64_t)(((unsigned __int128)(now_ns - t->last_sweep_ns) *
-			     t->capacity) /
-			    SWEEP_NS);
-	if (visits == 0)
-		return 0; /* the elapsed time keeps adding up */
-	t->last_sweep_ns = now_ns;
-	return ww_flow_expire(
-		t, now_ns, (unsigned int)RTE_MIN(visits, (uint64_t)max_visits));
+	if (!t->wheel_on || now_tick <= t->wheel_tick)
+		return 0;
+	/* One round visits every slot: a longer gap (a sparse capture)
+	 * needs no more. */
+	while (t->wheel_tick < now_tick && visited++ < WHEEL_SLOTS) {
+		t->wheel_tick++;
+		ended += visit_slot(t, (uint32_t)(t->wheel_tick & WHEEL_MASK),
+				    now_ns);
+	}
+	t->wheel_tick = now_tick;
+	return ended;
 }
 
 void ww_flow_flush(struct ww_flow_table *t, uint64_t now_ns)

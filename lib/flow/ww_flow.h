@@ -10,9 +10,11 @@
  * The table is an rte_hash (CRC32 hash, extendable buckets, so an insert
  * only fails when the table really holds max_flows entries) whose key
  * position indexes a flat array of struct ww_flow: no pointer per entry.
- * Idle flows are expired by a clock hand that visits a bounded number of
- * entries per call. When the table is full, the victim is the oldest
- * closed flow, else the oldest half-open one (both kept on lists that
+ * Idle flows are expired by a timer wheel (one-second slots): a flow waits
+ * in the slot of its deadline and is looked at when that second comes (or
+ * put back, if a packet moved its deadline on), so expiry costs what
+ * expires, not the size of the table. When the table is full, the victim is the
+ * oldest closed flow, else the oldest half-open one (both kept on lists that
  * change only when a flow changes state, never per packet), else the
  * idlest of the next few entries under the hand: closed and half-open
  * flows always go before established, active ones.
@@ -87,8 +89,15 @@ struct ww_flow {
 	uint16_t tcp_win[2];
 	uint8_t tcp_wscale[2]; /* 0xff: no SYN seen */
 	uint8_t tcp_seen;      /* bit d: direction d has sent a segment */
-	uint8_t reserved[3];
+	/* The handshake as seen: bit 0 the client's SYN, bit 1 the
+	 * server's SYN-ACK; and the client's first sequence number after
+	 * its SYN (ISN + 1), where its byte stream starts. */
+	uint8_t tcp_hs;
+	uint32_t tcp_isn_next;
 } __attribute__((aligned(64)));
+
+#define WW_FLOW_HS_SYN	  0x01
+#define WW_FLOW_HS_SYNACK 0x02
 
 _Static_assert(sizeof(struct ww_flow) == 128, "flow state: two cache lines");
 
@@ -158,19 +167,15 @@ void ww_flow_set_protected(struct ww_flow_table *t, ww_flow_protected_fn fn,
 void ww_flow_lookup_burst(struct ww_flow_table *t,
 			  const struct ww_pkt *const *pkts,
 			  const uint32_t *lens, const uint64_t *ts,
-			  unsigned int n, struct ww_flow **flows,
-			  uint8_t *dirs);
+			  unsigned int n, struct ww_flow **flows, uint8_t *dirs,
+			  uint64_t *ids);
+/* (@ids, may be NULL: the id of the flow each packet found. A flow that a
+ * later packet of the same burst evicted no longer has that id: its
+ * packet lost its flow.) */
 
-/* Move the clock hand @budget entries and end the idle flows it passes.
- * @return how many flows ended. */
-unsigned int ww_flow_expire(struct ww_flow_table *t, uint64_t now_ns,
-			    unsigned int budget);
-
-/* Expiry paced by time, for the worker loop: moves the hand as far as the
- * time since the last call allows (the whole table once per second), at
- * most @max_visits entries. @return how many flows ended. */
-unsigned int ww_flow_housekeeping(struct ww_flow_table *t, uint64_t now_ns,
-				  unsigned int max_visits);
+/* End the flows whose idle timeout passed by @now_ns (the wheel's slots
+ * up to this second). @return how many flows ended. */
+unsigned int ww_flow_expire(struct ww_flow_table *t, uint64_t now_ns);
 
 /* End every flow (reason shutdown), e.g. at exit. */
 void ww_flow_flush(struct ww_flow_table *t, uint64_t now_ns);

@@ -4,25 +4,37 @@
 
 /*
  * Application-layer inspection of TCP connections to the configured HTTP
- * ports: reassembly of the client's bytes (lib/tcp) feeding the HTTP/1.1
- * parser (lib/http), and of the server's bytes feeding a response parser
- * that gives each request its status and latency. A bounded per-worker
- * pool of contexts, one per inspected connection, taken when the
- * connection is first seen and given back when its flow ends; a
- * connection that finds the pool empty is forwarded uninspected and
- * counted.
+ * ports (stage l7): reassembly of the client's bytes (lib/tcp) feeding the
+ * HTTP/1.1 parser (lib/http, l7_http.c) and, on each request, auth, rate
+ * limits and the WAF (l7_enforce.c); the server's bytes feed a response
+ * parser that gives each request its status and latency.
  *
- * Requests are enforced, responses only watched: the server's bytes are
- * reassembled in order but never normalized or held back, and once
- * delivered they are freed at once.
+ * A context (bounded per-worker pool) is taken when the connection's
+ * three-way handshake completes, so a flood of SYNs costs flow entries,
+ * never inspection contexts; it is given back when the connection closes
+ * (FIN both ways, or a RST), or when its flow ends. Requests are enforced,
+ * responses only watched: the server's bytes are reassembled in order but
+ * never normalized or held back, and once delivered they are freed.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "stage.h"
 #include "ww_event.h"
 #include "ww_http.h"
 #include "ww_tcp.h"
+
+/* ww_flow.l7 values besides a context (index + 1). */
+#define L7_UNDECIDED	 0	    /* handshake not complete yet */
+#define L7_NOT_INSPECTED UINT32_MAX /* another port, or passed */
+#define L7_REFUSED                                     \
+	(UINT32_MAX - 1) /* client packets dropped: an \
+			  * exception refused it */
+#define L7_CLOSED                                        \
+	(UINT32_MAX - 2) /* closed: its context is back; \
+			  * client data now is refused */
+#define L7_IS_CTX(v) ((v) != L7_UNDECIDED && (v) < L7_CLOSED)
 
 /* Requests of one connection still waiting for their response (HTTP/1.1
  * answers in order). A client that pipelines more than this has its
@@ -46,74 +58,61 @@ struct ww_l7 {
 	uint8_t resp_off;	  /* responses are no longer followed */
 	uint8_t n_pending, first_pending;
 	uint8_t head_checked; /* the current request's head passed checks */
+	uint8_t answer_why;   /* enum ww_drop of the answered request */
 	uint16_t answer;      /* HTTP status the appliance answers with */
 	uint32_t retry_after; /* for a 429: seconds */
 	uint8_t auth_result;  /* for a 401/403: enum ww_auth_result */
-	uint8_t answer_why;   /* enum ww_drop of the answered request */
-	struct ww_http_parser http; /* requests */
-	struct ww_http_parser resp; /* responses */
-	struct ww_l7_pending pending[WW_L7_MAX_PENDING];
-	uint32_t next_free;
+	uint8_t exc_verdict;  /* an exception stopped the connection: the
+			       * enum ww_verdict for the current segment */
 	uint8_t in_use;
 	uint8_t violated; /* the parser stopped on a violation */
 	uint8_t blocked;  /* the client's packets are no longer forwarded */
-	uint8_t bypass;	  /* over a cap: forwarded uninspected */
+	uint8_t bypass;	  /* passed by policy: forwarded uninspected */
 	uint8_t evasion_alerted;
+	uint8_t protected; /* the WAF or auth covers this connection */
+	uint32_t next_free;
+	struct ww_http_parser http; /* requests */
+	struct ww_http_parser resp; /* responses */
+	struct ww_l7_pending pending[WW_L7_MAX_PENDING];
 };
 
 struct ww_l7_pool {
 	struct ww_l7 *ctx;
-	char *buffers; /* per context: head, work, body */
-	uint32_t n, free_head, buf_stride;
+	char *buffers;	 /* per context: head, work, body, response head */
+	uint32_t *slots; /* per context: reassembly slots, both ways */
+	uint32_t n, free_head, buf_stride, n_slots;
 	struct ww_tcp_pool tcp;
 };
 
-struct ww_worker;
-struct ww_pkt;
-struct ww_flow;
-struct rte_mbuf;
-
-int ww_l7_pool_create(struct ww_worker *w);
-void ww_l7_pool_destroy(struct ww_worker *w);
-/* The flow ends: give its context back. */
-void ww_l7_release(struct ww_worker *w, struct ww_flow *f);
-enum ww_l7_verdict {
-	WW_L7_FORWARD = 0,
-	WW_L7_DROP,   /* do not forward this packet */
-	WW_L7_RESET,  /* do not forward it, and reset both ends */
-	WW_L7_ANSWER, /* do not forward it: answer the client (see
-		       * ww_l7_make_answer) and reset the server */
+/* What a delivery callback works on. */
+struct ww_l7_delivery {
+	struct ww_worker *w;
+	struct ww_flow *f;
+	struct ww_l7 *x;
+	const struct ww_pkt *p; /* the packet being reassembled */
+	uint16_t in_port;
 };
 
-/* Inspect one decoded TCP packet of flow @f going @dir. When the verdict
- * is not WW_L7_FORWARD, *@why is the drop reason to count (left as the
- * caller set it, WW_DROP_BLOCKED, unless more precise). dp-safe. */
-enum ww_drop;
-enum ww_l7_verdict ww_l7_packet(struct ww_worker *w, struct rte_mbuf *m,
-				const struct ww_pkt *p, struct ww_flow *f,
-				uint8_t dir, enum ww_drop *why);
+static inline struct ww_l7 *l7_ctx(const struct ww_worker *w,
+				   const struct ww_flow *f)
+{
+	return &w->l7->ctx[f->l7 - 1];
+}
 
-/*
- * Build a TCP reset for the connection of client packet @p (received as
- * @orig): towards the server with the sequence number @p carried (the one
- * the server expects next), or back to the client with the one the
- * client acknowledges, so both stacks accept it (RFC 9293 3.5.3).
- * @return the frame, or NULL (no mbuf: counted). dp-safe.
- */
-struct rte_mbuf *ww_l7_make_reset(struct ww_worker *w,
-				  const struct rte_mbuf *orig,
-				  const struct ww_pkt *p, bool to_server);
+/* l7_http.c: in-order bytes of each direction into its parser. */
+void ww_l7_deliver_request(void *arg, const uint8_t *data, uint32_t len);
+void ww_l7_deliver_response(void *arg, const uint8_t *data, uint32_t len);
+/* Log every request still waiting (the connection ends). */
+void ww_l7_flush_pending(struct ww_worker *w, struct ww_l7 *x);
+/* An event about flow @f, with the client as source. */
+void ww_l7_flow_event(struct ww_event *ev, const struct ww_worker *w,
+		      const struct ww_flow *f, uint16_t type);
+void ww_l7_alert(struct ww_worker *w, const struct ww_flow *f, uint32_t sid,
+		 const char *category, const char *signature, bool blocked);
 
-/*
- * Build the HTTP answer the appliance gives in place of the server for
- * the connection of client packet @p (received as @orig), flow @f: the
- * status its context holds (429 with Retry-After, ...), Connection:
- * close, with FIN, in the client's sequence space so its stack takes it
- * as the server's. @return the frame or NULL (no mbuf: counted). dp-safe.
- */
-struct rte_mbuf *ww_l7_make_answer(struct ww_worker *w,
-				   const struct rte_mbuf *orig,
-				   const struct ww_pkt *p,
-				   const struct ww_flow *f);
+/* l7_enforce.c: the checks on a request head (auth, limits) and on a
+ * whole request (WAF). false when refused: x->answer says how. */
+bool ww_l7_head_allowed(struct ww_l7_delivery *d);
+bool ww_l7_request_allowed(struct ww_l7_delivery *d);
 
 #endif /* WW_PIPELINE_L7_H */

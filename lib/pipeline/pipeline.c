@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Control-path side of the pipeline: set-up and counter sums. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -9,7 +10,6 @@
 #include <rte_malloc.h>
 
 #include "l7.h"
-#include "ww_pipeline.h"
 
 static const char *const drop_names[WW_DROP_MAX] = {
 	[WW_DROP_MALFORMED] = "malformed",
@@ -20,6 +20,9 @@ static const char *const drop_names[WW_DROP_MAX] = {
 	[WW_DROP_SYN_LIMIT] = "syn_limit",
 	[WW_DROP_AUTH] = "auth",
 	[WW_DROP_WAF] = "waf",
+	[WW_DROP_EXCEPTION] = "exception",
+	[WW_DROP_FRAGMENT] = "fragment",
+	[WW_DROP_TCP_REFUSED] = "tcp_refused",
 };
 
 const char *ww_drop_name(enum ww_drop d)
@@ -35,9 +38,6 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->conf = conf;
 	ctx->offline = offline;
-	ctx->pkt_opts.verify_checksums = conf->verify_checksums;
-	ctx->pkt_opts.max_ipv6_ext_headers =
-		(uint8_t)conf->max_ipv6_ext_headers;
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
 		ctx->peer[i] = (uint16_t)i;
 	if (offline) {
@@ -45,6 +45,75 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 		ctx->peer[WW_SIDE_OUTSIDE] = WW_SIDE_INSIDE;
 		ctx->peer[WW_SIDE_INSIDE] = WW_SIDE_OUTSIDE;
 	}
+}
+
+/* "auto": fail closed for what the WAF or auth protects; fragments that
+ * never formed a datagram are dropped whatever they were for (their
+ * receiver could not use them either). */
+static enum ww_exc_outcome resolve(enum ww_conf_exc e,
+				   enum ww_conf_exc_action a, bool protected)
+{
+	switch (a) {
+	case WW_CONF_EXC_PASS:
+		return WW_EXC_PASSED;
+	case WW_CONF_EXC_DROP:
+		return WW_EXC_DROPPED;
+	case WW_CONF_EXC_RESET:
+		return e == WW_CONF_EXC_FRAGMENT_FAILURE ? WW_EXC_DROPPED
+							 : WW_EXC_RESET;
+	default:
+		if (e == WW_CONF_EXC_FRAGMENT_FAILURE)
+			return WW_EXC_DROPPED;
+		return protected ? WW_EXC_RESET : WW_EXC_PASSED;
+	}
+}
+
+struct ww_policy *ww_policy_build(const struct ww_conf *conf,
+				  struct ww_waf *waf, unsigned int n_workers,
+				  uint64_t generation)
+{
+	struct ww_policy *p = calloc(1, sizeof(*p));
+	unsigned int i, e;
+
+	if (p == NULL) {
+		ww_waf_free(waf);
+		return NULL;
+	}
+	p->generation = generation;
+	p->conf = conf;
+	p->waf = waf;
+	for (e = 0; e < WW_CONF_EXC_MAX; e++) {
+		p->exc[e][0] = (uint8_t)resolve(e, conf->exc[e], false);
+		p->exc[e][1] = (uint8_t)resolve(e, conf->exc[e], true);
+	}
+	if (waf == NULL)
+		return p;
+	p->waf_ctx = calloc(n_workers, sizeof(*p->waf_ctx));
+	if (p->waf_ctx == NULL)
+		goto fail;
+	for (i = 0; i < n_workers; i++) {
+		p->waf_ctx[i] = ww_waf_ctx_new(waf);
+		if (p->waf_ctx[i] == NULL)
+			goto fail;
+		p->n_waf_ctx = i + 1;
+	}
+	return p;
+fail:
+	ww_policy_free(p);
+	return NULL;
+}
+
+void ww_policy_free(struct ww_policy *p)
+{
+	unsigned int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_waf_ctx; i++)
+		ww_waf_ctx_free(p->waf_ctx[i]);
+	free(p->waf_ctx);
+	ww_waf_free(p->waf);
+	free(p);
 }
 
 void ww_worker_init(struct ww_worker *w, unsigned int id,
@@ -71,7 +140,7 @@ static bool conf_is_protected(const void *arg, uint8_t family,
 
 /* A flow left the table: tell the control thread (or, when it is the
  * one flushing a stopped worker, write the event directly). */
-static void flow_ended(void *arg, struct ww_flow *f, uint64_t now_ns)
+void ww_flow_ended(void *arg, struct ww_flow *f, uint64_t now_ns)
 {
 	struct ww_worker *w = arg;
 	struct ww_event ev;
@@ -121,6 +190,22 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 					&w->stats.flow, socket);
 	if (w->flows == NULL)
 		return -rte_errno;
+	snprintf(name, sizeof(name), "ww_defrag%u", w->id);
+	w->defrag = ww_defrag_create(
+		name, conf->defrag_max_datagrams, conf->defrag_max_fragments,
+		conf->defrag_max_held,
+		(uint64_t)conf->defrag_timeout * NS_PER_S, socket);
+	if (w->defrag == NULL)
+		return -ENOMEM;
+	/* Reassembled datagrams live for one burst: one mbuf per frame of
+	 * a burst, each big enough for the largest datagram. */
+	snprintf(name, sizeof(name), "ww_dfrg%u", w->id);
+	w->defrag_pool = rte_pktmbuf_pool_create(
+		name, WW_BURST_MAX, 0,
+		RTE_ALIGN(sizeof(struct ww_mbuf_priv), RTE_MBUF_PRIV_ALIGN),
+		UINT16_MAX, socket);
+	if (w->defrag_pool == NULL)
+		return -ENOMEM;
 	if (ww_l7_pool_create(w) < 0)
 		return -ENOMEM;
 	w->alert_memo = rte_zmalloc_socket(
@@ -137,12 +222,7 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 	if (w->ctx->auth != NULL &&
 	    ww_auth_worker_init(&w->auth, conf->auth_cache_entries) < 0)
 		return -ENOMEM;
-	if (w->ctx->waf != NULL) {
-		w->waf = w->waf_own = ww_waf_ctx_new(w->ctx->waf);
-		if (w->waf == NULL)
-			return -ENOMEM;
-	}
-	ww_flow_set_end_cb(w->flows, flow_ended, w);
+	ww_flow_set_end_cb(w->flows, ww_flow_ended, w);
 	if (conf->n_protected_networks != 0)
 		ww_flow_set_protected(w->flows, conf_is_protected, conf);
 	return 0;
@@ -151,11 +231,29 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 			   struct ww_event_log *log)
 {
+	struct ww_event_log *was = w->direct_log;
+	struct ww_defrag_dgram g;
+
 	if (w->flows == NULL)
 		return;
+	if (w->pol == NULL)
+		w->pol = w->ctx->policy;
 	w->direct_log = log;
+	w->now_ns = now_ns;
 	ww_flow_flush(w->flows, now_ns);
-	w->direct_log = NULL;
+	/* Fragments still waiting: their datagram never completed. */
+	while (w->defrag != NULL && ww_defrag_flush(w->defrag, &g)) {
+		uint16_t k;
+
+		for (k = 0; k < g.n; k++)
+			rte_pktmbuf_free(g.frags[k].handle);
+		w->stats.drop[WW_DROP_EXCEPTION] += g.n;
+		w->stats.exc[WW_CONF_EXC_FRAGMENT_FAILURE][WW_EXC_DROPPED]++;
+	}
+	if (w->defrag != NULL)
+		w->stats.stage.defrag = *ww_defrag_stats(w->defrag);
+	w->stats.held_fragments = 0;
+	w->direct_log = was;
 }
 
 void ww_worker_teardown(struct ww_worker *w)
@@ -167,8 +265,10 @@ void ww_worker_teardown(struct ww_worker *w)
 	w->alert_memo = NULL;
 	ww_limit_table_free(&w->limits);
 	ww_auth_worker_free(&w->auth);
-	ww_waf_ctx_free(w->waf_own); /* a reload's contexts are its own */
-	w->waf = w->waf_own = NULL;
+	ww_defrag_destroy(w->defrag);
+	w->defrag = NULL;
+	rte_mempool_free(w->defrag_pool);
+	w->defrag_pool = NULL;
 }
 
 void ww_worker_stats_add(struct ww_worker_stats *dst,

@@ -9,11 +9,18 @@
  * the pipeline frames, and the pipeline hands back, in order, the frames
  * to send and the port each goes to. Frames it stops are freed here.
  *
- * Stages: decode (every frame) -> block lists (bulk, per burst: a blocked
- * source or destination is dropped before it can take a flow) -> flow
- * lookup (bulk, per burst) -> per frame: TCP reassembly and HTTP parsing of
- * connections to the [http] ports (l7.h; may stop the frame and inject resets)
- * -> malformed-frame policy -> forward to the peer port.
+ * Stages, in order, each a burst function over the worker, the frames and
+ * their verdicts, in a file of its own (see pipeline_dp.c for the loop):
+ *   decode -> block -> defrag -> flow -> l7 (TCP reassembly, HTTP, and on
+ *   each complete request: auth, rate limits, WAF) -> detect (features and
+ *   models: an empty slot) -> verdict (forward, drop, reset, answer) -> tx.
+ *
+ * What the control plane may change is read through one policy snapshot
+ * (struct ww_policy), picked up once per burst.
+ *
+ * Block lists come before reassembly (DESIGN.md has them after): they
+ * read addresses only, which every fragment carries, and a blocked
+ * source's fragments then never take room in the reassembly table.
  */
 
 #include <stdbool.h>
@@ -27,16 +34,18 @@
 #include "ww_auth.h"
 #include "ww_block.h"
 #include "ww_conf.h"
+#include "ww_defrag.h"
 #include "ww_event.h"
 #include "ww_flow.h"
 #include "ww_limit.h"
-#include "ww_waf.h"
 #include "ww_pkt.h"
+#include "ww_waf.h"
 
 #define WW_BURST_MAX 64
-/* Room for every input frame plus frames the pipeline may inject (resets
- * and responses), so building the output never has to stop halfway. */
-#define WW_TX_LIST_MAX (WW_BURST_MAX * 4)
+/* Room for every input frame, the frames the pipeline may inject (resets
+ * and responses), and the original fragments of datagrams forwarded in
+ * place of their reassembled copy. */
+#define WW_TX_LIST_MAX (WW_BURST_MAX * 4 + WW_BURST_MAX * WW_DEFRAG_MAX_FRAGS)
 
 /* Where a frame entered, relative to the protected side. */
 enum ww_side {
@@ -44,8 +53,9 @@ enum ww_side {
 	WW_SIDE_INSIDE = 1,  /* server side */
 };
 
-/* Frames the pipeline stopped, by why. Malformed frames also have a
- * counter per decoder reason (malformed[]). Append only. */
+/* Frames the pipeline stopped, by why (the drop "nodes"). Malformed frames
+ * also have a counter per decoder reason (malformed[]), exceptions one per
+ * case and action (exc[][]). Append only. */
 enum ww_drop {
 	WW_DROP_MALFORMED = 0, /* decoder refused it, policy is drop */
 	WW_DROP_TX_FULL,       /* peer port kept refusing after retries */
@@ -57,6 +67,12 @@ enum ww_drop {
 	WW_DROP_SYN_LIMIT,     /* a SYN over its source's connection rate */
 	WW_DROP_AUTH,	       /* a request without a valid token */
 	WW_DROP_WAF,	       /* a request the rule engine stopped */
+	WW_DROP_EXCEPTION,     /* traffic that could not be judged, whose
+				* exception policy is drop or reset */
+	WW_DROP_FRAGMENT,      /* fragment overlap evasion, or a duplicate */
+	WW_DROP_TCP_REFUSED,   /* segment outside the receiver's window or
+				* the reassembly span, or out of order while
+				* reassembly memory is low */
 	WW_DROP_MAX
 };
 
@@ -69,6 +85,29 @@ enum ww_l4_class {
 	WW_L4_ICMP, /* ICMP and ICMPv6 */
 };
 
+/* What an exception turned into (the action resolved from "auto"). */
+enum ww_exc_outcome {
+	WW_EXC_PASSED = 0,
+	WW_EXC_DROPPED,
+	WW_EXC_RESET,
+	WW_EXC_OUTCOMES
+};
+
+/* Per-stage counters beyond drops, in the order of the stages. */
+struct ww_stage_stats {
+	/* defrag */
+	struct ww_defrag_stats defrag;
+	/* l7 / tcp */
+	uint64_t tcp_out_of_window; /* segments refused: past the window */
+	uint64_t tcp_beyond_span;   /* ... past the reassembly span */
+	uint64_t tcp_ooo_refused;   /* ... out of order, memory low */
+	uint64_t tcp_midstream;	    /* connections seen without handshake */
+	/* http */
+	uint64_t body_over_depth; /* requests longer than body_depth */
+	/* waf */
+	uint64_t waf_incomplete; /* requests the engine could not finish */
+};
+
 /* Per-worker counters. Plain uint64_t written by one worker only; the
  * control thread reads and sums them (ww_worker_stats_add). All fields
  * must stay uint64_t: the sum walks the struct as an array. */
@@ -79,6 +118,7 @@ struct ww_worker_stats {
 	uint64_t tx_bytes[RTE_MAX_ETHPORTS];
 	uint64_t drop[WW_DROP_MAX];
 	uint64_t malformed[WW_PKT_ERR_MAX]; /* seen, whatever the policy */
+	uint64_t exc[WW_CONF_EXC_MAX][WW_EXC_OUTCOMES];
 	uint64_t
 		l3[4]; /* by enum ww_pkt_l3: none (other EtherType), arp, ... */
 	uint64_t l4[4]; /* by enum ww_l4_class */
@@ -95,38 +135,47 @@ struct ww_worker_stats {
 	uint64_t tcp_overlap_evasions, tcp_cap_hits;
 	uint64_t resets_sent, inject_failed;
 	uint64_t responses_sent; /* injected HTTP answers (429, 403, 401) */
+	uint64_t held_fragments; /* gauge: fragments waiting for the rest of
+				  * their datagram (neither sent nor
+				  * dropped yet) */
+	struct ww_stage_stats stage;
 	struct ww_limit_stats limit;
 	struct ww_auth_stats auth;
 	uint64_t waf_checked, waf_blocked; /* requests */
 	struct ww_flow_stats flow;
 };
 
-/* A reloaded rule set and its per-worker engine contexts. */
-struct ww_waf_pub {
-	struct ww_waf *set;
-	struct ww_waf_ctx **ctx; /* [worker id] */
-	unsigned int n_ctx;
-	uint64_t generation; /* 1, 2, ... (an address can come back) */
+/*
+ * The policy snapshot: everything the control plane may change while the
+ * workers run, behind one pointer published with RCU. A worker reads the
+ * pointer once per burst; the control thread builds a new snapshot off
+ * the fast path, publishes it, waits for a grace period and frees the old
+ * one. dataplane: ro, ctlplane: rw (a new snapshot each time).
+ */
+struct ww_policy {
+	uint64_t generation; /* 1, 2, ... */
+	const struct ww_conf *conf;
+	/* The rule set and one engine context per worker; NULL when off. */
+	struct ww_waf *waf;
+	struct ww_waf_ctx **waf_ctx; /* [worker id] */
+	unsigned int n_waf_ctx;
+	/* Exception actions, "auto" resolved for protected and for other
+	 * traffic: [exception][protected]. */
+	uint8_t exc[WW_CONF_EXC_MAX][2];
 };
 
-/* Read-only state every worker shares: built by the control thread
+/* Read-only state every worker shares, built by the control thread
  * before workers start. dataplane: ro, ctlplane: rw before start. */
 struct ww_pipeline_ctx {
-	const struct ww_conf *conf;
-	struct ww_pkt_opts pkt_opts;
-	bool offline; /* time and direction come from the capture */
+	const struct ww_conf *conf; /* what cannot change at run time */
+	bool offline;		    /* time and direction from the capture */
 	/* Block lists; the set in force is read once per burst. NULL in
 	 * tests that run without them. */
 	struct ww_block *block;
 	/* JWT routes and keys; NULL when no route needs a token. */
 	struct ww_auth *auth;
-	/* The rule set loaded at start ([waf]); NULL when off. */
-	struct ww_waf *waf;
-	/* The rule set of the last reload, with one engine context per
-	 * worker, built by the control thread; NULL until a reload. Read
-	 * atomically once per burst; replaced sets are freed after an RCU
-	 * grace period. */
-	struct ww_waf_pub *waf_pub;
+	/* The policy in force (see struct ww_policy). */
+	struct ww_policy *policy;
 	uint16_t peer[RTE_MAX_ETHPORTS];
 };
 
@@ -141,24 +190,31 @@ struct ww_alert_memo {
 };
 
 /* Alert signature ids of wirewall's own policy decisions. */
-#define WW_SID_BLOCK	  9100000u /* +0/1 source, +2/3 destination */
-#define WW_SID_RATE_LIMIT 9100010u /* + enum ww_limit_kind */
-#define WW_SID_AUTH	  9100020u /* + enum ww_auth_result */
+#define WW_SID_BLOCK	    9100000u /* +0/1 source, +2/3 destination */
+#define WW_SID_RATE_LIMIT   9100010u /* + enum ww_limit_kind */
+#define WW_SID_AUTH	    9100020u /* + enum ww_auth_result */
+#define WW_SID_FRAG_OVERLAP 9100040u
 
 /* Which memo. */
 enum ww_alert_memo_kind {
 	WW_MEMO_BLOCK = 0, /* block-list drops */
 	WW_MEMO_LIMIT,	   /* rate-limited requests and SYNs */
 	WW_MEMO_AUTH,	   /* refused tokens */
+	WW_MEMO_EXC,	   /* exceptions */
 	WW_MEMO_MAX
 };
+
+struct ww_l7_pool;
 
 /* One per worker lcore, written only by that lcore. */
 struct ww_worker {
 	struct ww_worker_stats stats;
 	const struct ww_pipeline_ctx *ctx;
-	struct rte_ring *events; /* to the control thread */
+	const struct ww_policy *pol; /* in force for the current burst */
+	struct rte_ring *events;     /* to the control thread */
 	struct ww_flow_table *flows;
+	struct ww_defrag *defrag;
+	struct rte_mempool *defrag_pool; /* reassembled datagrams */
 	struct ww_l7_pool *l7; /* NULL when no HTTP port is configured */
 	struct rte_mempool *inject_pool; /* mbufs for resets and answers */
 	/* Sources recently alerted on, per kind: WW_ALERT_MEMO_SLOTS each. */
@@ -167,12 +223,9 @@ struct ww_worker {
 	struct ww_limit_table limits;
 	/* Verified-token cache and OpenSSL contexts (when ctx->auth). */
 	struct ww_auth_worker auth;
-	/* Rule-engine context in use (when ctx->waf): the worker's own one
-	 * for the set loaded at start, or a reload's (@waf_pub). */
-	struct ww_waf_ctx *waf, *waf_own;
-	uint64_t waf_generation; /* of the reload in use (0: none) */
-	/* Set only while the control thread flushes a stopped worker's
-	 * flows: ended flows are written here instead of queued. */
+	/* Set while events must not be lost (offline mode, and while the
+	 * control thread flushes a stopped worker's flows): events are
+	 * written here instead of queued. */
 	struct ww_event_log *direct_log;
 	uint64_t now_ns; /* time of the current frame, UNIX ns */
 	unsigned int id;
@@ -180,8 +233,8 @@ struct ww_worker {
 	uint16_t rx_queue;
 } __rte_cache_aligned;
 
-/* Log @ev: queued to the control thread, or written directly while the
- * control thread flushes a stopped worker. dp-safe. */
+/* Log @ev: queued to the control thread, or written directly (offline
+ * mode, and while the control thread flushes a stopped worker). dp-safe. */
 void ww_worker_log(struct ww_worker *w, const struct ww_event *ev);
 
 /* True when an alert about source @addr (@alen bytes) of @kind is due:
@@ -193,16 +246,10 @@ bool ww_worker_alert_due(struct ww_worker *w, enum ww_alert_memo_kind kind,
 void ww_alert_fill(struct ww_event *ev, uint32_t sid, const char *category,
 		   const char *signature, bool blocked);
 
-/* An alert about packet @p (its addresses and ports), with @sid,
- * @category, @signature; blocked or not. dp-safe. */
-void ww_worker_packet_alert(struct ww_worker *w, const struct rte_mbuf *m,
-			    const struct ww_pkt *p, uint32_t sid,
-			    const char *category, const char *signature,
-			    bool blocked);
-
 /* Output of one burst: frames in the order they must leave. */
 struct ww_tx_list {
 	uint16_t n;
+	uint16_t n_injected; /* frames the pipeline made (resets, answers) */
 	uint16_t port[WW_TX_LIST_MAX];
 	struct rte_mbuf *pkts[WW_TX_LIST_MAX];
 };
@@ -229,31 +276,46 @@ static inline struct ww_mbuf_priv *ww_mbuf_priv(struct rte_mbuf *m)
 uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 			   uint16_t n, struct ww_tx_list *out);
 
-/* Initialize @ctx from @conf (no ports yet: peer[] is set by
- * the caller). Control thread only. */
+/* Initialize @ctx from @conf (no ports yet: peer[] is set by the caller;
+ * no policy yet: see ww_policy_build). Control thread only. */
 void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 			  const struct ww_conf *conf, bool offline);
+
+/*
+ * Build a policy snapshot from @conf (kept by pointer: the caller keeps
+ * it alive as long as the snapshot) with rule set @waf (may be NULL; the
+ * snapshot takes it) and one engine context for each of @n_workers.
+ * @return the snapshot, or NULL (out of memory; @waf is then freed).
+ * Control thread.
+ */
+struct ww_policy *ww_policy_build(const struct ww_conf *conf,
+				  struct ww_waf *waf, unsigned int n_workers,
+				  uint64_t generation);
+/* Free a snapshot no worker can see any more (its rule set too). */
+void ww_policy_free(struct ww_policy *p);
 
 /* Initialize worker @w. @events may be NULL (no event log). */
 void ww_worker_init(struct ww_worker *w, unsigned int id,
 		    const struct ww_pipeline_ctx *ctx, struct rte_ring *events);
 
-/* Create @w's flow table from the config ([flow]), on @socket.
- * @return 0 or -errno (-ENOMEM: give EAL more memory or lower
+/* Create @w's tables from the config ([flow], [defrag], [http], ...), on
+ * @socket. @return 0 or -errno (-ENOMEM: give EAL more memory or lower
  * [flow] max_flows). Control thread, before the worker starts. */
 int ww_worker_setup_flows(struct ww_worker *w, int socket);
 
 /* End every flow of a stopped worker, writing their flow events to @log
- * (may be NULL). Control thread, after the worker stopped. */
+ * (may be NULL), and give up the fragments it holds (@out: the frames
+ * to free). Control thread, after the worker stopped. */
 void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 			   struct ww_event_log *log);
 
 /* Free what ww_worker_setup_flows() made. */
 void ww_worker_teardown(struct ww_worker *w);
 
-/* Periodic work between bursts: expire a bounded number of idle flows.
- * dp-safe, owning worker only. */
-void ww_worker_housekeeping(struct ww_worker *w);
+/* Periodic work between bursts: expire idle flows and fragments whose
+ * datagram timed out (their frames, when their policy is pass, go to
+ * @out). dp-safe, owning worker only. */
+void ww_worker_housekeeping(struct ww_worker *w, struct ww_tx_list *out);
 
 /* dst += src, field by field. Control thread. */
 void ww_worker_stats_add(struct ww_worker_stats *dst,
@@ -261,5 +323,7 @@ void ww_worker_stats_add(struct ww_worker_stats *dst,
 
 /* Name of a drop reason, e.g. "tx_full". */
 const char *ww_drop_name(enum ww_drop d);
+/* Name of an exception outcome: "pass", "drop", "reset". */
+const char *ww_exc_outcome_name(enum ww_exc_outcome o);
 
 #endif /* WW_PIPELINE_H */

@@ -383,6 +383,14 @@ static enum ww_pkt_err decode_ipv4(const uint8_t *frame, uint32_t len,
 		p->flags |= WW_PKT_F_FRAGMENT;
 		if ((frag & 0x1fff) == 0)
 			p->flags |= WW_PKT_F_FIRST_FRAG;
+		if (frag & 0x2000)
+			p->flags |= WW_PKT_F_MORE_FRAGS;
+		p->frag_id = rd16(ip + 4);
+		p->frag_offset = (uint16_t)((frag & 0x1fff) << 3);
+		p->frag_data_off = (uint16_t)(p->l3_off + ihl);
+		p->frag_data_len = (uint16_t)(total - ihl);
+		p->frag_nh = ip[9];
+		p->frag_nh_off = 0;
 	}
 	p->l4_off = (uint16_t)(p->l3_off + ihl);
 	return decode_l4(frame, total - ihl, hw, opts, p);
@@ -396,6 +404,7 @@ static enum ww_pkt_err decode_ipv6(const uint8_t *frame, uint32_t len,
 	const uint8_t *ip = frame + p->l3_off;
 	uint32_t avail = len - p->l3_off, plen, off, end;
 	unsigned int n_ext = 0;
+	uint32_t prev_nh_at = 6; /* where the Next Header in force was read */
 	uint8_t nh;
 
 	p->l3 = WW_PKT_L3_IPV6;
@@ -444,9 +453,20 @@ static enum ww_pkt_err decode_ipv6(const uint8_t *frame, uint32_t len,
 			uint16_t fo = rd16(ip + off + 2);
 
 			hlen = 8;
+			if (p->flags & WW_PKT_F_FRAGMENT)
+				return WW_PKT_IPV6_EXTHDR_TOO_MANY; /* two */
 			p->flags |= WW_PKT_F_FRAGMENT;
 			if ((fo & 0xfff8) == 0)
 				p->flags |= WW_PKT_F_FIRST_FRAG;
+			if (fo & 1)
+				p->flags |= WW_PKT_F_MORE_FRAGS;
+			p->frag_id = (uint32_t)rd16(ip + off + 4) << 16 |
+				     rd16(ip + off + 6);
+			p->frag_offset = fo & 0xfff8;
+			p->frag_data_off = (uint16_t)(p->l3_off + off + 8);
+			p->frag_data_len = (uint16_t)(end - off - 8);
+			p->frag_nh_off = (uint16_t)(p->l3_off + prev_nh_at);
+			p->frag_nh = ip[off];
 		} else if (nh == IPPROTO_AH_) {
 			hlen = ((uint32_t)ip[off + 1] + 2) * 4;
 		} else {
@@ -455,6 +475,7 @@ static enum ww_pkt_err decode_ipv6(const uint8_t *frame, uint32_t len,
 		if (off + hlen > end)
 			return WW_PKT_IPV6_EXTHDR_TRUNCATED;
 		nh = ip[off];
+		prev_nh_at = off;
 		off += hlen;
 	}
 upper:

@@ -64,6 +64,7 @@ enum ww_pkt_l3 {
 #define WW_PKT_F_FIRST_FRAG   0x02 /* ... and the one with offset 0 */
 #define WW_PKT_F_L4	      0x04 /* L4 header decoded (ports/type valid) */
 #define WW_PKT_F_IPV4_OPTIONS 0x08
+#define WW_PKT_F_MORE_FRAGS   0x10 /* a fragment that is not the last */
 
 /* ww_pkt.tcp_opts: which TCP options were present */
 #define WW_TCP_OPT_MSS	     0x01
@@ -103,6 +104,17 @@ struct ww_pkt {
 	uint32_t tcp_seq, tcp_ack;
 	uint32_t tcp_tsval, tcp_tsecr;
 	uint8_t src[16], dst[16]; /* network order; IPv4 in the first 4 */
+	/* Fragments (WW_PKT_F_FRAGMENT): where this one's data goes in its
+	 * datagram, and where it lies in the frame. IPv6: frag_nh_off is the
+	 * frame offset of the Next Header byte that names the Fragment header
+	 * (rewritten when the datagram is rebuilt without it), frag_nh the
+	 * protocol after it. */
+	uint32_t frag_id;
+	uint16_t frag_offset;	/* bytes into the datagram's data */
+	uint16_t frag_data_off; /* frame offset of this fragment's data */
+	uint16_t frag_data_len;
+	uint16_t frag_nh_off;
+	uint8_t frag_nh;
 };
 
 /* How the decoder is asked to behave; taken from [decode] of the config. */

@@ -6,6 +6,10 @@
 
 #include "ww_tcp.h"
 
+/* Block numbers count blocks from the stream's origin, modulo 2^24 (the
+ * sequence space holds 2^24 blocks), so a stream can wrap. */
+#define BN_MASK 0xffffffu
+
 int ww_tcp_pool_init(struct ww_tcp_pool *pool, uint64_t bytes)
 {
 	uint64_t n = bytes / WW_TCP_BLOCK_DATA;
@@ -23,6 +27,7 @@ int ww_tcp_pool_init(struct ww_tcp_pool *pool, uint64_t bytes)
 			i + 1 < pool->n_blocks ? i + 1 : WW_TCP_NIL;
 	pool->free_head = 0;
 	pool->n_free = pool->n_blocks;
+	pool->reserve = pool->n_blocks / 8;
 	return 0;
 }
 
@@ -32,18 +37,25 @@ void ww_tcp_pool_free(struct ww_tcp_pool *pool)
 	memset(pool, 0, sizeof(*pool));
 }
 
+uint32_t ww_tcp_slots_for(uint32_t max_bytes)
+{
+	uint32_t need = (max_bytes + WW_TCP_BLOCK_DATA - 1) / WW_TCP_BLOCK_DATA;
+	uint32_t n = 2;
+
+	while (n < need && n < (BN_MASK + 1) / 2)
+		n <<= 1;
+	return n;
+}
+
+/* The caller made sure a block is free. */
 static uint32_t blk_alloc(struct ww_tcp_pool *pool)
 {
 	uint32_t b = pool->free_head;
+	struct ww_tcp_block *blk = &pool->blocks[b];
 
-	if (b == WW_TCP_NIL) {
-		pool->cap_hits++;
-		return WW_TCP_NIL;
-	}
-	pool->free_head = pool->blocks[b].next;
+	pool->free_head = blk->next;
 	pool->n_free--;
-	pool->blocks[b].next = WW_TCP_NIL;
-	pool->blocks[b].len = 0;
+	memset(blk->present, 0, sizeof(blk->present));
 	return b;
 }
 
@@ -54,230 +66,332 @@ static void blk_free(struct ww_tcp_pool *pool, uint32_t b)
 	pool->n_free++;
 }
 
-static void free_list(struct ww_tcp_pool *pool, uint32_t *head)
+static inline uint32_t block_no(const struct ww_tcp_stream *s, uint32_t seq)
 {
-	while (*head != WW_TCP_NIL) {
-		uint32_t next = pool->blocks[*head].next;
-
-		blk_free(pool, *head);
-		*head = next;
-	}
+	return ((seq - s->origin) >> WW_TCP_BLOCK_SHIFT) & BN_MASK;
 }
 
-void ww_tcp_stream_start(struct ww_tcp_stream *s, uint32_t next_seq)
+static inline uint32_t *slot(struct ww_tcp_stream *s, uint32_t bn)
 {
+	return &s->slots[bn & s->slot_mask];
+}
+
+void ww_tcp_stream_start(struct ww_tcp_stream *s, uint32_t next_seq,
+			 uint32_t *slots, uint32_t n_slots)
+{
+	uint32_t i;
+
 	memset(s, 0, sizeof(*s));
 	s->next_seq = next_seq;
 	s->acked = next_seq;
-	s->held = WW_TCP_NIL;
-	s->kept = WW_TCP_NIL;
+	s->origin = next_seq;
+	s->slots = slots;
+	s->slot_mask = n_slots - 1;
+	for (i = 0; i < n_slots; i++)
+		slots[i] = WW_TCP_NIL;
 	s->started = 1;
+}
+
+void ww_tcp_window(struct ww_tcp_stream *s, uint32_t ack, uint32_t window)
+{
+	uint32_t right = ack + window;
+
+	if (!s->wnd_known || ww_seq_lt(s->wnd_right, right)) {
+		s->wnd_right = right;
+		s->wnd_known = 1;
+	}
 }
 
 void ww_tcp_stream_release(struct ww_tcp_pool *pool, struct ww_tcp_stream *s)
 {
-	if (!s->started)
+	if (!s->started || s->slots == NULL)
 		return;
-	free_list(pool, &s->held);
-	free_list(pool, &s->kept);
+	for (; s->lo != s->hi; s->lo = (s->lo + 1) & BN_MASK) {
+		uint32_t *sl = slot(s, s->lo);
+
+		if (*sl != WW_TCP_NIL) {
+			blk_free(pool, *sl);
+			*sl = WW_TCP_NIL;
+		}
+	}
 	s->charged = 0;
 }
 
-/* Compare the part of [seq, seq+len) that @list holds with @payload;
- * rewrite differing bytes when asked. @return WW_TCP_* bits. */
-static unsigned int compare_list(const struct ww_tcp_pool *pool, uint32_t list,
-				 uint32_t seq, uint8_t *payload, uint32_t len,
-				 bool rewrite)
+/* Bitmap helpers over a block's present[] bits [from, to). */
+static inline uint64_t word_mask(uint32_t w, uint32_t from, uint32_t to)
 {
-	const uint32_t end = seq + len;
-	unsigned int flags = 0;
+	uint32_t a = from > w * 64 ? from - w * 64 : 0;
+	uint32_t b = to < (w + 1) * 64 ? to - w * 64 : 64;
+	uint64_t hi = b == 64 ? ~0ull : (1ull << b) - 1;
 
-	for (; list != WW_TCP_NIL; list = pool->blocks[list].next) {
-		const struct ww_tcp_block *b = &pool->blocks[list];
-		uint32_t lo, hi;
+	return hi & ~((1ull << a) - 1);
+}
 
-		if (ww_seq_le(b->seq + b->len, seq))
+enum range_state { RANGE_NONE, RANGE_ALL, RANGE_SOME };
+
+static enum range_state range_state(const uint64_t *present, uint32_t from,
+				    uint32_t to)
+{
+	uint32_t w;
+	bool any = false, all = true;
+
+	for (w = from / 64; w * 64 < to; w++) {
+		uint64_t m = word_mask(w, from, to), p = present[w] & m;
+
+		any |= p != 0;
+		all &= p == m;
+	}
+	return all ? RANGE_ALL : any ? RANGE_SOME : RANGE_NONE;
+}
+
+static void range_set(uint64_t *present, uint32_t from, uint32_t to)
+{
+	uint32_t w;
+
+	for (w = from / 64; w * 64 < to; w++)
+		present[w] |= word_mask(w, from, to);
+}
+
+static inline bool bit(const uint64_t *present, uint32_t i)
+{
+	return (present[i / 64] >> (i % 64)) & 1;
+}
+
+/* Bytes present from @from on, without a gap. */
+static uint32_t run_from(const uint64_t *present, uint32_t from)
+{
+	uint32_t i = from;
+
+	while (i < WW_TCP_BLOCK_DATA) {
+		uint64_t word = ~present[i / 64] >> (i % 64);
+
+		if (word != 0)
+			return i + (uint32_t)__builtin_ctzll(word) - from;
+		i = (i / 64 + 1) * 64;
+	}
+	return WW_TCP_BLOCK_DATA - from;
+}
+
+/* Compare [off, off + n) of block @b with @p where present; rewrite the
+ * differing bytes of @p when asked. @return WW_TCP_* bits. */
+static unsigned int compare(struct ww_tcp_block *b, uint32_t off, uint8_t *p,
+			    uint32_t n, bool rewrite)
+{
+	enum range_state st = range_state(b->present, off, off + n);
+	unsigned int flags = WW_TCP_OVERLAP;
+	uint32_t i;
+
+	if (st == RANGE_NONE)
+		return 0;
+	if (st == RANGE_ALL) {
+		if (memcmp(p, b->data + off, n) == 0)
+			return flags;
+		flags |= WW_TCP_EVASION;
+		if (rewrite) {
+			memcpy(p, b->data + off, n);
+			flags |= WW_TCP_REWRITTEN;
+		}
+		return flags;
+	}
+	for (i = 0; i < n; i++) {
+		if (!bit(b->present, off + i) || p[i] == b->data[off + i])
 			continue;
-		if (ww_seq_le(end, b->seq))
-			break; /* lists are in sequence order */
-		lo = ww_seq_lt(seq, b->seq) ? b->seq : seq;
-		hi = ww_seq_lt(end, b->seq + b->len) ? end : b->seq + b->len;
-		flags |= WW_TCP_OVERLAP;
-		if (memcmp(payload + (lo - seq), b->data + (lo - b->seq),
-			   hi - lo) != 0) {
-			flags |= WW_TCP_EVASION;
-			if (rewrite) {
-				memcpy(payload + (lo - seq),
-				       b->data + (lo - b->seq), hi - lo);
-				flags |= WW_TCP_REWRITTEN;
-			}
+		flags |= WW_TCP_EVASION;
+		if (rewrite) {
+			p[i] = b->data[off + i];
+			flags |= WW_TCP_REWRITTEN;
 		}
 	}
 	return flags;
 }
 
-/*
- * Store [seq, seq+len) of @data in the held list before block @before
- * (WW_TCP_NIL: at the end), after @prev (WW_TCP_NIL: at the head),
- * filling @prev's room first when the bytes follow it. @return 0 or -1
- * when a cap is hit.
- */
-static int store(struct ww_tcp_pool *pool, struct ww_tcp_stream *s,
-		 uint32_t *prev, uint32_t before, uint32_t seq,
-		 const uint8_t *data, uint32_t len, uint32_t max_bytes)
+/* Store the bytes of [off, off + n) that block @b does not have yet. */
+static void fill(struct ww_tcp_block *b, uint32_t off, const uint8_t *p,
+		 uint32_t n)
 {
-	while (len > 0) {
-		struct ww_tcp_block *p =
-			*prev != WW_TCP_NIL ? &pool->blocks[*prev] : NULL;
-		uint32_t b, n;
+	enum range_state st = range_state(b->present, off, off + n);
+	uint32_t i;
 
-		if (p != NULL && p->seq + p->len == seq &&
-		    p->len < WW_TCP_BLOCK_DATA) {
-			n = WW_TCP_BLOCK_DATA - p->len;
-			n = n < len ? n : len;
-			memcpy(p->data + p->len, data, n);
-			p->len += n;
-		} else {
-			if (s->charged + WW_TCP_BLOCK_DATA > max_bytes)
-				return -1;
-			b = blk_alloc(pool);
-			if (b == WW_TCP_NIL)
-				return -1;
-			n = len < WW_TCP_BLOCK_DATA ? len : WW_TCP_BLOCK_DATA;
-			pool->blocks[b].seq = seq;
-			pool->blocks[b].len = n;
-			memcpy(pool->blocks[b].data, data, n);
-			pool->blocks[b].next = before;
-			if (*prev == WW_TCP_NIL)
-				s->held = b;
-			else
-				pool->blocks[*prev].next = b;
-			*prev = b;
-			s->charged += WW_TCP_BLOCK_DATA;
-		}
-		seq += n;
-		data += n;
-		len -= n;
+	if (st == RANGE_ALL)
+		return;
+	if (st == RANGE_NONE) {
+		memcpy(b->data + off, p, n);
+		range_set(b->present, off, off + n);
+		return;
 	}
-	return 0;
+	for (i = 0; i < n; i++)
+		if (!bit(b->present, off + i)) {
+			b->data[off + i] = p[i];
+			b->present[(off + i) / 64] |= 1ull << ((off + i) % 64);
+		}
 }
 
-/* Store the bytes of [seq, seq+len) that the held list does not cover. */
-static int store_gaps(struct ww_tcp_pool *pool, struct ww_tcp_stream *s,
-		      uint32_t seq, const uint8_t *data, uint32_t len,
-		      uint32_t max_bytes)
-{
-	const uint32_t end = seq + len;
-	uint32_t cur = seq, prev = WW_TCP_NIL, b = s->held;
-
-	while (b != WW_TCP_NIL && ww_seq_lt(cur, end)) {
-		struct ww_tcp_block *blk = &pool->blocks[b];
-		uint32_t bend = blk->seq + blk->len;
-
-		if (ww_seq_le(bend, cur)) {
-			prev = b;
-			b = blk->next;
-			continue;
-		}
-		if (ww_seq_lt(cur, blk->seq)) {
-			uint32_t stop =
-				ww_seq_lt(end, blk->seq) ? end : blk->seq;
-
-			if (store(pool, s, &prev, b, cur, data + (cur - seq),
-				  stop - cur, max_bytes) < 0)
-				return -1;
-			cur = stop;
-			continue;
-		}
-		cur = bend; /* covered by this block */
-		prev = b;
-		b = blk->next;
-	}
-	if (ww_seq_lt(cur, end))
-		return store(pool, s, &prev, WW_TCP_NIL, cur,
-			     data + (cur - seq), end - cur, max_bytes);
-	return 0;
-}
-
-/* Deliver what is contiguous from next_seq, moving it to the kept list. */
+/* Deliver what is contiguous from next_seq. */
 static unsigned int deliver_ready(struct ww_tcp_pool *pool,
 				  struct ww_tcp_stream *s,
 				  ww_tcp_deliver_fn deliver, void *arg)
 {
 	unsigned int flags = 0;
-	uint32_t *tail = &s->kept;
 
-	while (*tail != WW_TCP_NIL)
-		tail = &pool->blocks[*tail].next;
-	while (s->held != WW_TCP_NIL &&
-	       pool->blocks[s->held].seq == s->next_seq) {
-		uint32_t b = s->held;
-		struct ww_tcp_block *blk = &pool->blocks[b];
+	for (;;) {
+		uint32_t bn = block_no(s, s->next_seq);
+		uint32_t id = *slot(s, bn), off, n;
+		struct ww_tcp_block *b;
 
-		s->held = blk->next;
-		blk->next = WW_TCP_NIL;
+		if (id == WW_TCP_NIL ||
+		    ((bn - s->lo) & BN_MASK) >= ((s->hi - s->lo) & BN_MASK))
+			break;
+		b = &pool->blocks[id];
+		off = (s->next_seq - s->origin) & (WW_TCP_BLOCK_DATA - 1);
+		n = run_from(b->present, off);
+		if (n == 0)
+			break;
 		if (deliver != NULL)
-			deliver(arg, blk->data, blk->len);
-		s->next_seq += blk->len;
-		*tail = b;
-		tail = &blk->next;
+			deliver(arg, b->data + off, n);
+		s->next_seq += n;
 		flags |= WW_TCP_DELIVERED;
+		if (off + n < WW_TCP_BLOCK_DATA)
+			break;
 	}
 	return flags;
 }
 
 unsigned int ww_tcp_segment(struct ww_tcp_pool *pool, struct ww_tcp_stream *s,
 			    uint32_t seq, uint8_t *payload, uint32_t len,
-			    bool rewrite, uint32_t max_bytes,
-			    ww_tcp_deliver_fn deliver, void *arg)
+			    bool rewrite, ww_tcp_deliver_fn deliver, void *arg)
 {
-	unsigned int flags;
-	uint32_t from;
+	const uint32_t end = seq + len;
+	unsigned int flags = 0;
+	uint32_t from, first, last, bn, need = 0;
+	bool in_order;
 
 	if (!s->started || s->gave_up || len == 0)
 		return 0;
-	/* Earlier copies win: compare with everything stored first. */
-	flags = compare_list(pool, s->kept, seq, payload, len, rewrite) |
-		compare_list(pool, s->held, seq, payload, len, rewrite);
+	if (s->wnd_known && ww_seq_lt(s->wnd_right, end))
+		return WW_TCP_OUT_OF_WINDOW;
+	if (ww_seq_le(end, s->acked))
+		return WW_TCP_OLD; /* the receiver has it: nothing to compare */
+	from = ww_seq_lt(seq, s->acked) ? s->acked : seq;
+	first = block_no(s, from);
+	last = block_no(s, end - 1);
+	if (((last - s->lo) & BN_MASK) > s->slot_mask)
+		return WW_TCP_BEYOND;
+
+	/* Earlier copies win: compare with what is stored first, and count
+	 * the blocks the new bytes need. */
+	for (bn = first;; bn = (bn + 1) & BN_MASK) {
+		uint32_t id = *slot(s, bn);
+		uint32_t bstart = s->origin + (bn << WW_TCP_BLOCK_SHIFT);
+		uint32_t a = ww_seq_lt(from, bstart) ? bstart : from;
+		uint32_t z = ww_seq_lt(end, bstart + WW_TCP_BLOCK_DATA)
+				     ? end
+				     : bstart + WW_TCP_BLOCK_DATA;
+		bool held =
+			((bn - s->lo) & BN_MASK) < ((s->hi - s->lo) & BN_MASK);
+
+		if (held && id != WW_TCP_NIL)
+			flags |= compare(&pool->blocks[id], a - bstart,
+					 payload + (a - seq), z - a, rewrite);
+		else
+			need++;
+		if (bn == last)
+			break;
+	}
 	if ((flags & WW_TCP_EVASION) && !rewrite)
 		return flags; /* the caller drops it: store nothing */
-
-	/* Only bytes from next_seq on are new. */
-	from = ww_seq_lt(seq, s->next_seq) ? s->next_seq : seq;
-	if (!ww_seq_lt(from, seq + len)) {
-		if (!(flags & WW_TCP_OVERLAP))
-			flags |= WW_TCP_OLD;
-		return flags;
+	in_order = ww_seq_le(seq, s->next_seq);
+	if (!in_order && pool->n_free < need + pool->reserve) {
+		/* Far-ahead data may not take the last blocks: its sender
+		 * retransmits once the gap before it is filled. */
+		pool->ooo_refused++;
+		return flags | WW_TCP_NO_ROOM;
 	}
-	if (store_gaps(pool, s, from, payload + (from - seq), seq + len - from,
-		       max_bytes) < 0) {
-		/* Over a cap: this direction is no longer reassembled; the
-		 * caller applies its exception policy. */
+	if (pool->n_free < need) {
+		pool->cap_hits++;
 		ww_tcp_stream_release(pool, s);
 		s->gave_up = 1;
 		return flags | WW_TCP_CAP;
+	}
+
+	/* Store what is new. Bytes before next_seq were all stored when
+	 * they were delivered, so only bytes from next_seq on can be. */
+	if (ww_seq_lt(from, s->next_seq))
+		from = s->next_seq;
+	if (ww_seq_lt(from, end)) {
+		for (bn = block_no(s, from);; bn = (bn + 1) & BN_MASK) {
+			uint32_t bstart =
+				s->origin + (bn << WW_TCP_BLOCK_SHIFT);
+			uint32_t a = ww_seq_lt(from, bstart) ? bstart : from;
+			uint32_t z = ww_seq_lt(end, bstart + WW_TCP_BLOCK_DATA)
+					     ? end
+					     : bstart + WW_TCP_BLOCK_DATA;
+			uint32_t *sl = slot(s, bn);
+
+			if (((bn - s->lo) & BN_MASK) >=
+			    ((s->hi - s->lo) & BN_MASK)) {
+				/* A block past the newest held: the slots
+				 * between were never used, mark them. */
+				while (s->hi != ((bn + 1) & BN_MASK)) {
+					*slot(s, s->hi) = WW_TCP_NIL;
+					s->hi = (s->hi + 1) & BN_MASK;
+				}
+			}
+			if (*sl == WW_TCP_NIL) {
+				*sl = blk_alloc(pool);
+				s->charged += WW_TCP_BLOCK_DATA;
+			}
+			fill(&pool->blocks[*sl], a - bstart,
+			     payload + (a - seq), z - a);
+			if (bn == last)
+				break;
+		}
 	}
 	return flags | deliver_ready(pool, s, deliver, arg);
 }
 
 void ww_tcp_ack(struct ww_tcp_pool *pool, struct ww_tcp_stream *s, uint32_t ack)
 {
+	uint32_t target;
+
 	if (!s->started || s->gave_up)
 		return;
 	/* Never past what was delivered: an ACK for bytes never seen
 	 * cannot free bytes still to inspect. */
 	if (ww_seq_lt(s->next_seq, ack))
 		ack = s->next_seq;
-	if (ww_seq_lt(s->acked, ack))
-		s->acked = ack;
-	while (s->kept != WW_TCP_NIL) {
-		struct ww_tcp_block *b = &pool->blocks[s->kept];
-		uint32_t next = b->next;
+	if (!ww_seq_lt(s->acked, ack))
+		return;
+	s->acked = ack;
+	/* Blocks wholly before the ACK edge go. */
+	target = block_no(s, ack);
+	while (s->lo != target) {
+		uint32_t *sl = slot(s, s->lo);
 
-		if (!ww_seq_le(b->seq + b->len, s->acked))
-			break;
-		blk_free(pool, s->kept);
-		s->charged -= WW_TCP_BLOCK_DATA;
-		s->kept = next;
+		if (s->lo != s->hi && *sl != WW_TCP_NIL) {
+			blk_free(pool, *sl);
+			s->charged -= WW_TCP_BLOCK_DATA;
+		}
+		*sl = WW_TCP_NIL;
+		if (s->lo == s->hi)
+			s->hi = (s->hi + 1) & BN_MASK;
+		s->lo = (s->lo + 1) & BN_MASK;
+	}
+	/* Everything delivered is acknowledged and nothing waits beyond
+	 * it: an idle connection holds no block. */
+	if (s->acked == s->next_seq && ((s->hi - s->lo) & BN_MASK) == 1) {
+		uint32_t *sl = slot(s, s->lo);
+		uint32_t off =
+			(s->next_seq - s->origin) & (WW_TCP_BLOCK_DATA - 1);
+
+		if (*sl != WW_TCP_NIL &&
+		    range_state(pool->blocks[*sl].present, off,
+				WW_TCP_BLOCK_DATA) != RANGE_NONE)
+			return; /* out-of-order bytes wait in it */
+		if (*sl != WW_TCP_NIL) {
+			blk_free(pool, *sl);
+			s->charged -= WW_TCP_BLOCK_DATA;
+			*sl = WW_TCP_NIL;
+		}
+		s->hi = s->lo;
 	}
 }

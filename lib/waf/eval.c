@@ -18,8 +18,12 @@ char *waf_alloc(struct ww_waf_ctx *c, size_t n)
 	char *p;
 
 	n = (n + 7) & ~(size_t)7;
-	if (c->arena_used + n > c->arena_cap)
+	if (c->arena_used + n > c->arena_cap) {
+		/* Said, never silent: the verdict rests on less. */
+		if (c->res != NULL)
+			c->res->incomplete |= WW_WAF_INCOMPLETE_ARENA;
 		return NULL;
+	}
 	p = c->arena + c->arena_used;
 	c->arena_used += n;
 	return p;
@@ -65,6 +69,11 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 	c->arena = malloc(ARENA_BYTES);
 	c->arena_cap = ARENA_BYTES;
 	c->md = pcre2_match_data_create(32, NULL);
+	c->mctx = pcre2_match_context_create(NULL);
+	if (c->mctx != NULL && w->regex_match_limit != 0) {
+		pcre2_set_match_limit(c->mctx, w->regex_match_limit);
+		pcre2_set_depth_limit(c->mctx, w->regex_match_limit);
+	}
 	c->cache_cap = WAF_CACHE_ENTRIES;
 	c->cache = calloc(c->cache_cap, sizeof(*c->cache));
 	c->cache_index = calloc(WAF_CACHE_INDEX, sizeof(*c->cache_index));
@@ -76,8 +85,8 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 		    hs_alloc_scratch(w->all[i].pm_db, &c->scratch) !=
 			    HS_SUCCESS)
 			c->md = NULL;
-	if (c->arena == NULL || c->md == NULL || c->cache == NULL ||
-	    c->cache_index == NULL) {
+	if (c->arena == NULL || c->md == NULL || c->mctx == NULL ||
+	    c->cache == NULL || c->cache_index == NULL) {
 		ww_waf_ctx_free(c);
 		return NULL;
 	}
@@ -93,6 +102,7 @@ void ww_waf_ctx_free(struct ww_waf_ctx *c)
 	free(c->cache_index);
 	hs_free_scratch(c->scratch);
 	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
 	for (unsigned int i = 0; i < 16; i++) {
 		free(c->rx_cache[i].text);
 		pcre2_code_free(c->rx_cache[i].re);
@@ -838,7 +848,7 @@ static bool key_matches(struct ww_waf_ctx *c, const struct waf_target *t,
 {
 	if (t->key_re != NULL)
 		return pcre2_match(t->key_re, (PCRE2_SPTR)name, nlen, 0, 0,
-				   c->md, NULL) >= 0;
+				   c->md, c->mctx) >= 0;
 	if (t->key == NULL)
 		return true;
 	return t->key_len == nlen && strncasecmp(t->key, name, nlen) == 0;

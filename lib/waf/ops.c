@@ -165,8 +165,16 @@ static bool rx(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 	       uint32_t n, const char *arg, uint32_t al)
 {
 	pcre2_code *re = r->re ? r->re : dynamic_re(c, arg, al);
-	int rc = re ? pcre2_match(re, (PCRE2_SPTR)v, n, 0, 0, c->md, NULL) : -1;
+	int rc = re ? pcre2_match(re, (PCRE2_SPTR)v, n, 0, 0, c->md, c->mctx)
+		    : -1;
 
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
+		/* Counted as no match, and said: a value crafted to make a
+		 * pattern backtrack must not stall the worker, nor pass
+		 * silently. */
+		c->res->incomplete |= WW_WAF_INCOMPLETE_MATCH_LIMIT;
+		return false;
+	}
 	if (rc < 0)
 		return false;
 	if (r->capture) {

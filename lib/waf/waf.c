@@ -190,6 +190,7 @@ int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 	w->default_disruptive[1] = w->default_disruptive[2] = D_PASS;
 	w->paranoia_level = o->paranoia_level;
 	w->anomaly_threshold = o->anomaly_threshold;
+	w->regex_match_limit = o->regex_match_limit;
 	rc = w->all ? overrides(w, o, err, err_len) : -ENOMEM;
 	if (rc == 0 && o->crs_setup != NULL)
 		rc = waf_parse_file(w, o->crs_setup, err, err_len);

@@ -339,6 +339,7 @@ struct ww_waf {
 	/* Defaults from SecDefaultAction, per phase. */
 	uint8_t default_disruptive[3];
 	unsigned int paranoia_level, anomaly_threshold;
+	unsigned int regex_match_limit; /* 0: PCRE2's default */
 	unsigned int n_unsupported;
 	/* Strings owned by the set. */
 	char **strings;
@@ -364,6 +365,7 @@ struct ww_waf_ctx {
 	char *arena;
 	size_t arena_cap, arena_used;
 	pcre2_match_data *md;
+	pcre2_match_context *mctx; /* the match limits */
 	/* The request. */
 	const struct ww_http_request *req;
 	struct waf_coll args_get, args_post, headers, cookies, files,

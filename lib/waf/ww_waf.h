@@ -45,6 +45,10 @@ struct ww_waf_opts {
 	/* Directory of compiled databases kept between loads (created
 	 * 0700 if missing; NULL or "": compile every time). */
 	const char *cache_dir;
+	/* PCRE2 match (and depth) limit per regex run; 0: PCRE2's own. A
+	 * run that hits it counts as no match and marks the result
+	 * incomplete. */
+	unsigned int regex_match_limit;
 };
 
 /* Load and compile. @return 0 with *@out, or -errno with "file:line:
@@ -84,7 +88,16 @@ struct ww_waf_result {
 	bool alert;	     /* a rule asked for an alert (native "log") */
 	uint16_t status;     /* its status (403) */
 	uint32_t blocked_by; /* its rule id */
+	/* WW_WAF_INCOMPLETE_* bits: the verdict rests on less than the
+	 * whole request (the caller's exception policy decides). */
+	unsigned int incomplete;
 };
+
+#define WW_WAF_INCOMPLETE_ARENA                                             \
+	0x1				  /* scratch memory ran out: some   \
+					   * values were not transformed or \
+					   * collected */
+#define WW_WAF_INCOMPLETE_MATCH_LIMIT 0x2 /* a regex hit its match limit */
 
 /* The request's client address, for REMOTE_ADDR and @ipMatch. */
 struct ww_waf_peer {

@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ww_tcp_pool pool;
 	struct ww_tcp_stream s;
+	static uint32_t slots[256];
 	const uint32_t isn = 0xfffff000u;
 	size_t i = 0;
 	uint32_t k, prefix;
@@ -45,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memset(written, 0, sizeof(written));
 	n_delivered = 0;
-	ww_tcp_stream_start(&s, isn);
+	ww_tcp_stream_start(&s, isn, slots, ww_tcp_slots_for(1 << 16));
 
 	while (i + 4 <= size) {
 		uint8_t op = data[i];
@@ -59,16 +60,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ww_tcp_ack(&pool, &s, isn + off);
 			continue;
 		}
+		if (op & 2) {
+			/* The receiver's window: bytes past it are refused. */
+			ww_tcp_window(&s, isn + off, (uint32_t)len * 16);
+			continue;
+		}
 		if (len > size - i)
 			len = (uint32_t)(size - i);
 		if (off + len > SPACE)
 			len = SPACE - off;
 		memcpy(seg, data + i, len);
 		i += len;
-		f = ww_tcp_segment(&pool, &s, isn + off, seg, len, true,
-				   1 << 16, sink, NULL);
+		f = ww_tcp_segment(&pool, &s, isn + off, seg, len, true, sink,
+				   NULL);
 		if (f & WW_TCP_CAP)
 			break; /* gave up: nothing more to check */
+		if (f & WW_TCP_REFUSED) {
+			/* Refused whole: nothing stored, nothing delivered. */
+			if (memcmp(seg, data + i - len, len) != 0)
+				abort();
+			continue;
+		}
 		/* Model: first arrival wins, except bytes already acked and
 		 * freed (the receiver has them; they are not compared). */
 		for (k = 0; k < len; k++) {

@@ -88,7 +88,11 @@ static void test_defaults(void **state)
 	assert_int_equal(c.tcp_memory_mb, 64);
 	assert_int_equal(c.tcp_stream_max_kb, 256);
 	assert_true(c.tcp_overlap_rewrite);
-	assert_int_equal(c.tcp_cap_policy, WW_CONF_VIOLATION_PASS);
+	for (unsigned int e = 0; e < WW_CONF_EXC_MAX; e++)
+		assert_int_equal(c.exc[e], WW_CONF_EXC_AUTO);
+	assert_int_equal(c.defrag_timeout, 30);
+	assert_int_equal(c.defrag_max_fragments, 64);
+	assert_int_equal(c.waf_regex_match_limit, 100000);
 	assert_int_equal(c.n_http_ports, 2);
 	assert_int_equal(c.http_ports[0], 80);
 	assert_int_equal(c.http_ports[1], 8080);
@@ -96,7 +100,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.http_max_request_line, 8192);
 	assert_int_equal(c.http_max_headers, 100);
 	assert_int_equal(c.http_max_header_bytes, 16384);
-	assert_int_equal(c.http_body_depth, 4096);
+	assert_int_equal(c.http_body_depth, 65536);
 	assert_int_equal(c.http_max_chunk_ext, 256);
 	assert_int_equal(c.http_violation_action, WW_CONF_VIOLATION_RESET);
 	assert_true(c.http_events);

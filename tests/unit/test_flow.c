@@ -104,7 +104,7 @@ static struct ww_flow *one(struct ww_flow_table *t, const struct ww_pkt *p,
 	struct ww_flow *f[1];
 	uint8_t d[1] = {9};
 
-	ww_flow_lookup_burst(t, pp, &len, &now, 1, f, d);
+	ww_flow_lookup_burst(t, pp, &len, &now, 1, f, d, NULL);
 	if (dir)
 		*dir = d[0];
 	return f[0];
@@ -216,8 +216,8 @@ static void test_tcp_lifecycle_and_reasons(void **state)
 	one(t, &r_rst, 2 * S, NULL);
 	assert_int_equal(f->state, WW_FLOW_CLOSED);
 	/* Closed flows leave after closed_timeout, with their reason. */
-	assert_int_equal(ww_flow_expire(t, 2 * S + 10 * S, 1024), 0);
-	assert_int_equal(ww_flow_expire(t, 2 * S + 11 * S, 1024), 1);
+	assert_int_equal(ww_flow_expire(t, 2 * S + 10 * S - 1), 0);
+	assert_int_equal(ww_flow_expire(t, 2 * S + 10 * S), 1);
 	assert_int_equal(ended[n_ended - 1].end_reason, WW_FLOW_END_RST);
 	assert_int_equal(stats.ended[WW_FLOW_END_RST], 1);
 	assert_int_equal(stats.ended[WW_FLOW_END_FIN], 1);
@@ -288,14 +288,14 @@ static void test_timeouts_per_state(void **state)
 
 		assert_non_null(f);
 		assert_int_equal(f->state, c[i].st);
-		assert_int_equal(ww_flow_expire(t, 100 * S + to, 1024), 0);
-		assert_int_equal(ww_flow_expire(t, 100 * S + to + 1, 1024), 1);
+		assert_int_equal(ww_flow_expire(t, 100 * S + to - 1), 0);
+		assert_int_equal(ww_flow_expire(t, 100 * S + to), 1);
 		assert_int_equal(ended[0].end_reason, WW_FLOW_END_TIMEOUT);
 		assert_int_equal(stats.active, 0);
 		/* Traffic refreshes the timer. */
 		one(t, &c[i].p, 200 * S, NULL);
 		one(t, &c[i].p, 200 * S + to, NULL);
-		assert_int_equal(ww_flow_expire(t, 200 * S + to + 2, 1024), 0);
+		assert_int_equal(ww_flow_expire(t, 200 * S + to + 2), 0);
 		ww_flow_table_destroy(t);
 	}
 }
@@ -395,7 +395,7 @@ static void test_one_million_flows(void **state)
 	for (i = 0; i < n; i += 32) {
 		for (k = 0; k < 32 && i + k < n; k++)
 			p[k] = pkt(0, 17, 0x01000000 + i + k, 1234, 2, 53, 0);
-		ww_flow_lookup_burst(t, pp, lens, ts, k, f, d);
+		ww_flow_lookup_burst(t, pp, lens, ts, k, f, d, NULL);
 		while (k--)
 			assert_non_null(f[k]);
 	}
@@ -407,7 +407,7 @@ static void test_one_million_flows(void **state)
 	for (i = 0; i < n; i += 32) {
 		for (k = 0; k < 32 && i + k < n; k++)
 			p[k] = pkt(0, 17, 0x01000000 + i + k, 1234, 2, 53, 0);
-		ww_flow_lookup_burst(t, pp, lens, ts, k, f, d);
+		ww_flow_lookup_burst(t, pp, lens, ts, k, f, d, NULL);
 	}
 	assert_int_equal(stats.created, n);
 	printf("one million flows: %" PRIu64 " bytes of table, %" PRIu64
@@ -417,10 +417,71 @@ static void test_one_million_flows(void **state)
 	/* One more flow evicts one (all are equally active: the oldest). */
 	p[0] = pkt(0, 17, 0x7f000000, 1, 2, 53, 0);
 	ts[0] = 2 * S;
-	ww_flow_lookup_burst(t, pp, lens, ts, 1, f, d);
+	ww_flow_lookup_burst(t, pp, lens, ts, 1, f, d, NULL);
 	assert_non_null(f[0]);
 	assert_int_equal(stats.evicted_by_state[WW_FLOW_UDP], 1);
 	ww_flow_table_destroy(t);
+}
+
+/* The expiry wheel: each flow ends in the second its timeout passes,
+ * however far off (past a whole turn of the wheel) and however the
+ * calls are spaced; flows that end early leave the wheel; a state change
+ * to a shorter timeout brings the end forward. */
+static void test_expiry_wheel(void **state)
+{
+	struct ww_flow_timeouts saved = timeouts;
+	struct ww_flow_table *t;
+	struct ww_pkt p[300];
+	unsigned int i, total = 0;
+	uint64_t now;
+
+	(void)state;
+	timeouts.ns[WW_FLOW_UDP] = 10000 * S; /* > 4096 slots */
+	t = table(1024);
+	for (i = 0; i < 300; i++) {
+		p[i] = pkt(0, 17, 1, (uint16_t)(1000 + i), 2, 53, 0);
+		assert_non_null(one(t, &p[i], 5 * S + i * (S / 10), NULL));
+	}
+	/* Nothing before 10000 s; then one after the other, in steps. */
+	for (now = 5 * S; now < 5 * S + 9999 * S; now += 997 * S)
+		assert_int_equal(ww_flow_expire(t, now), 0);
+	for (now = 5 * S + 10000 * S; total < 300; now += S / 2) {
+		total += ww_flow_expire(t, now);
+		/* Flow i's deadline is 5 s + i/10 s + 10000 s. */
+		assert_true(total <= (now - 5 * S - 10000 * S) / (S / 10) + 1);
+	}
+	assert_int_equal(stats.active, 0);
+	/* A long pause costs one turn of the wheel, and still ends all. */
+	for (i = 0; i < 10; i++)
+		one(t, &p[i], 30000 * S, NULL);
+	assert_int_equal(ww_flow_expire(t, 900000 * S), 10);
+	ww_flow_table_destroy(t);
+	timeouts = saved;
+
+	/* Established (600 s) -> closed by FIN both ways (10 s): it ends
+	 * 10 s after the close, not 600 s after the last packet. */
+	{
+		struct ww_pkt c_syn = pkt(0, 6, 1, 3000, 2, 80, WW_TCP_SYN);
+		struct ww_pkt s_sa =
+			pkt(0, 6, 2, 80, 1, 3000, WW_TCP_SYN | WW_TCP_ACK);
+		struct ww_pkt c_fin =
+			pkt(0, 6, 1, 3000, 2, 80, WW_TCP_FIN | WW_TCP_ACK);
+		struct ww_pkt s_fin =
+			pkt(0, 6, 2, 80, 1, 3000, WW_TCP_FIN | WW_TCP_ACK);
+		struct ww_pkt c_ack = pkt(0, 6, 1, 3000, 2, 80, WW_TCP_ACK);
+
+		t = table(1024);
+		n_ended = 0;
+		one(t, &c_syn, 100 * S, NULL);
+		one(t, &s_sa, 100 * S, NULL);
+		one(t, &c_fin, 101 * S, NULL);
+		one(t, &s_fin, 101 * S, NULL);
+		one(t, &c_ack, 101 * S, NULL);
+		assert_int_equal(ww_flow_expire(t, 110 * S), 0);
+		assert_int_equal(ww_flow_expire(t, 111 * S), 1);
+		assert_int_equal(ended[0].end_reason, WW_FLOW_END_FIN);
+		ww_flow_table_destroy(t);
+	}
 }
 
 int main(int argc, char **argv)
@@ -431,6 +492,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tcp_lifecycle_and_reasons),
 		cmocka_unit_test(test_rst_only_in_window),
 		cmocka_unit_test(test_timeouts_per_state),
+		cmocka_unit_test(test_expiry_wheel),
 		cmocka_unit_test(test_eviction_prefers_half_open_then_idle),
 		cmocka_unit_test(test_ids_unique),
 		cmocka_unit_test(test_one_million_flows),
