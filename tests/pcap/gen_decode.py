@@ -1,4 +1,4 @@
-#!/ usr / bin / python3
+#!/usr/bin/python3
 """Generate the decoder pcap cases.
 
     gen_decode.py OUTDIR
@@ -36,7 +36,7 @@ def eth(src=CMAC, dst=SMAC):
 
 def clean_frames():
     f = []
-#IPv4 TCP : handshake, request, response, close.
+    # IPv4 TCP: handshake, request, response, close.
     f.append(eth() / IP(src=C4, dst=S4) /
              TCP(sport=40000, dport=80, flags="S", seq=1000,
                  options=[("MSS", 1460), ("SAckOK", b""),
@@ -55,7 +55,7 @@ def clean_frames():
              Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"))
     f.append(eth() / IP(src=C4, dst=S4) /
              TCP(sport=40000, dport=80, flags="FA", seq=1028, ack=5041))
-#IPv4 UDP, UDP without checksum, ICMP echo both ways.
+    # IPv4 UDP, UDP without checksum, ICMP echo both ways.
     f.append(eth() / IP(src=C4, dst=S4) / UDP(sport=5353, dport=53) /
              Raw(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"))
     nock = eth() / IP(src=C4, dst=S4) / UDP(sport=5000, dport=6000, chksum=0) / Raw(b"x" * 20)
@@ -64,26 +64,26 @@ def clean_frames():
              Raw(b"ping" * 8))
     f.append(eth(SMAC, CMAC) / IP(src=S4, dst=C4) / ICMP(type=0, id=7, seq=1) /
              Raw(b"ping" * 8))
-#IPv4 with options(record route).
+    # IPv4 with options (record route).
     f.append(eth() / IP(src=C4, dst=S4, options=[IPOption_RR()]) /
              UDP(sport=1, dport=2) / Raw(b"opt"))
-#IPv4 fragments of a large UDP datagram.
+    # IPv4 fragments of a large UDP datagram.
     for frag in fragment(IP(src=C4, dst=S4) / UDP(sport=7, dport=9) /
                          Raw(b"F" * 3000), fragsize=1200):
         f.append(eth() / frag)
-# 802.1Q and QinQ.
+    # 802.1Q and QinQ.
     f.append(eth() / Dot1Q(vlan=100) / IP(src=C4, dst=S4) /
              TCP(sport=40001, dport=443, flags="S"))
     f.append(eth() / Dot1AD(vlan=200) / Dot1Q(vlan=300) /
              IP(src=C4, dst=S4) / UDP(sport=1234, dport=4321) / Raw(b"qinq"))
     f.append(eth() / Dot1Q(vlan=100) / IPv6(src=C6, dst=S6) /
              UDP(sport=1, dport=2) / Raw(b"v6 in vlan"))
-#ARP request and reply(padded to the Ethernet minimum by scapy).
+    # ARP request and reply (padded to the Ethernet minimum by scapy).
     f.append(Ether(src=CMAC, dst="ff:ff:ff:ff:ff:ff") /
              ARP(op=1, hwsrc=CMAC, psrc=C4, pdst=S4))
     f.append(eth(SMAC, CMAC) / ARP(op=2, hwsrc=SMAC, psrc=S4, hwdst=CMAC,
                                    pdst=C4))
-#IPv6 : TCP, UDP, ICMPv6 echo and neighbour solicitation.
+    # IPv6: TCP, UDP, ICMPv6 echo and neighbour solicitation.
     f.append(eth() / IPv6(src=C6, dst=S6) /
              TCP(sport=40002, dport=80, flags="S",
                  options=[("MSS", 1440)]))
@@ -98,7 +98,7 @@ def clean_frames():
     f.append(Ether(src=CMAC, dst="33:33:ff:00:00:02") /
              IPv6(src=C6, dst="ff02::1:ff00:2", hlim=255) /
              ICMPv6ND_NS(tgt=S6))
-#IPv6 extension - header chains.
+    # IPv6 extension-header chains.
     f.append(eth() / IPv6(src=C6, dst=S6) / IPv6ExtHdrHopByHop() /
              IPv6ExtHdrDestOpt() / UDP(sport=1, dport=2) / Raw(b"ext"))
     f.append(eth() / IPv6(src=C6, dst=S6) /
@@ -106,7 +106,7 @@ def clean_frames():
                                                    flags="S"))
     for frag in fragment6_frames():
         f.append(frag)
-#An EtherType the decoder does not know(LLDP) passes as is.
+    # An EtherType the decoder does not know (LLDP) passes as is.
     f.append(Ether(src=CMAC, dst="01:80:c2:00:00:0e", type=0x88cc) /
              Raw(b"\x02\x07\x04" + b"\x00" * 40))
     return [bytes(x) for x in f]
@@ -222,8 +222,8 @@ def malformed_frames():
 
 
 def write(path, frames, t0=1767225600.0):
-#Fixed, increasing timestamps : the output must not depend on the
-#time the generator ran.
+    # Fixed, increasing timestamps: the output must not depend on the
+    # time the generator ran.
     write_pcap(path, ((t0 + i * 0.001, raw) for i, raw in enumerate(frames)))
 
 
@@ -234,8 +234,8 @@ def main():
     write(os.path.join(out, "clean.pcap"), clean)
     bad = malformed_frames()
     mixed, expect = [], []
-#Between the malformed frames, whole clean frames : a fragment alone
-#would be held for the rest of its datagram, and never forwarded.
+    # Between the malformed frames, whole clean frames: a fragment alone
+    # would be held for the rest of its datagram, and never forwarded.
     whole = [c for c in clean
              if not (IP in Ether(c) and (Ether(c)[IP].flags.MF or Ether(c)[IP].frag))
              and IPv6ExtHdrFragment not in Ether(c)]

@@ -1,4 +1,4 @@
-#!/ usr / bin / python3
+#!/usr/bin/python3
 """Generate the HTTP inspection pcap cases.
 
     gen_http.py OUTDIR
@@ -48,8 +48,8 @@ class Conn:
         self.cap, self.c, self.cp = cap, client, cport
         self.cseq, self.sseq = 1000, 5000
         C = lambda **kw: IP(src=client, dst=SERVER) / TCP(sport=cport, dport=80, **kw)
-#The server offers a 64 KiB window(no scaling) : the largest
-#requests here fit in it, as a real client keeps to it.
+        # The server offers a 64 KiB window (no scaling): the largest
+        # requests here fit in it, as a real client keeps to it.
         S = lambda **kw: IP(src=SERVER, dst=client) / TCP(sport=80, dport=cport,
                                                           window=65535, **kw)
         self.C, self.S = C, S
@@ -80,7 +80,7 @@ REQ = (b"GET /shop/cart?item=42&qty=1 HTTP/1.1\r\nHost: shop.example\r\n"
 
 
 def write(out, name, cap, expect):
-#http_ < case> : the cases share a directory with the other generators.
+    # http_<case>: the cases share a directory with the other generators.
     write_pcap(os.path.join(out, "http_" + name + ".pcap"), cap.frames)
     with open(os.path.join(out, "http_" + name + ".json"), "w") as fh:
         json.dump(expect, fh, indent=1)
@@ -123,9 +123,8 @@ def main():
     write(out, "pipelined", cap, {"http": [{"url": "/a"}, {"url": "/b"}, {"url": "/c"}],
                                   "alerts": [], "dropped": []})
 
-    bad =
-{
-	"cl_and_te": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+    bad = {
+        "cl_and_te": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
         "cl_conflict": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n",
         "te_unknown": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n",
         "obs_fold": b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  more\r\n\r\n",
@@ -154,10 +153,10 @@ def main():
     for name, text in bad.items():
         port += 1
         c = Conn(cap, "192.0.2.10", port)
-#The head arrives in two segments; the second completes it.
+        # The head arrives in two segments; the second completes it.
         c.data(0, text[:10])
         expect["dropped"].append(c.data(10, text[10:]))
-#Anything the client sends afterwards is not forwarded either.
+        # Anything the client sends afterwards is not forwarded either.
         expect["dropped"].append(c.data(len(text), b"GET /next HTTP/1.1\r\n"))
         expect["alerts"].append({"signature": "HTTP protocol violation: " + name,
                                  "src_port": port})
@@ -166,9 +165,9 @@ def main():
         expect["http"].append({"url": "/shop/cart?item=42&qty=1", "src_port": port})
     write(out, "smuggle", cap, expect)
 
-#Over the stream cap(run with tcp.stream_max_kb = 4, 16 blocks of
-# 256 bytes) : 2 KB of body the server does not acknowledge(9
-#blocks), then 3 KB more, which cannot fit.
+    # Over the stream cap (run with tcp.stream_max_kb=4, 16 blocks of
+    # 256 bytes): 2 KB of body the server does not acknowledge (9
+    # blocks), then 3 KB more, which cannot fit.
     cap = Capture()
     c = Conn(cap, "192.0.2.30", 40030)
     body = b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"
@@ -181,7 +180,7 @@ def main():
     cap = Capture()
     c = Conn(cap, "192.0.2.20", 40020)
     c.data(0, REQ[:30])
-#A "retransmission" of bytes 10..39 that rewrites the path.
+    # A "retransmission" of bytes 10..39 that rewrites the path.
     evil = bytearray(REQ[10:40])
     evil[0:10] = b"/admin/del"
     rewritten = c.data(10, bytes(evil))
@@ -203,10 +202,10 @@ def responses(out, rnd):
         """Microseconds between two frames, as the capture says."""
         return round((cap.frames[resp_frame][0] - cap.frames[req_frame][0]) * 1e6)
 
-#Three pipelined requests in one segment; 5 ms later the answers:
-#a body of 5, a HEAD answer whose Content - Length announces a body
-#that never comes, and a chunked 404 in one - byte segments, shuffled,
-#with duplicates.
+    # Three pipelined requests in one segment; 5 ms later the answers:
+    # a body of 5, a HEAD answer whose Content-Length announces a body
+    # that never comes, and a chunked 404 in one-byte segments, shuffled,
+    # with duplicates.
     c = Conn(cap, "192.0.2.40", 40040)
     req = (b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
            b"HEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -229,8 +228,8 @@ def responses(out, rnd):
               "status": 200, "length": 0},
              {"src_port": 40040, "url": "/c", "status": 404, "length": 4}]
 
-#Expect : 100 - continue.The latency runs to the final answer, sent
-# 3 ms after the body; the interim 100 does not count.
+    # Expect: 100-continue. The latency runs to the final answer, sent
+    # 3 ms after the body; the interim 100 does not count.
     c = Conn(cap, "192.0.2.41", 40041)
     head = (b"POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
             b"Content-Length: 4\r\n\r\n")
@@ -245,13 +244,13 @@ def responses(out, rnd):
     http.append({"src_port": 40041, "url": "/up", "status": 201, "length": 0,
                  "request_length": 4, "latency_us": latency(sent, first)})
 
-#No answer at all : logged when the flow ends, without a status.
+    # No answer at all: logged when the flow ends, without a status.
     c = Conn(cap, "192.0.2.42", 40042)
     c.data(0, b"GET /none HTTP/1.1\r\nHost: x\r\n\r\n")
     http.append({"src_port": 40042, "url": "/none"})
 
-#An HTTP / 1.0 answer without a length : the body ends with the
-#connection, and the event carries what was seen.
+    # An HTTP/1.0 answer without a length: the body ends with the
+    # connection, and the event carries what was seen.
     c = Conn(cap, "192.0.2.43", 40043)
     req = b"GET /old HTTP/1.0\r\n\r\n"
     sent = c.data(0, req)
@@ -262,8 +261,8 @@ def responses(out, rnd):
     http.append({"src_port": 40043, "url": "/old", "status": 200,
                  "length": 300, "latency_us": latency(sent, first)})
 
-#An upgrade : after the 101 the bytes are not HTTP any more, in
-#either direction, and are forwarded without a violation.
+    # An upgrade: after the 101 the bytes are not HTTP any more, in
+    # either direction, and are forwarded without a violation.
     c = Conn(cap, "192.0.2.44", 40044)
     req = (b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
            b"Connection: Upgrade\r\n\r\n")

@@ -1,4 +1,4 @@
-#!/ usr / bin / python3
+#!/usr/bin/python3
 """Offline mode end to end: pcap in, pcap and EVE events out.
 
     test_offline.py WIREWALL_BINARY
@@ -21,8 +21,8 @@ from pcapfile import read_pcap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WIREWALL = None
-#The rule engine([waf]) is off except in the tests of it : loading the
-#CRS takes seconds per run.
+# The rule engine ([waf]) is off except in the tests of it: loading the
+# CRS takes seconds per run.
 CONFIG = """[general]
 protected_networks = 10.77.0.2/32, fd00:77::2/128
 [waf]
@@ -39,10 +39,10 @@ max_flows = 65536
 [http]
 contexts = 64
 """
-#The flow case leaves direction to the flows(no protected_networks)
-#and shortens the established timeout so one flow times out in it.
-#The tests of the rule engine turn it on, with scripts / test.sh's shared
-#cache of compiled databases(or none : nothing left in / var / cache).
+# The flow case leaves direction to the flows (no protected_networks)
+# and shortens the established timeout so one flow times out in it.
+# The tests of the rule engine turn it on, with scripts/test.sh's shared
+# cache of compiled databases (or none: nothing left in /var/cache).
 WAF_ON_SETS = ("waf.enabled=yes",
                "waf.cache_dir=" + os.environ.get("WW_WAF_CACHE", ""))
 WAF_ON = [a for kv in WAF_ON_SETS for a in ("--set", kv)]
@@ -125,11 +125,11 @@ class Offline(unittest.TestCase):
         n = len(read_pcap(out))
         self.assertEqual(final["decoder"]["pkts"], n)
         self.assertEqual(final["drop"]["total"], 0)
-#Every kind of traffic in the mix was recognised as such.
+        # Every kind of traffic in the mix was recognised as such.
         for kind in ("ipv4", "ipv6", "arp", "vlan", "tcp", "udp", "icmp",
                      "fragments", "other"):
             self.assertGreater(final["decoder"][kind], 0, kind)
-#Direction from protected_networks : both ports saw traffic.
+        # Direction from protected_networks: both ports saw traffic.
         ports = final["ports"]
         self.assertGreater(ports["inside"]["rx_packets"], 0)
         self.assertGreater(ports["outside"]["rx_packets"], 0)
@@ -156,7 +156,7 @@ class Offline(unittest.TestCase):
         for d in drops:
             for field in ("timestamp", "event_type", "in_iface"):
                 self.assertIn(field, d)
-#Frames whose addresses were readable carry them, as Suricata does.
+        # Frames whose addresses were readable carry them, as Suricata does.
         by_reason = {d["drop"]["reason"]: d for d in drops}
         self.assertEqual(by_reason["tcp_bad_checksum"]["src_ip"], "10.77.0.1")
         self.assertEqual(by_reason["tcp_bad_checksum"]["dest_port"], 80)
@@ -201,8 +201,8 @@ class Offline(unittest.TestCase):
         self.assertEqual(a_sum, b_sum)
 
     def test_stats_events_follow_capture_time(self):
-# 57 frames 1 ms apart with a 1 s interval : one stats event at
-#the end only; timestamps come from the capture, not the clock.
+        # 57 frames 1 ms apart with a 1 s interval: one stats event at
+        # the end only; timestamps come from the capture, not the clock.
         _, eve, _ = self.run_ww("malformed.pcap", "stats")
         stats = [e for e in eve_lines(eve) if e["event_type"] == "stats"]
         self.assertEqual(len(stats), 1)
@@ -238,12 +238,12 @@ class Offline(unittest.TestCase):
                 self.assertEqual(e["flow"][k], f[k], "%s: %s" % (name, k))
             ids.add(e["flow_id"])
         self.assertEqual(len(ids), len(expect), "flow ids not unique")
-#Closed and idle flows end when the capture clock passes their
-#timeout(at the 20 s packet), not at the end of the capture.
+        # Closed and idle flows end when the capture clock passes their
+        # timeout (at the 20 s packet), not at the end of the capture.
         idle = got[("198.51.100.30", 40003, "192.0.2.12", 8080, "TCP")]
         self.assertTrue(idle["timestamp"].startswith("2026-01-01T00:00:20"))
         self.assertEqual(idle["flow"]["state"], "established")
-#Direction from the flows : client packets entered outside.
+        # Direction from the flows: client packets entered outside.
         stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
         to_server = sum(f["pkts_toserver"] for f in expect.values())
         to_client = sum(f["pkts_toclient"] for f in expect.values())
@@ -278,8 +278,8 @@ class Offline(unittest.TestCase):
         number of the segment that was stopped, and one to the client at
         the sequence number it acknowledges."""
         from scapy.all import IP, TCP, Ether
-#With the default action(reset), the first of each blocked
-#connection's stopped segments carries the violation.
+        # With the default action (reset), the first of each blocked
+        # connection's stopped segments carries the violation.
         blocked = expect["dropped"][0::2]
         self.assertEqual(len(injected), 2 * len(blocked))
         for k, i in enumerate(blocked):
@@ -308,8 +308,8 @@ class Offline(unittest.TestCase):
         self.assertEqual(len(http), len(expect["http"]), name)
         want_http = expect["http"]
         if all("src_port" in w for w in want_http):
-#Connections are logged as they are answered or end, not
-#in the order they started; within one, in request order.
+            # Connections are logged as they are answered or end, not
+            # in the order they started; within one, in request order.
             http.sort(key=lambda e: e["src_port"])
             want_http = sorted(want_http, key=lambda w: w["src_port"])
         for got, want in zip(http, want_http):
@@ -325,8 +325,8 @@ class Offline(unittest.TestCase):
             self.assertEqual(got["alert"]["category"], "protocol-violation")
             if "src_port" in want:
                 self.assertEqual(got["src_port"], want["src_port"])
-#Exactly the frames not dropped come out, in order, plus the
-#resets the appliance injects for each blocked connection.
+        # Exactly the frames not dropped come out, in order, plus the
+        # resets the appliance injects for each blocked connection.
         want_out = [f for i, f in enumerate(frames)
                     if i not in expect["dropped"]]
         got_out, injected = self.split_injected(read_pcap(out), frames)
@@ -343,29 +343,29 @@ class Offline(unittest.TestCase):
             self.check_http_case(name)
 
     def test_http_responses(self):
-#Status, latency(from capture time) and response length per
-#request, with the answers' framing followed across pipelining,
-#HEAD, chunked, 100 - continue, close - delimited and upgraded
-#connections; out - of - order server segments reassembled.
+        # Status, latency (from capture time) and response length per
+        # request, with the answers' framing followed across pipelining,
+        # HEAD, chunked, 100-continue, close-delimited and upgraded
+        # connections; out-of-order server segments reassembled.
         self.check_http_case("http_responses")
         out, eve, _ = self.run_ww("http_responses.pcap", "resp_stats",
                                   conf=self.http_conf)
         stats = [e for e in eve_lines(eve)
                  if e["event_type"] == "stats"][-1]["stats"]["http"]
         self.assertEqual(stats["requests"], 7)
-#Complete responses : the 100 counts, the one delimited by the
-#connection's end does not.
+        # Complete responses: the 100 counts, the one delimited by the
+        # connection's end does not.
         self.assertEqual(stats["responses"], 6)
         self.assertEqual(stats["unanswered"], 1)
         self.assertEqual(stats["violations"], 0)
 
     def test_http_smuggling_blocked(self):
         expect, _, _ = self.check_http_case("http_smuggle")
-#Every violation a request can carry, end to end.
+        # Every violation a request can carry, end to end.
         self.assertEqual(len(expect["alerts"]), 22)
 
     def test_http_violation_actions(self):
-#drop : no resets, the same frames stopped; pass : alerts only.
+        # drop: no resets, the same frames stopped; pass: alerts only.
         for action, stopped in (("drop", True), ("pass", False)):
             out, eve, _ = self.run_ww("http_smuggle.pcap", "act_" + action,
                                       ["--set", "http.violation_action=" + action],
@@ -380,9 +380,9 @@ class Offline(unittest.TestCase):
                                 for a in alerts))
 
     def test_http_contexts_exhausted_counted_per_connection(self):
-#One context for 44 concurrent connections : the first is
-#inspected, each of the other 43 is counted once(not once per
-#packet) and forwarded uninspected.
+        # One context for 44 concurrent connections: the first is
+        # inspected, each of the other 43 is counted once (not once per
+        # packet) and forwarded uninspected.
         out, eve, _ = self.run_ww("http_smuggle.pcap", "ctx1",
                                   ["--set", "http.contexts=1"],
                                   conf=self.http_conf)
@@ -393,10 +393,10 @@ class Offline(unittest.TestCase):
         self.assertEqual(stats["http"]["violations"], 1)
 
     def test_tcp_beyond_span_refused(self):
-#A segment past the span a stream may hold(stream_max_kb from
-#the oldest unacknowledged byte) is not forwarded and counted;
-#the connection goes on inspected(its sender would retransmit
-#once the server acknowledges), whatever the exception policy.
+        # A segment past the span a stream may hold (stream_max_kb from
+        # the oldest unacknowledged byte) is not forwarded and counted;
+        # the connection goes on inspected (its sender would retransmit
+        # once the server acknowledges), whatever the exception policy.
         from scapy.all import TCP, Ether
         with open(os.path.join(self.dir, "http_cap.json")) as fh:
             over = json.load(fh)["over"]
@@ -422,7 +422,7 @@ class Offline(unittest.TestCase):
         expect, frames, got = self.check_http_case("http_overlap")
         i = expect["rewritten"]
         pkt = Ether(got[i][1])
-#What leaves is what was inspected first, with a valid checksum.
+        # What leaves is what was inspected first, with a valid checksum.
         self.assertEqual(bytes(pkt[TCP].payload).decode(),
                          expect["rewritten_payload"])
         sent = pkt[TCP].chksum
@@ -431,10 +431,10 @@ class Offline(unittest.TestCase):
         self.assertNotEqual(frames[i][1], got[i][1])
 
     def test_block_lists(self):
-#Sources and destinations on the list are dropped(fragments
-#too), the exception passes, blocked frames take no flow, and
-#each source alerts at most once per alert_interval of capture
-#time.
+        # Sources and destinations on the list are dropped (fragments
+        # too), the exception passes, blocked frames take no flow, and
+        # each source alerts at most once per alert_interval of capture
+        # time.
         with open(os.path.join(self.dir, "block.json")) as fh:
             expect = json.load(fh)
         frames = read_pcap(os.path.join(self.dir, "block.pcap"))
@@ -453,8 +453,8 @@ class Offline(unittest.TestCase):
         stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
         self.assertEqual(stats["drop"]["blocklist"], len(expect["dropped"]))
         self.assertEqual(stats["flow"]["created"], expect["flows"])
-#A shorter interval alerts on every blocked frame of the source
-#that repeats within 0.1 s only when the interval allows it.
+        # A shorter interval alerts on every blocked frame of the source
+        # that repeats within 0.1 s only when the interval allows it.
         _, eve, _ = self.run_ww("block.pcap", "block_i", conf=self.block_conf,
                                 extra=["--set", "block.alert_interval=100"])
         self.assertEqual(len([e for e in eve_lines(eve)
@@ -462,11 +462,11 @@ class Offline(unittest.TestCase):
                          len(expect["alerts"]) - 1)
 
     def test_token_bucket_accuracy(self):
-# 50 requests / s against 20 / s with burst 10 for 20 s of capture
-#time : burst + rate x t pass(t = 19.98 s, the last request),
-#within 1 % ; a 5 requests / s client is never limited.Each
-#limited request is answered 429 by the appliance, never
-#reaches the server, and is logged with that status.
+        # 50 requests/s against 20/s with burst 10 for 20 s of capture
+        # time: burst + rate x t pass (t = 19.98 s, the last request),
+        # within 1 %; a 5 requests/s client is never limited. Each
+        # limited request is answered 429 by the appliance, never
+        # reaches the server, and is logged with that status.
         from scapy.all import TCP, Ether, Raw
         out, eve, _ = self.run_ww("limit.pcap", "limit", conf=self.http_conf,
                                   extra=["--set", "http.contexts=4096", "--set", "limit.rate=20",
@@ -483,7 +483,7 @@ class Offline(unittest.TestCase):
         self.assertEqual(len(a_ok) + len(a_limited), 1000)
         self.assertEqual(len(b), 100)
         self.assertTrue(all(e["http"].get("status") != 429 for e in b))
-#What left : every allowed request and B's; no limited one.
+        # What left: every allowed request and B's; no limited one.
         sent = [bytes(Ether(f[1])[Raw].load) for f in read_pcap(out)
                 if Ether(f[1]).haslayer(Raw) and Ether(f[1])[TCP].dport == 80]
         self.assertEqual(len(sent), len(a_ok) + 100)
@@ -502,8 +502,8 @@ class Offline(unittest.TestCase):
                                        and a["src_ip"] == "192.0.2.10" for a in alerts))
 
     def test_limit_actions_and_routes(self):
-#reset : two resets per limited request, no answer; a route limit
-#applies to its prefix only.
+        # reset: two resets per limited request, no answer; a route limit
+        # applies to its prefix only.
         from scapy.all import TCP, Ether, Raw
         out, eve, _ = self.run_ww("limit.pcap", "limit_reset", conf=self.http_conf,
                                   extra=["--set", "http.contexts=4096", "--set", "limit.rate=20", "--set", "limit.burst=10",
@@ -522,7 +522,7 @@ class Offline(unittest.TestCase):
                           and e["http"].get("status") == 429])
         b_ok = [e for e in http if e["src_ip"] == "192.0.2.20"
                 and e["http"].get("status") != 429]
-# 1 / s with burst 1 over 19.8 s at 5 / s : 1 + 19 or 20.
+        # 1/s with burst 1 over 19.8 s at 5/s: 1 + 19 or 20.
         self.assertIn(len(b_ok), (20, 21))
 
     def test_syn_flood_guard(self):
@@ -530,17 +530,17 @@ class Offline(unittest.TestCase):
                                   extra=["--set", "limit.syn_rate=10",
                                          "--set", "limit.syn_burst=5"])
         stats = [e for e in eve_lines(eve) if e["event_type"] == "stats"][-1]["stats"]
-# 100 SYNs in 0.99 s against 10 / s, burst 5 : 5 + 9 pass; the
-# 5 SYNs of the other source all pass.
+        # 100 SYNs in 0.99 s against 10/s, burst 5: 5 + 9 pass; the
+        # 5 SYNs of the other source all pass.
         self.assertEqual(stats["drop"]["syn_limit"], 100 - 14)
         self.assertEqual(stats["flow"]["created"], 14 + 5)
         self.assertEqual(len(read_pcap(out)), 14 + 5)
 
     def test_jwt(self):
-#Tokens from python3 - jwt and the openssl command line : every
-#valid one passes; every bad one is answered 401(403 for
-#another audience) with WWW - Authenticate : Bearer, and its
-#request never reaches the server.
+        # Tokens from python3-jwt and the openssl command line: every
+        # valid one passes; every bad one is answered 401 (403 for
+        # another audience) with WWW-Authenticate: Bearer, and its
+        # request never reaches the server.
         from scapy.all import TCP, Ether, Raw
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_jwt.py"),
                         self.dir], check=True)
@@ -597,7 +597,7 @@ class Offline(unittest.TestCase):
                                   "auth.keys=" + specs[name] % path)
             self.assertNotEqual(p.returncode, 0, name)
             self.assertIn(path, p.stderr, name)
-#A key bound to an algorithm it cannot do is refused too.
+        # A key bound to an algorithm it cannot do is refused too.
         p = self.check_config("auth.routes=/api/ https://i shop",
                               "auth.keys=pem %s alg=HS256"
                               % os.path.join(self.dir, "rsa2.pub.pem"))
@@ -605,9 +605,9 @@ class Offline(unittest.TestCase):
         self.assertIn("alg HS256 does not fit", p.stderr)
 
     def test_waf_stops_attacks_inline(self):
-#The CRS at paranoia level 1 : attacks answered 403 before their
-#last segment reaches the server, alerts naming the rules;
-#benign GETs, forms and JSON pass untouched.
+        # The CRS at paranoia level 1: attacks answered 403 before their
+        # last segment reaches the server, alerts naming the rules;
+        # benign GETs, forms and JSON pass untouched.
         from scapy.all import TCP, Ether, Raw
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_waf.py"),
                         self.dir], check=True)
@@ -648,8 +648,8 @@ class Offline(unittest.TestCase):
             self.assertEqual(stats["drop"]["waf"], stopped)
 
     def test_site_rules_native_format(self):
-#One rule per line, compiled with the CRS : deny stops at once,
-#log only alerts.
+        # One rule per line, compiled with the CRS: deny stops at once,
+        # log only alerts.
         from scapy.all import TCP, Ether, Raw
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_waf.py"),
                         self.dir], check=True)
@@ -678,8 +678,8 @@ class Offline(unittest.TestCase):
         self.assertIn(rules + ":2:", p.stderr)
 
     def test_site_rules_seclang_ctl(self):
-#SecLang site rules with ctl : a rule removed by tag for this
-#request does not run, its neighbour does.
+        # SecLang site rules with ctl: a rule removed by tag for this
+        # request does not run, its neighbour does.
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_waf.py"),
                         self.dir], check=True)
         rules = os.path.join(self.dir, "site.conf")
