@@ -45,7 +45,8 @@ enum ww_verdict ww_exception(struct ww_worker *w, enum ww_conf_exc e,
 	struct ww_event ev;
 
 	w->stats.exc[e][o]++;
-	if (!ww_worker_alert_due(w, WW_MEMO_EXC, p->src, addr_len(p)))
+	if (!ww_worker_alert_due(w, (enum ww_alert_memo_kind)(WW_MEMO_EXC + e),
+				 p->src, addr_len(p)))
 		return outcome_verdict[o];
 	ww_packet_event(&ev, w, in_port, p, WW_EVENT_ANOMALY);
 	ev.flow_id = flow_id;

@@ -29,6 +29,7 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 	stage_l7(w, &b);
 	stage_detect(w, &b);
 	stage_verdict(w, &b, out);
+	stage_l7_closed(w, &b);
 	return (uint16_t)(out->n - start);
 }
 

@@ -86,6 +86,8 @@ void stage_block(struct ww_worker *w, struct ww_burst *b);
 void stage_defrag(struct ww_worker *w, struct ww_burst *b);
 void stage_flow(struct ww_worker *w, struct ww_burst *b);
 void stage_l7(struct ww_worker *w, struct ww_burst *b);
+/* After the verdicts: closed connections give their context back. */
+void stage_l7_closed(struct ww_worker *w, struct ww_burst *b);
 void stage_detect(struct ww_worker *w, struct ww_burst *b);
 void stage_verdict(struct ww_worker *w, struct ww_burst *b,
 		   struct ww_tx_list *out);

@@ -144,7 +144,7 @@ void stage_defrag(struct ww_worker *w, struct ww_burst *b)
 		case WW_DEFRAG_OVERLAP:
 			free_frags(w, &g, WW_DROP_FRAGMENT);
 			stop(b, i, WW_V_DROP, WW_DROP_FRAGMENT);
-			if (ww_worker_alert_due(w, WW_MEMO_EXC, p->src,
+			if (ww_worker_alert_due(w, WW_MEMO_EVASION, p->src,
 						addr_len(p)))
 				ww_packet_alert(
 					w, m->port, p, WW_SID_FRAG_OVERLAP,

@@ -138,7 +138,8 @@ static struct ww_l7 *take(struct ww_worker *w, struct ww_flow *f,
 	 * SYN-ACK, which this packet acknowledges. The client may send
 	 * what the SYN-ACK's window allows until the server says more. */
 	ww_tcp_stream_start(&x->cli, f->tcp_isn_next, slots, pool->n_slots);
-	ww_tcp_window(&x->cli, f->tcp_isn_next, f->tcp_win[WW_FLOW_TOCLIENT]);
+	if (f->l7 & L7_HS_WIN) /* (a SYN's window is never scaled) */
+		ww_tcp_window(&x->cli, f->tcp_isn_next, f->l7 & 0xffff);
 	ww_tcp_stream_start(&x->srv, p->tcp_ack, slots + pool->n_slots,
 			    pool->n_slots);
 	x->in_use = 1;
@@ -367,6 +368,13 @@ static enum ww_verdict undecided(struct ww_l7_delivery *d, bool to_server,
 		return WW_V_FORWARD;
 	}
 	*why = WW_DROP_EXCEPTION;
+	/* The flow stage has seen the whole burst: the window the SYN-ACK
+	 * offered is kept here, as this packet gives it. */
+	if (!to_server && (p->tcp_flags & (WW_TCP_SYN | WW_TCP_ACK)) ==
+				  (WW_TCP_SYN | WW_TCP_ACK)) {
+		f->l7 = L7_HS_WIN | p->tcp_window;
+		return WW_V_FORWARD;
+	}
 	if (f->tcp_hs == (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK) && to_server &&
 	    !(p->tcp_flags & WW_TCP_SYN) && (p->tcp_flags & WW_TCP_ACK)) {
 		d->x = take(w, f, p, server_port);
@@ -410,13 +418,14 @@ static enum ww_verdict l7_packet(struct ww_worker *w, struct ww_burst *b,
 		return ww_exception(w, WW_CONF_EXC_MIDSTREAM,
 				    ww_port_protected(w, p->dport), p,
 				    d.in_port, f->id);
-	case L7_UNDECIDED:
-		v = undecided(&d, to_server, why);
-		if (d.x == NULL)
-			return v;
-		break;
 	default:
-		d.x = l7_ctx(w, f);
+		if (L7_IS_UNDECIDED(f->l7)) {
+			v = undecided(&d, to_server, why);
+			if (d.x == NULL)
+				return v;
+		} else {
+			d.x = l7_ctx(w, f);
+		}
 		break;
 	}
 	if (!to_server) {
@@ -450,13 +459,26 @@ void stage_l7(struct ww_worker *w, struct ww_burst *b)
 			continue;
 		w->now_ns = b->ts[i];
 		v = l7_packet(w, b, i, &why);
-		if (v != WW_V_FORWARD) {
+		if (v != WW_V_FORWARD)
 			stop(b, i, v, why);
-			continue;
-		}
-		/* Closed: the context goes back now, not when the flow
-		 * leaves the table seconds later. */
-		if (f->state == WW_FLOW_CLOSED && L7_IS_CTX(f->l7))
+	}
+}
+
+void stage_l7_closed(struct ww_worker *w, struct ww_burst *b)
+{
+	uint16_t i;
+
+	/* Closed connections give their context back now, not when their
+	 * flow leaves the table seconds later: after the whole burst (the
+	 * flow stage saw all its frames first, so a flow may read closed
+	 * before its last frames came through stage_l7) and after the
+	 * verdicts (an answer reads the context). */
+	if (w->l7 == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		struct ww_flow *f = b->flow[i];
+
+		if (f != NULL && f->state == WW_FLOW_CLOSED && L7_IS_CTX(f->l7))
 			release(w, f, L7_CLOSED);
 	}
 }

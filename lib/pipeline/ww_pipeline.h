@@ -200,8 +200,9 @@ enum ww_alert_memo_kind {
 	WW_MEMO_BLOCK = 0, /* block-list drops */
 	WW_MEMO_LIMIT,	   /* rate-limited requests and SYNs */
 	WW_MEMO_AUTH,	   /* refused tokens */
-	WW_MEMO_EXC,	   /* exceptions */
-	WW_MEMO_MAX
+	WW_MEMO_EVASION,   /* fragment overlaps */
+	WW_MEMO_EXC,	   /* exceptions: one memo per case from here */
+	WW_MEMO_MAX = WW_MEMO_EXC + WW_CONF_EXC_MAX
 };
 
 struct ww_l7_pool;
