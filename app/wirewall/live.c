@@ -31,9 +31,8 @@ struct live {
 	unsigned int n_workers;
 	struct ww_event_log *eve;
 	struct rte_rcu_qsbr *qsbr; /* workers report after every loop */
-	struct app_control *control;
-	struct app_control_ctx control_ctx;
-	unsigned int ticks_since_rebalance;
+	const struct app_args *args;
+	struct ww_control *control;
 	uint64_t clock_base_ns; /* UNIX time at clock_base_tsc */
 	uint64_t clock_base_tsc;
 	uint64_t tsc_hz;
@@ -158,7 +157,7 @@ static void sum_workers(const struct live *l, struct ww_worker_stats *t)
 		ww_worker_stats_add(t, &l->workers[i].stats);
 }
 
-static void stats_view(const struct live *l, struct app_stats_view *v,
+static void stats_view(const struct live *l, struct ww_stats_view *v,
 		       struct rte_eth_stats *nic)
 {
 	unsigned int i;
@@ -176,7 +175,7 @@ static void stats_view(const struct live *l, struct app_stats_view *v,
 static void emit_stats(struct live *l, bool log_line)
 {
 	struct ww_worker_stats t;
-	struct app_stats_view v;
+	struct ww_stats_view v;
 	static struct rte_eth_stats nic[RTE_MAX_ETHPORTS];
 	uint64_t rx = 0, tx = 0, drop = 0;
 	unsigned int i;
@@ -185,7 +184,7 @@ static void emit_stats(struct live *l, bool log_line)
 	stats_view(l, &v, nic);
 	if (l->eve != NULL && l->conf->stats_events) {
 		ww_event_log_emit(l->eve, now_ns(l), "stats",
-				  app_stats_json(&t, &v, uptime_s(l)));
+				  ww_stats_json(&t, &v, uptime_s(l)));
 		ww_event_log_flush(l->eve);
 	}
 	if (!log_line)
@@ -203,103 +202,16 @@ static void emit_stats(struct live *l, bool log_line)
 		t.drop[WW_DROP_TX_FULL]);
 }
 
-static void drain_events(struct live *l)
-{
-	unsigned int i, n = 0;
-
-	if (l->eve == NULL)
-		return;
-	for (i = 0; i < l->n_workers; i++)
-		n += ww_event_log_drain(l->eve, l->workers[i].events,
-					EVENTS_PER_TICK);
-	if (n != 0)
-		ww_event_log_flush(l->eve);
-}
-
 static json_t *control_stats(void *arg)
 {
 	struct live *l = arg;
 	static struct rte_eth_stats nic[RTE_MAX_ETHPORTS];
 	struct ww_worker_stats t;
-	struct app_stats_view v;
+	struct ww_stats_view v;
 
 	sum_workers(l, &t);
 	stats_view(l, &v, nic);
-	return app_stats_json(&t, &v, uptime_s(l));
-}
-
-/* Publish @next as the policy in force; the one it replaces is freed
- * once every worker has passed a quiescent state (none can still read
- * it). */
-static void publish_policy(struct live *l, struct ww_policy *next)
-{
-	struct ww_policy *old = l->ctx.policy;
-
-	__atomic_store_n(&l->ctx.policy, next, __ATOMIC_RELEASE);
-	rte_rcu_qsbr_synchronize(l->qsbr, RTE_QSBR_THRID_INVALID);
-	ww_policy_free(old);
-}
-
-/* "waf reload": the [waf] rule files read and compiled again on the
- * control thread (the workers go on forwarding with the rules in force;
- * events wait in their rings meanwhile), a new policy snapshot made with
- * one engine context per worker, and published at once. A set that does
- * not load leaves the policy in force untouched. */
-static int control_waf_reload(void *arg, char *msg, size_t len)
-{
-	struct live *l = arg;
-	const struct ww_policy *old = l->ctx.policy;
-	struct ww_policy *p;
-	struct ww_waf *set = NULL;
-	unsigned int rules, unsupported, hs, pcre_only;
-	size_t bytes;
-	double secs;
-	char err[1024];
-
-	if (old->waf == NULL) {
-		snprintf(msg, len, "[waf] is off in the configuration");
-		return -EINVAL;
-	}
-	if (app_waf_load(l->conf, &set, err, sizeof(err)) < 0) {
-		snprintf(msg, len, "%s; the rules in force stay", err);
-		return -EINVAL;
-	}
-	p = ww_policy_build(l->conf, set, l->n_workers, old->generation + 1);
-	if (p == NULL) {
-		snprintf(msg, len, "out of memory; the rules in force stay");
-		return -ENOMEM;
-	}
-	publish_policy(l, p);
-	ww_waf_counts(set, &rules, &unsupported);
-	ww_waf_compiled(set, &hs, &pcre_only, &bytes, &secs);
-	snprintf(msg, len,
-		 "%u rules in force (policy %" PRIu64 "), ready in %.2f s",
-		 rules, p->generation, secs);
-	APP_LOG(NOTICE, "[waf] reloaded: %s", msg);
-	return 0;
-}
-
-/* Dynamic blocks that expired leave; control socket commands. */
-static void control_tick(struct live *l)
-{
-	char err[512];
-
-	l->control_ctx.now_ns = now_ns(l);
-	if (ww_block_expire(l->ctx.block, l->control_ctx.now_ns) > 0 &&
-	    ww_block_commit(l->ctx.block, err, sizeof(err)) < 0)
-		APP_LOG(ERR, "block lists: %s", err);
-	ww_auth_expire(l->ctx.auth, l->control_ctx.now_ns);
-	app_control_poll(l->control, app_control_command, &l->control_ctx);
-	if (l->n_workers > 1 && l->workers[0].limits.e != NULL &&
-	    ++l->ticks_since_rebalance * CONTROL_TICK_US >= REBALANCE_US) {
-		struct ww_limit_table *tables[RTE_MAX_LCORE];
-		unsigned int i;
-
-		for (i = 0; i < l->n_workers; i++)
-			tables[i] = &l->workers[i].limits;
-		ww_limit_rebalance(tables, l->n_workers);
-		l->ticks_since_rebalance = 0;
-	}
+	return ww_stats_json(&t, &v, uptime_s(l));
 }
 
 static void control_loop(struct live *l)
@@ -317,8 +229,7 @@ static void control_loop(struct live *l)
 			APP_LOG(NOTICE,
 				"SIGHUP: ignored (no reload on signal yet; use wirewallctl waf reload / block reload); forwarding goes on");
 		}
-		drain_events(l);
-		control_tick(l);
+		ww_control_tick(l->control, now_ns(l));
 		now = rte_get_timer_cycles();
 		if (now >= next_stats) {
 			emit_stats(l, true);
@@ -350,34 +261,32 @@ static int setup_shared(struct live *l)
 		APP_LOG(ERR, "%s", err);
 		return -EINVAL;
 	}
-	{
-		struct ww_waf *waf;
+	return 0;
+}
 
-		if (app_waf_load(l->conf, &waf, err, sizeof(err)) < 0) {
-			APP_LOG(ERR, "%s", err);
-			return -EINVAL;
-		}
-		l->ctx.policy = ww_policy_build(l->conf, waf, n, 1);
-		if (l->ctx.policy == NULL)
-			return -ENOMEM;
-	}
-	l->control_ctx = (struct app_control_ctx){
+/* The control plane over the workers: it loads the rule set and
+ * publishes the first policy, and opens the control socket. */
+static int setup_control(struct live *l)
+{
+	const struct ww_control_opts o = {
+		.conf_path = l->args->conf_path,
+		.overrides = l->args->overrides,
+		.n_overrides = l->args->n_overrides,
 		.conf = l->conf,
-		.block = l->ctx.block,
-		.auth = l->ctx.auth,
+		.ctx = &l->ctx,
+		.workers = l->workers,
+		.n_workers = l->n_workers,
+		.qsbr = l->qsbr,
+		.eve = l->eve,
 		.stats_json = control_stats,
 		.stats_arg = l,
-		.waf_reload = control_waf_reload,
 	};
-	if (l->conf->control_socket[0] != '\0') {
-		l->control = app_control_open(l->conf->control_socket, err,
-					      sizeof(err));
-		if (l->control == NULL) {
-			APP_LOG(ERR,
-				"control socket: %s (set [control] socket, or empty for none)",
-				err);
-			return -EINVAL;
-		}
+	char err[1024];
+
+	l->control = ww_control_create(&o, err, sizeof(err));
+	if (l->control == NULL) {
+		APP_LOG(ERR, "%s", err);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -450,7 +359,7 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	const char *eve_path = app_eve_path(conf, args);
 	struct timespec ts;
 	struct ww_worker_stats total;
-	struct app_stats_view view;
+	struct ww_stats_view view;
 	static struct rte_eth_stats nic[RTE_MAX_ETHPORTS];
 	unsigned int i;
 	int rc;
@@ -458,6 +367,7 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	if (l == NULL)
 		return -ENOMEM;
 	l->conf = conf;
+	l->args = args;
 	the_live = l;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	l->clock_base_tsc = rte_rdtsc();
@@ -493,6 +403,9 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	rc = create_workers(l);
 	if (rc < 0)
 		goto out_shared;
+	rc = setup_control(l);
+	if (rc < 0)
+		goto out_ports;
 	rc = app_ports_start(conf, &l->ports, (uint16_t)l->n_workers);
 	if (rc < 0)
 		goto out_ports;
@@ -510,7 +423,7 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 
 	APP_LOG(INFO, "stopping");
 	rte_eal_mp_wait_lcore();
-	drain_events(l);
+	ww_control_drain(l->control, UINT32_MAX);
 	/* Flows still open end now ("shutdown"), so their counts reach the
 	 * log; the workers are stopped, so their tables are ours. */
 	for (i = 0; i < l->n_workers; i++)
@@ -518,7 +431,7 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	emit_stats(l, false);
 	sum_workers(l, &total);
 	stats_view(l, &view, nic);
-	app_stats_summary(stdout, "live", &total, &view);
+	ww_stats_summary(stdout, "live", &total, &view);
 	fflush(stdout);
 	rc = 0;
 
@@ -526,10 +439,9 @@ out_ports:
 	app_ports_stop(&l->ports);
 	free_workers(l);
 out_shared:
-	app_control_close(l->control);
+	ww_control_destroy(l->control);
 	ww_block_destroy(l->ctx.block);
 	ww_auth_destroy(l->ctx.auth);
-	ww_policy_free(l->ctx.policy);
 	rte_free(l->qsbr);
 	ww_event_log_close(l->eve);
 out_free:

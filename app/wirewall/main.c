@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	if (args.check_only) {
 		struct ww_waf *waf;
 
-		if (app_waf_load(&conf, &waf, err, sizeof(err)) < 0) {
+		if (ww_control_load_waf(&conf, &waf, err, sizeof(err)) < 0) {
 			fprintf(stderr, "wirewall: config refused: %s\n", err);
 			return 1;
 		}

@@ -123,15 +123,15 @@ static void write_frames(struct offline *o, struct ww_tx_list *tx)
 
 static void emit_stats(struct offline *o, uint64_t ts_ns)
 {
-	struct app_stats_view v = {0};
+	struct ww_stats_view v = {0};
 
 	if (o->eve == NULL || !o->conf->stats_events)
 		return;
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
 	ww_event_log_emit(o->eve, ts_ns, "stats",
-			  app_stats_json(&o->w->stats, &v,
-					 (ts_ns - o->first_ns) / 1000000000u));
+			  ww_stats_json(&o->w->stats, &v,
+					(ts_ns - o->first_ns) / 1000000000u));
 }
 
 /* The control thread's share of the work, done between bursts. */
@@ -214,7 +214,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	const char *eve_path = app_eve_path(conf, args);
 	struct rte_mbuf *pkts[WW_BURST_MAX];
 	static struct ww_tx_list tx;
-	struct app_stats_view v = {0};
+	struct ww_stats_view v = {0};
 	char err[512];
 	int rc, end = 0;
 
@@ -250,12 +250,12 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	{
 		struct ww_waf *waf;
 
-		rc = app_waf_load(conf, &waf, err, sizeof(err));
+		rc = ww_control_load_waf(conf, &waf, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "wirewall: %s\n", err);
 			goto out;
 		}
-		o.policy = ww_policy_build(conf, waf, 1, 1);
+		o.policy = ww_policy_build(conf, NULL, waf, NULL, 1, 1);
 		if (o.policy == NULL) {
 			rc = -ENOMEM;
 			goto out;
@@ -308,7 +308,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		emit_stats(&o, o.w->now_ns);
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
-	app_stats_summary(stdout, "offline", &o.w->stats, &v);
+	ww_stats_summary(stdout, "offline", &o.w->stats, &v);
 	if (o.oversize != 0)
 		printf("  frames too large for offline mode (not forwarded) %" PRIu64
 		       "\n",

@@ -6,6 +6,7 @@
  *   wirewallctl [-s SOCKET] block add 192.0.2.7 [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] block del 192.0.2.7
  *   wirewallctl [-s SOCKET] block list | block reload | waf reload
+ *   wirewallctl [-s SOCKET] set SECTION.KEY=VALUE | reload
  *   wirewallctl [-s SOCKET] auth revoke jti ID [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] auth revoke token JWT [TTL_SECONDS]
  *   wirewallctl [-s SOCKET] stats
@@ -35,6 +36,11 @@ static void usage(FILE *out)
 		"  auth revoke token JWT [TTL]      refuse this token\n"
 		"  waf reload                       re-read and compile the [waf] rules\n"
 		"                                   (the rules in force stay if refused)\n"
+		"  set SECTION.KEY=VALUE            change a run-time key (the rest of the\n"
+		"                                   configuration as in force; refused,\n"
+		"                                   naming them, for keys that need a restart)\n"
+		"  reload                           re-read the configuration file (with the\n"
+		"                                   start's --set and the run-time sets)\n"
 		"  stats                            counters, as JSON\n"
 		"SOCKET defaults to %s ([control] socket).\n",
 		DEFAULT_SOCKET);

@@ -217,6 +217,76 @@ static const char *const exc_names[WW_CONF_EXC_MAX] = {
 	[WW_CONF_EXC_FLOW_LOST] = "flow_lost",
 };
 
+/*
+ * What may change while the appliance runs (a new policy snapshot takes
+ * it in): whole sections, or "section.key". Everything else sizes a table,
+ * names a port or a file opened at start, or is built into an object made
+ * once (the flow table's timeouts, the JWT keys and routes).
+ */
+static const char *const runtime_keys[] = {
+	"decode",
+	"tcp.overlap_action",
+	"http.violation_action",
+	"waf",
+	"exceptions",
+	"limit.rate",
+	"limit.burst",
+	"limit.client_key",
+	"limit.routes",
+	"limit.service_rate",
+	"limit.service_burst",
+	"limit.syn_rate",
+	"limit.syn_burst",
+	"limit.action",
+	"block.alert_interval",
+	"eve.stats",
+	"eve.drop",
+	"eve.flow",
+	"eve.http",
+	"eve.stats_interval",
+};
+
+bool ww_conf_key_runtime(const struct ww_conf_key_info *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(runtime_keys) / sizeof(runtime_keys[0]); i++) {
+		const char *r = runtime_keys[i], *dot = strchr(r, '.');
+
+		if (dot == NULL
+			    ? strcmp(r, k->section) == 0
+			    : (strncmp(r, k->section, (size_t)(dot - r)) == 0 &&
+			       k->section[dot - r] == '\0' &&
+			       strcmp(dot + 1, k->key) == 0))
+			return true;
+	}
+	return false;
+}
+
+int ww_conf_static_diff(const struct ww_conf *a, const struct ww_conf *b,
+			char *err, size_t err_len)
+{
+	unsigned int i, n = 0;
+	size_t len = 0;
+
+	if (err != NULL && err_len > 0)
+		err[0] = '\0';
+	for (i = 0; i < N_SCHEMA; i++) {
+		const struct key_schema *k = &schema[i];
+
+		if (ww_conf_key_runtime(&k->info) ||
+		    memcmp((const char *)a + k->offset,
+			   (const char *)b + k->offset, k->size) == 0)
+			continue;
+		if (err != NULL && len < err_len)
+			len += (size_t)snprintf(err + len, err_len - len,
+						"%s[%s] %s", n ? ", " : "",
+						k->info.section, k->info.key);
+		n++;
+	}
+	return n == 0 ? 0 : -EPERM;
+}
+
 const char *ww_conf_exc_name(enum ww_conf_exc e)
 {
 	return (unsigned int)e < WW_CONF_EXC_MAX ? exc_names[e] : "unknown";
@@ -989,6 +1059,10 @@ int ww_conf_load(const char *path, const char *const *overrides,
 			goto out_free;
 		}
 		kinfo = &ks->info;
+		/* A value replaces the default whole (no bytes of a longer
+		 * default left after a string's end), so two configs can be
+		 * compared field by field (ww_conf_static_diff). */
+		memset((char *)&tmp + ks->offset, 0, ks->size);
 		if (parse_value(ks, value ? value : "", &tmp, why,
 				sizeof(why)) < 0) {
 			ww_errf(err, err_len, "%s: [%s] %s: %s", path,

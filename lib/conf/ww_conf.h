@@ -263,6 +263,17 @@ void ww_errf(char *err, size_t err_len, const char *fmt, ...)
 const char *ww_conf_exc_name(enum ww_conf_exc e);
 const char *ww_conf_exc_action_name(enum ww_conf_exc_action a);
 
+/* Whether key @k may change while the appliance runs. */
+bool ww_conf_key_runtime(const struct ww_conf_key_info *k);
+
+/*
+ * Compare the keys of @a and @b that cannot change at run time.
+ * @return 0 when they agree, or -EPERM with the keys that differ
+ * ("[flow] max_flows, [http] contexts") in @err.
+ */
+int ww_conf_static_diff(const struct ww_conf *a, const struct ww_conf *b,
+			char *err, size_t err_len);
+
 /* Walk the schema: returns the n-th key, or NULL past the end. */
 const struct ww_conf_key_info *ww_conf_key_at(unsigned int n);
 

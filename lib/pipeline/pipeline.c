@@ -69,23 +69,38 @@ static enum ww_exc_outcome resolve(enum ww_conf_exc e,
 }
 
 struct ww_policy *ww_policy_build(const struct ww_conf *conf,
-				  struct ww_waf *waf, unsigned int n_workers,
-				  uint64_t generation)
+				  struct ww_conf *conf_owned,
+				  struct ww_waf *waf,
+				  const struct ww_policy *share_waf,
+				  unsigned int n_workers, uint64_t generation)
 {
 	struct ww_policy *p = calloc(1, sizeof(*p));
 	unsigned int i, e;
 
 	if (p == NULL) {
 		ww_waf_free(waf);
+		free(conf_owned);
 		return NULL;
 	}
 	p->generation = generation;
 	p->conf = conf;
-	p->waf = waf;
+	p->conf_owned = conf_owned;
 	for (e = 0; e < WW_CONF_EXC_MAX; e++) {
 		p->exc[e][0] = (uint8_t)resolve(e, conf->exc[e], false);
 		p->exc[e][1] = (uint8_t)resolve(e, conf->exc[e], true);
 	}
+	if (share_waf != NULL) {
+		/* The same rule set and engine contexts: the old snapshot
+		 * gives them up (workers do not read owns_waf). */
+		p->waf = share_waf->waf;
+		p->waf_ctx = share_waf->waf_ctx;
+		p->n_waf_ctx = share_waf->n_waf_ctx;
+		p->owns_waf = share_waf->owns_waf;
+		((struct ww_policy *)share_waf)->owns_waf = false;
+		return p;
+	}
+	p->waf = waf;
+	p->owns_waf = true;
 	if (waf == NULL)
 		return p;
 	p->waf_ctx = calloc(n_workers, sizeof(*p->waf_ctx));
@@ -103,16 +118,25 @@ fail:
 	return NULL;
 }
 
+void ww_policy_keep_conf(struct ww_policy *next, struct ww_policy *old)
+{
+	next->conf_owned = old->conf_owned;
+	old->conf_owned = NULL;
+}
+
 void ww_policy_free(struct ww_policy *p)
 {
 	unsigned int i;
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n_waf_ctx; i++)
-		ww_waf_ctx_free(p->waf_ctx[i]);
-	free(p->waf_ctx);
-	ww_waf_free(p->waf);
+	if (p->owns_waf) {
+		for (i = 0; i < p->n_waf_ctx; i++)
+			ww_waf_ctx_free(p->waf_ctx[i]);
+		free(p->waf_ctx);
+		ww_waf_free(p->waf);
+	}
+	free(p->conf_owned);
 	free(p);
 }
 
@@ -214,10 +238,10 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 		socket);
 	if (w->alert_memo == NULL)
 		return -ENOMEM;
-	if ((conf->limit_rate || conf->n_limit_routes ||
-	     conf->limit_service_rate || conf->limit_syn_rate) &&
-	    ww_limit_table_init(&w->limits, conf->limit_max_entries, socket) <
-		    0)
+	/* Always: limits may be set while running ([limit] rates are
+	 * run-time keys). */
+	if (ww_limit_table_init(&w->limits, conf->limit_max_entries, socket) <
+	    0)
 		return -ENOMEM;
 	if (w->ctx->auth != NULL &&
 	    ww_auth_worker_init(&w->auth, conf->auth_cache_entries) < 0)

@@ -35,6 +35,8 @@ uint16_t ww_pipeline_burst(struct ww_worker *w, struct rte_mbuf **pkts,
 
 void ww_worker_housekeeping(struct ww_worker *w, struct ww_tx_list *out)
 {
+	/* Expiry logs and applies exceptions: it reads the policy too. */
+	w->pol = __atomic_load_n(&w->ctx->policy, __ATOMIC_ACQUIRE);
 	/* The buckets count in their table; the control thread sums
 	 * w->stats. */
 	w->stats.limit = w->limits.stats;

@@ -155,6 +155,8 @@ struct ww_worker_stats {
 struct ww_policy {
 	uint64_t generation; /* 1, 2, ... */
 	const struct ww_conf *conf;
+	struct ww_conf *conf_owned; /* freed with the snapshot (NULL: none) */
+	bool owns_waf;		    /* frees the rule set and its contexts */
 	/* The rule set and one engine context per worker; NULL when off. */
 	struct ww_waf *waf;
 	struct ww_waf_ctx **waf_ctx; /* [worker id] */
@@ -283,15 +285,20 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 			  const struct ww_conf *conf, bool offline);
 
 /*
- * Build a policy snapshot from @conf (kept by pointer: the caller keeps
- * it alive as long as the snapshot) with rule set @waf (may be NULL; the
- * snapshot takes it) and one engine context for each of @n_workers.
- * @return the snapshot, or NULL (out of memory; @waf is then freed).
- * Control thread.
+ * Build a policy snapshot from @conf (by pointer; @conf_owned, when not
+ * NULL, is freed with the snapshot) with rule set @waf (may be NULL; the
+ * snapshot takes it, and makes one engine context for each of
+ * @n_workers), or the rule set and contexts of snapshot @share_waf
+ * (which gives them up). @return the snapshot, or NULL (out of memory;
+ * @waf and @conf_owned are then freed). Control thread.
  */
 struct ww_policy *ww_policy_build(const struct ww_conf *conf,
-				  struct ww_waf *waf, unsigned int n_workers,
-				  uint64_t generation);
+				  struct ww_conf *conf_owned,
+				  struct ww_waf *waf,
+				  const struct ww_policy *share_waf,
+				  unsigned int n_workers, uint64_t generation);
+/* @next takes over the configuration @old owns (same conf pointer). */
+void ww_policy_keep_conf(struct ww_policy *next, struct ww_policy *old);
 /* Free a snapshot no worker can see any more (its rule set too). */
 void ww_policy_free(struct ww_policy *p);
 

@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "wirewall.h"
+#include "ww_control.h"
 
-int app_waf_load(const struct ww_conf *conf, struct ww_waf **out, char *err,
-		 size_t err_len)
+int ww_control_load_waf(const struct ww_conf *conf, struct ww_waf **out,
+			char *err, size_t err_len)
 {
 	const char *files[WW_CONF_MAX_FILES];
 	struct ww_waf_opts o = {
@@ -38,7 +38,7 @@ int app_waf_load(const struct ww_conf *conf, struct ww_waf **out, char *err,
 
 		ww_waf_counts(*out, &rules, &unsupported);
 		ww_waf_compiled(*out, &hs, &pcre_only, &bytes, &secs);
-		APP_LOG(NOTICE,
+		CTL_LOG(NOTICE,
 			"[waf] %u rules (%u with an operator that never matches), databases %zu bytes, ready in %.2f s; compile cache %s",
 			rules, unsupported, bytes, secs,
 			ww_waf_cache_state(*out, why, sizeof(why)));

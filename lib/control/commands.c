@@ -19,21 +19,21 @@
 
 #include <rte_cycles.h>
 
-#include "wirewall.h"
+#include "control_priv.h"
 
 #define CLIENTS_PER_TICK 8
 #define LINE_MAX_BYTES	 4096
 
-struct app_control {
+struct ww_ctl_socket {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-struct app_control *app_control_open(const char *path, char *err,
-				     size_t err_len)
+struct ww_ctl_socket *ww_ctl_socket_open(const char *path, char *err,
+					 size_t err_len)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct app_control *c;
+	struct ww_ctl_socket *c;
 	struct stat st;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -63,7 +63,7 @@ struct app_control *app_control_open(const char *path, char *err,
 	return c;
 }
 
-void app_control_close(struct app_control *c)
+void ww_ctl_socket_close(struct ww_ctl_socket *c)
 {
 	if (c == NULL)
 		return;
@@ -91,7 +91,7 @@ static bool read_line(int fd, char *buf, size_t cap)
 	return n > 0;
 }
 
-void app_control_poll(struct app_control *c, app_control_fn fn, void *arg)
+void ww_ctl_socket_poll(struct ww_ctl_socket *c, ww_ctl_fn fn, void *arg)
 {
 	unsigned int i;
 
@@ -116,7 +116,7 @@ void app_control_poll(struct app_control *c, app_control_fn fn, void *arg)
 				fprintf(out, "error: no command\n");
 			fclose(out);
 			if (write(fd, reply, reply_len) < 0)
-				APP_LOG(WARNING, "control: reply lost: %s",
+				CTL_LOG(WARNING, "control: reply lost: %s",
 					strerror(errno));
 			free(reply);
 		}
@@ -171,10 +171,10 @@ static void block_list(const struct ww_block *b, uint64_t now_ns, FILE *out)
 	}
 }
 
-static void block_command(struct app_control_ctx *x, char **argv, int argc,
+static void block_command(struct ww_control *x, char **argv, int argc,
 			  FILE *out)
 {
-	struct ww_block *b = x->block;
+	struct ww_block *b = x->o.ctx->block;
 	char err[512];
 	struct ww_cidr cidr;
 	uint64_t ttl;
@@ -186,7 +186,7 @@ static void block_command(struct app_control_ctx *x, char **argv, int argc,
 		return;
 	}
 	if (argc == 1 && strcmp(argv[0], "reload") == 0) {
-		rc = ww_block_reload(b, x->conf, err, sizeof(err));
+		rc = ww_block_reload(b, x->o.conf, err, sizeof(err));
 		if (rc < 0)
 			fprintf(out, "error: %s (the lists in force stay)\n",
 				err);
@@ -233,8 +233,7 @@ static void block_command(struct app_control_ctx *x, char **argv, int argc,
 }
 
 /* "auth revoke jti ID [TTL]" | "auth revoke token JWT [TTL]" */
-static void auth_command(struct app_control_ctx *x, char **argv, int argc,
-			 FILE *out)
+static void auth_command(struct ww_control *x, char **argv, int argc, FILE *out)
 {
 	char err[256];
 	uint64_t ttl;
@@ -245,7 +244,7 @@ static void auth_command(struct app_control_ctx *x, char **argv, int argc,
 			"error: usage: auth revoke jti ID [TTL_SECONDS] | auth revoke token JWT [TTL_SECONDS]\n");
 		return;
 	}
-	if (x->auth == NULL) {
+	if (x->o.ctx->auth == NULL) {
 		fprintf(out, "error: no [auth] routes configured\n");
 		return;
 	}
@@ -254,7 +253,7 @@ static void auth_command(struct app_control_ctx *x, char **argv, int argc,
 		return;
 	}
 	/* In force on return: "ok" means workers refuse it now. */
-	if (ww_auth_revoke(x->auth, argv[1], argv[2],
+	if (ww_auth_revoke(x->o.ctx->auth, argv[1], argv[2],
 			   ttl ? x->now_ns + ttl * NS_PER_S : 0, err,
 			   sizeof(err)) < 0)
 		fprintf(out, "error: %s\n", err);
@@ -262,9 +261,9 @@ static void auth_command(struct app_control_ctx *x, char **argv, int argc,
 		fprintf(out, "ok\n");
 }
 
-void app_control_command(void *arg, char *line, FILE *out)
+void ww_control_command(void *arg, char *line, FILE *out)
 {
-	struct app_control_ctx *x = arg;
+	struct ww_control *x = arg;
 	char *argv[16], *save = NULL, *tok;
 	int argc = 0;
 
@@ -278,15 +277,25 @@ void app_control_command(void *arg, char *line, FILE *out)
 	} else if (strcmp(argv[0], "auth") == 0) {
 		auth_command(x, argv + 1, argc - 1, out);
 	} else if (strcmp(argv[0], "waf") == 0 && argc == 2 &&
-		   strcmp(argv[1], "reload") == 0 && x->waf_reload != NULL) {
+		   strcmp(argv[1], "reload") == 0) {
 		char msg[1200];
 
-		if (x->waf_reload(x->stats_arg, msg, sizeof(msg)) < 0)
+		if (ww_control_waf_reload(x, msg, sizeof(msg)) < 0)
 			fprintf(out, "error: %s\n", msg);
 		else
 			fprintf(out, "%s\nok\n", msg);
-	} else if (strcmp(argv[0], "stats") == 0 && argc == 1) {
-		json_t *j = x->stats_json(x->stats_arg);
+	} else if ((strcmp(argv[0], "set") == 0 && argc == 2) ||
+		   (strcmp(argv[0], "reload") == 0 && argc == 1)) {
+		char msg[1200];
+
+		if (ww_control_configure(x, argc == 2 ? argv[1] : NULL, msg,
+					 sizeof(msg)) < 0)
+			fprintf(out, "error: %s\n", msg);
+		else
+			fprintf(out, "%s\nok\n", msg);
+	} else if (strcmp(argv[0], "stats") == 0 && argc == 1 &&
+		   x->o.stats_json != NULL) {
+		json_t *j = x->o.stats_json(x->o.stats_arg);
 
 		if (j != NULL) {
 			json_dumpf(j, out, JSON_COMPACT);
@@ -295,7 +304,7 @@ void app_control_command(void *arg, char *line, FILE *out)
 		fprintf(out, "\nok\n");
 	} else {
 		fprintf(out,
-			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, stats)\n",
+			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, set, reload, stats)\n",
 			argv[0]);
 	}
 }

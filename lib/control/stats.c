@@ -2,7 +2,7 @@
 /* Counters as a `stats` event and as the summary printed at exit. */
 #include <inttypes.h>
 
-#include "wirewall.h"
+#include "ww_control.h"
 
 static json_t *u64(uint64_t v)
 {
@@ -29,8 +29,8 @@ static json_t *flow_json(const struct ww_flow_stats *f)
 	return o;
 }
 
-json_t *app_stats_json(const struct ww_worker_stats *t,
-		       const struct app_stats_view *view, uint64_t uptime_s)
+json_t *ww_stats_json(const struct ww_worker_stats *t,
+		      const struct ww_stats_view *view, uint64_t uptime_s)
 {
 	json_t *o = json_object(), *ports = json_object();
 	json_t *dec = json_object(), *mal = json_object();
@@ -176,9 +176,9 @@ json_t *app_stats_json(const struct ww_worker_stats *t,
 	return o;
 }
 
-void app_stats_summary(FILE *out, const char *mode,
-		       const struct ww_worker_stats *t,
-		       const struct app_stats_view *view)
+void ww_stats_summary(FILE *out, const char *mode,
+		      const struct ww_worker_stats *t,
+		      const struct ww_stats_view *view)
 {
 	uint64_t rx = 0, tx = 0, dropped = 0, injected;
 	unsigned int i, e, k;

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The control thread's work, and the policy snapshots. See ww_control.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "control_priv.h"
+
+RTE_LOG_REGISTER(ww_logtype_control, ww.control, INFO);
+
+#define EVENTS_PER_TICK 8192		   /* per worker, bounds one tick */
+#define REBALANCE_NS	(250 * 1000000ull) /* rate-limit shares, ww_limit.h */
+
+/* Put @next in force; the policy it replaces is freed once every worker
+ * has passed a quiescent state (none can still read it). */
+static void publish(struct ww_control *c, struct ww_policy *next)
+{
+	struct ww_policy *old = c->o.ctx->policy;
+
+	__atomic_store_n(&c->o.ctx->policy, next, __ATOMIC_RELEASE);
+	if (c->o.qsbr != NULL)
+		rte_rcu_qsbr_synchronize(c->o.qsbr, RTE_QSBR_THRID_INVALID);
+	ww_policy_free(old);
+}
+
+struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
+				     size_t err_len)
+{
+	struct ww_control *c = calloc(1, sizeof(*c));
+	struct ww_policy *p;
+	struct ww_waf *waf;
+
+	if (c == NULL) {
+		snprintf(err, err_len, "out of memory");
+		return NULL;
+	}
+	c->o = *o;
+	if (ww_control_load_waf(o->conf, &waf, err, err_len) < 0)
+		goto fail;
+	p = ww_policy_build(o->conf, NULL, waf, NULL, o->n_workers, 1);
+	if (p == NULL) {
+		snprintf(err, err_len,
+			 "out of memory for the policy (rule engine contexts)");
+		goto fail;
+	}
+	publish(c, p);
+	if (o->conf->control_socket[0] != '\0') {
+		c->sock = ww_ctl_socket_open(o->conf->control_socket, err,
+					     err_len);
+		if (c->sock == NULL)
+			goto fail;
+	}
+	return c;
+fail:
+	ww_control_destroy(c);
+	return NULL;
+}
+
+void ww_control_destroy(struct ww_control *c)
+{
+	unsigned int i;
+
+	if (c == NULL)
+		return;
+	ww_ctl_socket_close(c->sock);
+	ww_policy_free(c->o.ctx->policy);
+	c->o.ctx->policy = NULL;
+	for (i = 0; i < c->n_sets; i++)
+		free(c->sets[i]);
+	free(c);
+}
+
+void ww_control_drain(struct ww_control *c, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	if (c->o.eve == NULL)
+		return;
+	for (i = 0; i < c->o.n_workers; i++)
+		if (c->o.workers[i].events != NULL)
+			n += ww_event_log_drain(c->o.eve,
+						c->o.workers[i].events, max);
+	if (n != 0)
+		ww_event_log_flush(c->o.eve);
+}
+
+void ww_control_tick(struct ww_control *c, uint64_t now_ns)
+{
+	struct ww_pipeline_ctx *ctx = c->o.ctx;
+	char err[512];
+
+	c->now_ns = now_ns;
+	ww_control_drain(c, EVENTS_PER_TICK);
+	if (ww_block_expire(ctx->block, now_ns) > 0 &&
+	    ww_block_commit(ctx->block, err, sizeof(err)) < 0)
+		CTL_LOG(ERR, "block lists: %s", err);
+	ww_auth_expire(ctx->auth, now_ns);
+	ww_ctl_socket_poll(c->sock, ww_control_command, c);
+	if (c->o.n_workers > 1 && c->o.workers[0].limits.e != NULL &&
+	    now_ns - c->last_rebalance_ns >= REBALANCE_NS) {
+		struct ww_limit_table *tables[RTE_MAX_LCORE];
+		unsigned int i;
+
+		for (i = 0; i < c->o.n_workers; i++)
+			tables[i] = &c->o.workers[i].limits;
+		ww_limit_rebalance(tables, c->o.n_workers);
+		c->last_rebalance_ns = now_ns;
+	}
+}
+
+/* The rule set depends on these keys (the others are read per request
+ * from the policy's configuration). */
+static bool waf_keys_differ(const struct ww_conf *a, const struct ww_conf *b)
+{
+	return a->waf_enabled != b->waf_enabled ||
+	       strcmp(a->waf_crs_setup, b->waf_crs_setup) != 0 ||
+	       strcmp(a->waf_rules_dir, b->waf_rules_dir) != 0 ||
+	       memcmp(a->waf_site_rules, b->waf_site_rules,
+		      sizeof(a->waf_site_rules)) != 0 ||
+	       a->waf_paranoia_level != b->waf_paranoia_level ||
+	       a->waf_anomaly_threshold != b->waf_anomaly_threshold ||
+	       strcmp(a->waf_cache_dir, b->waf_cache_dir) != 0 ||
+	       a->waf_regex_match_limit != b->waf_regex_match_limit;
+}
+
+/* "section.key" of a "section.key=value". */
+static size_t key_len(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	return eq == NULL ? strlen(kv) : (size_t)(eq - kv);
+}
+
+int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
+			 size_t len)
+{
+	const struct ww_policy *old = c->o.ctx->policy;
+	const char *list[2 * WW_CONTROL_MAX_SETS + 1];
+	struct ww_conf *conf;
+	struct ww_policy *next;
+	struct ww_waf *waf = NULL;
+	unsigned int n = 0, i;
+	char err[WW_CONF_ERR_MAX * 2];
+	bool new_waf;
+
+	if (kv != NULL && strchr(kv, '=') == NULL) {
+		snprintf(msg, len, "'%s': expected SECTION.KEY=VALUE", kv);
+		return -EINVAL;
+	}
+	/* The start's --set, then the run-time sets, then this one. */
+	for (i = 0; i < c->o.n_overrides && n < WW_CONTROL_MAX_SETS; i++)
+		list[n++] = c->o.overrides[i];
+	for (i = 0; i < c->n_sets; i++)
+		list[n++] = c->sets[i];
+	if (kv != NULL)
+		list[n++] = kv;
+	conf = malloc(sizeof(*conf));
+	if (conf == NULL) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	if (ww_conf_load(c->o.conf_path, list, n, conf, err, sizeof(err)) < 0) {
+		snprintf(msg, len, "%s; the configuration in force stays", err);
+		free(conf);
+		return -EINVAL;
+	}
+	if (ww_conf_static_diff(c->o.conf, conf, err, sizeof(err)) < 0) {
+		snprintf(
+			msg, len,
+			"cannot change while running (restart for them): %s; the configuration in force stays",
+			err);
+		free(conf);
+		return -EPERM;
+	}
+	new_waf = waf_keys_differ(old->conf, conf);
+	if (new_waf && ww_control_load_waf(conf, &waf, err, sizeof(err)) < 0) {
+		snprintf(msg, len, "%s; the configuration in force stays", err);
+		free(conf);
+		return -EINVAL;
+	}
+	next = ww_policy_build(conf, conf, waf, new_waf ? NULL : old,
+			       c->o.n_workers, old->generation + 1);
+	if (next == NULL) {
+		snprintf(msg, len,
+			 "out of memory; the configuration in force stays");
+		return -ENOMEM;
+	}
+	publish(c, next);
+	if (kv != NULL) {
+		/* Remembered, so a later "set" or "reload" keeps it. */
+		for (i = 0; i < c->n_sets; i++)
+			if (key_len(c->sets[i]) == key_len(kv) &&
+			    strncmp(c->sets[i], kv, key_len(kv)) == 0)
+				break;
+		if (i < c->n_sets) {
+			free(c->sets[i]);
+			c->sets[i] = strdup(kv);
+		} else if (c->n_sets < WW_CONTROL_MAX_SETS) {
+			c->sets[c->n_sets++] = strdup(kv);
+		}
+	}
+	snprintf(msg, len, "policy %" PRIu64 " in force%s", next->generation,
+		 new_waf ? " (rule set recompiled)" : "");
+	CTL_LOG(NOTICE, "%s: %s", kv != NULL ? kv : "configuration re-read",
+		msg);
+	return 0;
+}
+
+int ww_control_waf_reload(struct ww_control *c, char *msg, size_t len)
+{
+	const struct ww_policy *old = c->o.ctx->policy;
+	struct ww_policy *next;
+	struct ww_waf *set = NULL;
+	unsigned int rules, unsupported, hs, pcre_only;
+	size_t bytes;
+	double secs;
+	char err[1024];
+
+	if (old->waf == NULL) {
+		snprintf(msg, len, "[waf] is off in the configuration");
+		return -EINVAL;
+	}
+	if (ww_control_load_waf(old->conf, &set, err, sizeof(err)) < 0) {
+		snprintf(msg, len, "%s; the rules in force stay", err);
+		return -EINVAL;
+	}
+	/* Everything but the rule set as in force. */
+	next = ww_policy_build(old->conf, NULL, set, NULL, c->o.n_workers,
+			       old->generation + 1);
+	if (next == NULL) {
+		snprintf(msg, len, "out of memory; the rules in force stay");
+		return -ENOMEM;
+	}
+	ww_policy_keep_conf(next, (struct ww_policy *)old);
+	publish(c, next);
+	ww_waf_counts(set, &rules, &unsupported);
+	ww_waf_compiled(set, &hs, &pcre_only, &bytes, &secs);
+	snprintf(msg, len,
+		 "%u rules in force (policy %" PRIu64 "), ready in %.2f s",
+		 rules, next->generation, secs);
+	CTL_LOG(NOTICE, "[waf] reloaded: %s", msg);
+	return 0;
+}
