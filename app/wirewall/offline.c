@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pcap/pcap.h>
 
@@ -215,6 +216,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	struct rte_mbuf *pkts[WW_BURST_MAX];
 	static struct ww_tx_list tx;
 	struct ww_stats_view v = {0};
+	struct timespec t_start = {0}, t_end = {0};
 	char err[512];
 	int rc, end = 0;
 
@@ -287,6 +289,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		o.w->direct_log = o.eve;
 	}
 
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	while (!end && !ww_force_quit) {
 		uint16_t n;
 
@@ -302,6 +305,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		control_step(&o);
 	}
 	control_step(&o);
+	clock_gettime(CLOCK_MONOTONIC, &t_end);
 	/* The capture is over: flows still open end at its last timestamp. */
 	ww_worker_flush_flows(o.w, o.w->now_ns, o.eve);
 	if (o.eve != NULL)
@@ -309,6 +313,18 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
 	ww_stats_summary(stdout, "offline", &o.w->stats, &v);
+	{
+		double secs = (double)(t_end.tv_sec - t_start.tv_sec) +
+			      (double)(t_end.tv_nsec - t_start.tv_nsec) / 1e9;
+		uint64_t frames = 0;
+		unsigned int p;
+
+		for (p = 0; p < 2; p++)
+			frames += o.w->stats.rx_pkts[p];
+		printf("  processed %" PRIu64
+		       " frames in %.3f s (%.0f frames/s, start-up and the end of the capture excluded)\n",
+		       frames, secs, secs > 0 ? (double)frames / secs : 0.0);
+	}
 	if (o.oversize != 0)
 		printf("  frames too large for offline mode (not forwarded) %" PRIu64
 		       "\n",
