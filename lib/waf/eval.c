@@ -9,7 +9,8 @@
 
 #include "waf_int.h"
 
-#define ARENA_BYTES (8u << 20)
+#define ARENA_BYTES	(8u << 20)
+#define JIT_STACK_BYTES (8u << 20)
 
 static uint32_t format_int(char *b, long long v);
 
@@ -29,12 +30,17 @@ char *waf_alloc(struct ww_waf_ctx *c, size_t n)
 	return p;
 }
 
+/* What copy() gives when the arena is full: an empty string that
+ * coll_add() recognises, so no element is kept with a length its text
+ * does not have (the request is marked incomplete by waf_alloc). */
+static const char arena_full[1];
+
 static const char *copy(struct ww_waf_ctx *c, const char *s, uint32_t n)
 {
 	char *p = waf_alloc(c, (size_t)n + 1);
 
 	if (p == NULL)
-		return "";
+		return arena_full;
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -44,6 +50,8 @@ static void coll_add(struct ww_waf_ctx *c, struct waf_coll *col,
 		     const char *name, uint32_t nlen, const char *value,
 		     uint32_t vlen)
 {
+	if (name == arena_full || value == arena_full)
+		return; /* the arena ran out: said in res->incomplete */
 	if (col->n == col->cap) {
 		unsigned int cap = col->cap ? col->cap * 2 : 64;
 		struct waf_kv *kv =
@@ -70,6 +78,11 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 	c->arena_cap = ARENA_BYTES;
 	c->md = pcre2_match_data_create(32, NULL);
 	c->mctx = pcre2_match_context_create(NULL);
+	/* The JIT code keeps a frame per open iteration: PCRE2's 32 KiB
+	 * default gives out after some thousand bytes of a value. */
+	c->jit_stack = pcre2_jit_stack_create(32 << 10, JIT_STACK_BYTES, NULL);
+	if (c->mctx != NULL && c->jit_stack != NULL)
+		pcre2_jit_stack_assign(c->mctx, NULL, c->jit_stack);
 	if (c->mctx != NULL && w->regex_match_limit != 0) {
 		pcre2_set_match_limit(c->mctx, w->regex_match_limit);
 		pcre2_set_depth_limit(c->mctx, w->regex_match_limit);
@@ -86,7 +99,8 @@ struct ww_waf_ctx *ww_waf_ctx_new(const struct ww_waf *w)
 			    HS_SUCCESS)
 			c->md = NULL;
 	if (c->arena == NULL || c->md == NULL || c->mctx == NULL ||
-	    c->cache == NULL || c->cache_index == NULL) {
+	    c->jit_stack == NULL || c->cache == NULL ||
+	    c->cache_index == NULL) {
 		ww_waf_ctx_free(c);
 		return NULL;
 	}
@@ -103,6 +117,7 @@ void ww_waf_ctx_free(struct ww_waf_ctx *c)
 	hs_free_scratch(c->scratch);
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jit_stack);
 	for (unsigned int i = 0; i < 16; i++) {
 		free(c->rx_cache[i].text);
 		pcre2_code_free(c->rx_cache[i].re);
@@ -198,7 +213,18 @@ static void tx_set(struct ww_waf_ctx *c, const char *name, uint32_t nlen,
 	}
 	if (c->tx.n >= WAF_TX_INDEX / 2)
 		return; /* over the CRS's own needs many times: ignored */
-	coll_add(c, &c->tx, copy(c, name, nlen), nlen, value, len);
+	{
+		const unsigned int n = c->tx.n;
+		const char *nm = waf_alloc(c, (size_t)nlen + 1);
+
+		if (nm == NULL)
+			return; /* arena full: said in res->incomplete */
+		memcpy((char *)nm, name, nlen);
+		((char *)nm)[nlen] = '\0';
+		coll_add(c, &c->tx, nm, nlen, value, len);
+		if (c->tx.n == n)
+			return; /* the collection could not grow: likewise */
+	}
 	tx_index_add(c, c->tx.n - 1);
 }
 
@@ -399,9 +425,26 @@ static const char *json_value(struct ww_waf_ctx *c, const char *p,
 static const char *json_string(struct ww_waf_ctx *c, const char *p,
 			       const char *end, const char **out, uint32_t *len)
 {
-	char *o = waf_alloc(c, (size_t)(end - p) + 1);
+	const char *q = p + 1;
+	char *o;
 	uint32_t k = 0;
 
+	/* The string's extent first, walked as below: its decoded form is
+	 * never longer. */
+	while (q < end && *q != '"') {
+		if (*q == '\\' && q + 1 < end) {
+			q++;
+			if (*q == 'u' && q + 4 < end)
+				q += 4;
+		}
+		q++;
+	}
+	o = waf_alloc(c, (size_t)(q - p) + 1);
+	if (o == NULL) {
+		*out = "";
+		*len = 0;
+		return q < end ? q + 1 : end;
+	}
 	p++; /* the quote */
 	while (p < end && *p != '"') {
 		if (*p == '\\' && p + 1 < end) {
@@ -763,7 +806,8 @@ static void setup_request(struct ww_waf_ctx *c, const struct ww_http_request *r,
 	 * was read as a form (JSON, XML and multipart bodies are seen
 	 * through their own variables). */
 	if (c->scalar_len[V_REQBODY_PROCESSOR] == 0 ||
-	    memcmp(c->scalar[V_REQBODY_PROCESSOR], "URLENCODED", 10) == 0)
+	    (c->scalar_len[V_REQBODY_PROCESSOR] == 10 &&
+	     memcmp(c->scalar[V_REQBODY_PROCESSOR], "URLENCODED", 10) == 0))
 		set_scalar(c, V_REQUEST_BODY, r->body.p, r->body.len);
 
 	buf = waf_alloc(c, (size_t)r->method.len + r->uri_raw.len +
@@ -1217,6 +1261,8 @@ static void do_setvar(struct ww_waf_ctx *c, const struct waf_setvar *sv)
 	if (sv->value != NULL && sv->value_macro) {
 		vl = expand(c, sv->value, &value);
 		value = copy(c, value, vl);
+		if (value == arena_full)
+			vl = 0;
 	} else if (sv->value != NULL) {
 		value = sv->value; /* owned by the rule set */
 		vl = sv->value_len;

@@ -168,10 +168,11 @@ static bool rx(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 	int rc = re ? pcre2_match(re, (PCRE2_SPTR)v, n, 0, 0, c->md, c->mctx)
 		    : -1;
 
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
-		/* Counted as no match, and said: a value crafted to make a
-		 * pattern backtrack must not stall the worker, nor pass
-		 * silently. */
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && re != NULL) {
+		/* Counted as no match, and said: PCRE2 gave up (match, depth
+		 * or heap limit, JIT stack exhausted), so the value was not
+		 * judged. A value crafted to make a pattern backtrack must
+		 * not stall the worker, nor pass silently. */
 		c->res->incomplete |= WW_WAF_INCOMPLETE_MATCH_LIMIT;
 		return false;
 	}

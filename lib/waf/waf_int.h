@@ -365,7 +365,8 @@ struct ww_waf_ctx {
 	char *arena;
 	size_t arena_cap, arena_used;
 	pcre2_match_data *md;
-	pcre2_match_context *mctx; /* the match limits */
+	pcre2_match_context *mctx;  /* the match limits */
+	pcre2_jit_stack *jit_stack; /* JIT code's backtrack frames */
 	/* The request. */
 	const struct ww_http_request *req;
 	struct waf_coll args_get, args_post, headers, cookies, files,

@@ -44,6 +44,24 @@ a benign connection of the same shape that must come through intact.
       declares a 300-byte body), the SYN of connection Y, Y's handshake
       and Y's request (SQL injection, or benign)
 
+  regex_limit.pcap  (with regex_limit.rules, native site rules: 100101
+  ARGS:q "(a+)+b" deny, 100102 ARGS:s "^(?:a|b)+c" deny)
+      attack   GET /search?q= 40 'a' then "!ab": the rule's pattern
+               backtracks some 2^40 ways before it gets to the "ab"
+      benign   GET /search?q=blue+shirt
+      match    GET /search?q=xaab: the rule matches at once (deny)
+      jit      GET /search?s= 2500 "ab" then "c": the rule matches it,
+               in linear time, one backtrack frame per byte pair
+  arena.pcap  (server window 256 KiB once scaled)
+      crafted  a form POST, 64 KiB of body ([http] body_depth's default):
+               a= then "A%41%26lt;\x41 <SP><TAB>/*b" over and over, which
+               every transformation of the CRS changes (each one a copy of
+               up to six times the value in the rule engine's 8 MiB
+               scratch arena), then &tail=ARENA-END
+      form_ok  the same size of plain sentences
+  json_body.pcap
+      json_ok  a JSON POST of some 16 KiB: 500 {"name":"blue shirt",...}
+
 bypass.json says, per capture and connection: family, client address and
 port, the client's ISN, the request bytes (latin-1), the marker bytes an
 attack carries, fragment ids and frame indexes the tests look for.
@@ -480,6 +498,73 @@ def gen_evict(out, rnd, attack):
                         "burst": burst}}, cap
 
 
+REGEX_RULES = ("# id field pattern action message\n"
+               '100101 ARGS:q "(a+)+b" deny Backtracking pattern\n'
+               '100102 ARGS:s "^(?:a|b)+c" deny Long repetition\n')
+
+
+def gen_regex_limit(out, rnd):
+    with open(os.path.join(out, "regex_limit.rules"), "w") as fh:
+        fh.write(REGEX_RULES)
+    cap = Capture()
+    info = {}
+    redos = b"a" * 40 + b"!ab"
+    jit = b"ab" * 2500 + b"c"
+    cases = (("attack", 46001, get(b"/search?q=" + redos), redos),
+             ("benign", 46002, get(b"/search?q=blue+shirt"), None),
+             ("match", 46003, get(b"/search?q=xaab"), b"q=xaab"),
+             ("jit", 46004, get(b"/search?s=" + jit), jit))
+    for name, port, req, mark in cases:
+        assert len(req.split(b"\r\n")[0]) < 8192  # [http] max_request_line
+        c = Conn(cap, 4, port, rnd=rnd)
+        c.handshake()
+        c.send_stream(req, ack_last=mark is None)
+        if mark is None:
+            c.reply(OK)
+            c.close()
+        info[name] = conn_info(c, req, mark)
+    write_pcap(os.path.join(out, "regex_limit.pcap"), cap.frames)
+    return "regex_limit", info, cap
+
+
+def gen_arena(out, rnd):
+    cap = Capture()
+    info = {}
+    tail = b"&tail=ARENA-END"
+    crafted = b"A%41%26lt;\\x41 \t/*b"
+    plain = b"Hello World, this is a Normal Sentence. "
+    for name, port, unit, mark in (("crafted", 47001, crafted, tail),
+                                   ("form_ok", 47002, plain, None)):
+        body = b"a=" + (unit * (65536 // len(unit) + 1))[:65536 - 2 - len(tail)] + tail
+        assert len(body) == 65536
+        req = form(body)
+        c = Conn(cap, 4, port, swin=65535, wscale=7, rnd=rnd)
+        c.handshake()
+        c.swin_field = 2048  # 256 KiB once scaled
+        c.send_stream(req, ack_last=mark is None)
+        if mark is None:
+            c.reply(OK)
+            c.close()
+        info[name] = conn_info(c, req, mark)
+    write_pcap(os.path.join(out, "arena.pcap"), cap.frames)
+    return "arena", info, cap
+
+
+def gen_json_body(out, rnd):
+    cap = Capture()
+    body = b"[" + b",".join([b'{"name":"blue shirt","size":"m"}'] * 500) + b"]"
+    req = (b"POST /api/items HTTP/1.1\r\n" + BROWSER +
+           b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    c = Conn(cap, 4, 47101, swin=65535, wscale=7, rnd=rnd)
+    c.handshake()
+    c.swin_field = 2048
+    c.send_stream(req)
+    c.reply(OK)
+    c.close()
+    write_pcap(os.path.join(out, "json_body.pcap"), cap.frames)
+    return "json_body", {"json_ok": conn_info(c, req)}, cap
+
+
 def summary(name, info, cap):
     span = cap.frames[-1][0] - cap.frames[0][0]
     print("gen_bypass: %s.pcap: %d frames over %.3f s; %s" % (
@@ -496,7 +581,9 @@ def main():
     for gen in (lambda: gen_frag(out, 4, rnd), lambda: gen_frag(out, 6, rnd),
                 lambda: gen_syn_flood(out, rnd), lambda: gen_window(out, rnd),
                 lambda: gen_body(out, rnd), lambda: gen_evict(out, rnd, True),
-                lambda: gen_evict(out, rnd, False)):
+                lambda: gen_evict(out, rnd, False),
+                lambda: gen_regex_limit(out, rnd), lambda: gen_arena(out, rnd),
+                lambda: gen_json_body(out, rnd)):
         name, info, cap = gen()
         summary(name, info, cap)
         meta[name] = info

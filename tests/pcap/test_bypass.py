@@ -7,7 +7,8 @@ Generates the captures (gen_bypass.py), runs the appliance over them in
 offline mode and checks what a user relies on for each way an attacker
 could slip a request past inspection (IP fragments, a SYN flood that eats
 the HTTP contexts, segments outside the TCP window, a body longer than
-the inspected depth, a flow evicted under a segment in flight):
+the inspected depth, a flow evicted under a segment in flight, a value
+that makes a rule's regex give up):
 
 - the server never receives the attack: what the appliance forwards
   towards the server is put back together as the server's stacks would
@@ -486,6 +487,111 @@ class Bypass(unittest.TestCase):
         self.assert_intact(r, m["y"], "benign GET on the evicting connection")
         self.assert_intact(r, m["x"], "the evicted connection's own request")
         self.check_segment_a(r, m)
+
+    # 6. A value crafted to make a site rule's regex backtrack: PCRE2
+    # stops at [waf] regex_match_limit, and [exceptions] regex_limit
+    # decides (auto: reset, with the WAF on and port 80 protected).
+
+    def run_regex_limit(self, *extra):
+        rules = os.path.join(self.dir, "regex_limit.rules")
+        return self.run_ww("regex_limit", WAF_ON + ["--set", "waf.site_rules=" + rules,
+                                                    "--set", "waf.regex_match_limit=1000",
+                                                    *extra])
+
+    def check_regex_neighbours(self, r, m):
+        """The rule stops a value it can judge at once; a benign value
+        (through the CRS as well, at the same low limit) passes."""
+        c = m["match"]
+        self.assert_never_received(r, c, "value the site rule matches")
+        sigs = [a["alert"]["signature"] for a in r.alerts(c["port"], "web-application-attack")]
+        self.assertTrue([t for t in sigs if "[100101" in t], "no alert of rule 100101 on "
+                        "q=xaab: %s" % sigs)
+        self.assert_intact(r, m["benign"], "benign GET")
+
+    def test_regex_limit_reset(self):
+        from scapy.all import TCP
+        m = self.meta["regex_limit"]
+        r = self.run_regex_limit()
+        a = m["attack"]
+        self.assert_never_received(r, a, "value crafted to backtrack")
+        self.assert_exception(r, "regex_limit", "reset")
+        counts = r.exceptions("regex_limit")
+        self.assertEqual(counts["pass"] + counts["drop"], 0, counts)
+        self.assertTrue([p for p in r.injected_to_client(a) if "R" in p[TCP].flags],
+                        "no reset to the client whose value hit the match limit")
+        self.assertIn(a["port"], [e["src_port"] for e in r.anomalies("regex_limit")])
+        # Refused by the exception policy, not by a rule: no rule matched.
+        self.assertFalse(r.alerts(a["port"]), "alert on the backtracking value")
+        self.assertGreaterEqual(r.stats.get("waf", {}).get("incomplete", 0), 1,
+                                "stats.waf: %s" % r.stats.get("waf"))
+        self.check_regex_neighbours(r, m)
+
+    def test_regex_limit_pass(self):
+        m = self.meta["regex_limit"]
+        r = self.run_regex_limit("--set", "exceptions.regex_limit=pass")
+        a = m["attack"]
+        self.assert_exception(r, "regex_limit", "pass")
+        counts = r.exceptions("regex_limit")
+        self.assertEqual(counts["reset"] + counts["drop"], 0, counts)
+        req = a["request"].encode("latin-1")
+        got = r.received(a)
+        self.assertTrue(got == req, "the request was not forwarded whole (%d of its %d "
+                        "bytes reached the server)" % (len(got), len(req)))
+        self.assertFalse(r.injected_to_client(a), "reset or answer under pass")
+        self.check_regex_neighbours(r, m)
+
+    def test_regex_long_repetition(self):
+        # ^(?:a|b)+c matches 2500 "ab" then "c" in linear time, but the
+        # JIT code keeps a frame per iteration: when PCRE2 gives up for
+        # want of stack, the request is judged all the same (the rule
+        # matches) or refused as regex_limit, never forwarded unjudged.
+        m = self.meta["regex_limit"]
+        r = self.run_regex_limit()
+        c = m["jit"]
+        self.assert_never_received(r, c, "long value the site rule matches")
+        self.assertTrue(r.alerts(c["port"]) or r.injected_to_client(c),
+                        "neither an alert nor a reset or answer for the long value")
+        self.check_regex_neighbours(r, m)
+
+    # 7. Values that fill the rule engine's scratch arena: [exceptions]
+    # waf_arena decides (auto: reset). Ordinary bodies of the same size
+    # fit.
+
+    def test_waf_arena_reset(self):
+        from scapy.all import TCP
+        m = self.meta["arena"]
+        r = self.run_ww("arena", WAF_ON)
+        c = m["crafted"]
+        self.assert_never_received(r, c, "body that fills the arena")
+        self.assert_exception(r, "waf_arena", "reset")
+        counts = r.exceptions("waf_arena")
+        self.assertEqual(counts["pass"] + counts["drop"], 0, counts)
+        self.assertTrue([p for p in r.injected_to_client(c) if "R" in p[TCP].flags],
+                        "no reset to the client whose body filled the arena")
+        self.assertIn(c["port"], [e["src_port"] for e in r.anomalies("waf_arena")])
+        self.assert_intact(r, m["form_ok"], "64 KiB of plain sentences")
+
+    def test_waf_arena_pass(self):
+        m = self.meta["arena"]
+        r = self.run_ww("arena", WAF_ON + ["--set", "exceptions.waf_arena=pass"])
+        c = m["crafted"]
+        self.assert_exception(r, "waf_arena", "pass")
+        counts = r.exceptions("waf_arena")
+        self.assertEqual(counts["reset"] + counts["drop"], 0, counts)
+        req = c["request"].encode("latin-1")
+        got = r.received(c)
+        self.assertTrue(got == req, "the request was not forwarded whole (%d of its %d "
+                        "bytes reached the server)" % (len(got), len(req)))
+        self.assertFalse(r.injected_to_client(c), "reset or answer under pass")
+        self.assert_intact(r, m["form_ok"], "64 KiB of plain sentences")
+
+    def test_json_body_intact(self):
+        # An API client's JSON body of some 16 KiB, through the CRS.
+        c = self.meta["json_body"]["json_ok"]
+        r = self.run_ww("json_body", WAF_ON)
+        self.assert_intact(r, c, "16 KiB JSON body")
+        self.assertEqual(sum(r.exceptions("waf_arena").values()), 0,
+                         "stats.exceptions.waf_arena: %s" % r.exceptions("waf_arena"))
 
     # The configuration.
 
