@@ -262,6 +262,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 			rc = -ENOMEM;
 			goto out;
 		}
+		o.policy->blocks = ww_block_get(o.ctx.block);
+		o.policy->revoked = ww_auth_revoked(o.ctx.auth);
 		o.ctx.policy = o.policy;
 	}
 	ww_worker_init(o.w, 0, &o.ctx, NULL);
@@ -321,9 +323,12 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 
 		for (p = 0; p < 2; p++)
 			frames += o.w->stats.rx_pkts[p];
-		printf("  processed %" PRIu64
-		       " frames in %.3f s (%.0f frames/s, start-up and the end of the capture excluded)\n",
-		       frames, secs, secs > 0 ? (double)frames / secs : 0.0);
+		/* On stderr: the summary on stdout stays the same from
+		 * one run to the next. */
+		fprintf(stderr,
+			"wirewall: processed %" PRIu64
+			" frames in %.3f s (%.0f frames/s, start-up and the end of the capture excluded)\n",
+			frames, secs, secs > 0 ? (double)frames / secs : 0.0);
 	}
 	if (o.oversize != 0)
 		printf("  frames too large for offline mode (not forwarded) %" PRIu64

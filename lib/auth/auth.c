@@ -498,11 +498,28 @@ static int publish(struct ww_auth *a)
 	for (i = 0; i < a->n_rev; i++)
 		memcpy(set->h[i], a->rev[i].h, 32);
 	qsort(set->h, set->n, 32, by_hash);
-	__atomic_store_n(&a->revoked, set, __ATOMIC_RELEASE);
-	if (a->qsbr != NULL)
-		rte_rcu_qsbr_synchronize(a->qsbr, RTE_QSBR_THRID_INVALID);
+	if (a->publish_fn != NULL) {
+		int rc = a->publish_fn(a->publish_arg, set); /* waits */
+
+		if (rc < 0) {
+			free(set);
+			return rc;
+		}
+		a->revoked = set;
+	} else {
+		__atomic_store_n(&a->revoked, set, __ATOMIC_RELEASE);
+		if (a->qsbr != NULL)
+			rte_rcu_qsbr_synchronize(a->qsbr,
+						 RTE_QSBR_THRID_INVALID);
+	}
 	free(old);
 	return 0;
+}
+
+void ww_auth_set_publisher(struct ww_auth *a, ww_auth_publish_fn fn, void *arg)
+{
+	a->publish_fn = fn;
+	a->publish_arg = arg;
 }
 
 int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,

@@ -555,10 +555,8 @@ out:
 
 /* ---- The check ---- */
 
-static bool revoked(const struct ww_auth *a, const uint8_t *h)
+static bool revoked(const struct ww_auth_revset *set, const uint8_t *h)
 {
-	const struct ww_auth_revset *set =
-		__atomic_load_n(&a->revoked, __ATOMIC_ACQUIRE);
 	uint32_t lo = 0, hi;
 
 	if (set == NULL)
@@ -580,11 +578,11 @@ static bool revoked(const struct ww_auth *a, const uint8_t *h)
 
 static const uint8_t no_jti[32];
 
-static bool is_revoked(const struct ww_auth *a, const uint8_t *token_h,
+static bool is_revoked(const struct ww_auth_revset *set, const uint8_t *token_h,
 		       const uint8_t *jti_h)
 {
-	return revoked(a, token_h) ||
-	       (memcmp(jti_h, no_jti, 32) != 0 && revoked(a, jti_h));
+	return revoked(set, token_h) ||
+	       (memcmp(jti_h, no_jti, 32) != 0 && revoked(set, jti_h));
 }
 
 int ww_auth_route_for(const struct ww_auth *a, const char *path, uint32_t len)
@@ -760,8 +758,9 @@ static enum ww_auth_result refuse(struct ww_auth_worker *aw,
 }
 
 enum ww_auth_result ww_auth_check(struct ww_auth_worker *aw,
-				  const struct ww_auth *a, int route,
-				  const char *authz, uint32_t len,
+				  const struct ww_auth *a,
+				  const struct ww_auth_revset *revset,
+				  int route, const char *authz, uint32_t len,
 				  uint64_t now_ns)
 {
 	uint8_t th[32], jh[32], hdr[MAX_HEADER], sig[MAX_SIG];
@@ -791,7 +790,7 @@ enum ww_auth_result ww_auth_check(struct ww_auth_worker *aw,
 	c = cache_slot(aw, th);
 	if (c != NULL && c->exp_ns > now_ns && c->route == route &&
 	    memcmp(c->token, th, 32) == 0) {
-		if (is_revoked(a, th, c->jti))
+		if (is_revoked(revset, th, c->jti))
 			return refuse(aw, WW_AUTH_REVOKED);
 		aw->stats.cache_hits++;
 		return WW_AUTH_OK;
@@ -818,7 +817,7 @@ enum ww_auth_result ww_auth_check(struct ww_auth_worker *aw,
 			 aw->sha[0]);
 	if (r != WW_AUTH_OK)
 		return refuse(aw, r);
-	if (is_revoked(a, th, jh))
+	if (is_revoked(revset, th, jh))
 		return refuse(aw, WW_AUTH_REVOKED);
 	aw->stats.verified++;
 	if (c != NULL) {

@@ -91,6 +91,10 @@ struct ww_auth_revset {
 	uint8_t h[][32];
 };
 
+struct ww_auth_revset;
+/* See ww_auth_set_publisher(). */
+typedef int (*ww_auth_publish_fn)(void *arg, const struct ww_auth_revset *set);
+
 struct ww_auth {
 	/* Immutable once created. */
 	struct ww_auth_key *keys;
@@ -102,6 +106,8 @@ struct ww_auth {
 	struct ww_auth_revset *revoked; /* dataplane: ro, ctlplane: rw */
 	struct rte_rcu_qsbr *qsbr;
 	struct ww_auth_revocation *rev; /* ctlplane only */
+	ww_auth_publish_fn publish_fn;
+	void *publish_arg;
 	uint32_t n_rev, rev_cap;
 };
 
@@ -164,9 +170,27 @@ int ww_auth_route_for(const struct ww_auth *a, const char *path, uint32_t len);
  * worker only.
  */
 enum ww_auth_result ww_auth_check(struct ww_auth_worker *aw,
-				  const struct ww_auth *a, int route,
-				  const char *authz, uint32_t len,
+				  const struct ww_auth *a,
+				  const struct ww_auth_revset *revoked,
+				  int route, const char *authz, uint32_t len,
 				  uint64_t now_ns);
+
+/* The revocations in force (what ww_auth_check takes; the workers get it
+ * through the policy snapshot). */
+static inline const struct ww_auth_revset *
+ww_auth_revoked(const struct ww_auth *a)
+{
+	return a == NULL ? NULL
+			 : __atomic_load_n(&a->revoked, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Hand every new revocation set to @fn instead of publishing it alone:
+ * @fn puts it in force (in a policy snapshot) and returns 0 once no
+ * worker can see the one it replaces, which is then freed; or -errno,
+ * and the revocation is refused. Control thread.
+ */
+void ww_auth_set_publisher(struct ww_auth *a, ww_auth_publish_fn fn, void *arg);
 
 /* Base64url without padding (RFC 7515 2): @return the decoded length,
  * or -1 when @in is not strict base64url or the result exceeds @cap. */

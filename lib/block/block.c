@@ -242,17 +242,31 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Put @s in force; free the old set once no worker can see it. */
-static void publish(struct ww_block *b, struct ww_block_set *s)
+/* Put @s in force; free the old set once no worker can see it. @return
+ * 0, or -errno when the publisher could not (@s is then freed, the old
+ * set stays). */
+static int publish(struct ww_block *b, struct ww_block_set *s)
 {
 	struct ww_block_set *old = b->set;
 
-	__atomic_store_n(&b->set, s, __ATOMIC_RELEASE);
+	if (b->publish_fn != NULL) {
+		int rc = b->publish_fn(b->publish_arg, s); /* waits */
+
+		if (rc < 0) {
+			free_set(s);
+			return rc;
+		}
+		b->set = s;
+	} else {
+		__atomic_store_n(&b->set, s, __ATOMIC_RELEASE);
+		if (b->qsbr != NULL)
+			rte_rcu_qsbr_synchronize(b->qsbr,
+						 RTE_QSBR_THRID_INVALID);
+	}
 	b->generation++;
-	if (b->qsbr != NULL)
-		rte_rcu_qsbr_synchronize(b->qsbr, RTE_QSBR_THRID_INVALID);
 	free_set(old);
 	b->dirty = false;
+	return 0;
 }
 
 struct ww_block *ww_block_create(const struct ww_conf *conf,
@@ -288,6 +302,13 @@ struct ww_block *ww_block_create(const struct ww_conf *conf,
 	return b;
 }
 
+void ww_block_set_publisher(struct ww_block *b, ww_block_publish_fn fn,
+			    void *arg)
+{
+	b->publish_fn = fn;
+	b->publish_arg = arg;
+}
+
 void ww_block_destroy(struct ww_block *b)
 {
 	if (b == NULL)
@@ -317,8 +338,14 @@ int ww_block_reload(struct ww_block *b, const struct ww_conf *conf, char *err,
 	free(b->listed);
 	b->listed = rules;
 	b->n_listed = n;
-	publish(b, s);
-	return 0;
+	rc = publish(b, s);
+	if (rc < 0) {
+		b->dirty = true; /* the next commit tries again */
+		ww_errf(err, err_len,
+			"no memory to put the new set in force: %s",
+			strerror(-rc));
+	}
+	return rc;
 }
 
 static bool cidr_equal(const struct ww_cidr *a, const struct ww_cidr *b)
@@ -412,6 +439,10 @@ int ww_block_commit(struct ww_block *b, char *err, size_t err_len)
 	rc = build_set(b, b->listed, b->n_listed, &s, err, err_len);
 	if (rc < 0)
 		return rc;
-	publish(b, s);
-	return 0;
+	rc = publish(b, s);
+	if (rc < 0)
+		ww_errf(err, err_len,
+			"no memory to put the new set in force: %s",
+			strerror(-rc));
+	return rc;
 }

@@ -55,8 +55,13 @@ struct ww_block_set {
 	uint64_t generation; /* increases with every published set */
 };
 
+/* See ww_block_set_publisher(). */
+typedef int (*ww_block_publish_fn)(void *arg, struct ww_block_set *set);
+
 /* Control-side state of the block lists. */
 struct ww_block {
+	ww_block_publish_fn publish_fn;
+	void *publish_arg;
 	struct ww_block_set *set; /* dataplane: ro, ctlplane: rw */
 	struct rte_rcu_qsbr *qsbr;
 	int socket;
@@ -121,6 +126,15 @@ uint32_t ww_block_expire(struct ww_block *b, uint64_t now_ns);
  * old set still in force.
  */
 int ww_block_commit(struct ww_block *b, char *err, size_t err_len);
+
+/*
+ * Hand every new set to @fn instead of publishing it alone: @fn puts it
+ * in force (in a policy snapshot) and returns 0 once no worker can see
+ * the set it replaces, which is then freed; or -errno, and the new set is
+ * dropped with the one in force kept. Control thread.
+ */
+void ww_block_set_publisher(struct ww_block *b, ww_block_publish_fn fn,
+			    void *arg);
 
 /* dp-safe: the set in force (NULL: nothing is blocked). Read once per
  * burst, between two quiescent-state reports. */

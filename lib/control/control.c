@@ -26,6 +26,55 @@ static void publish(struct ww_control *c, struct ww_policy *next)
 	ww_policy_free(old);
 }
 
+/* What every new snapshot keeps from the one in force unless it
+ * replaces it: the block set and the revocations. */
+static void carry(struct ww_policy *next, const struct ww_policy *old)
+{
+	next->blocks = old->blocks;
+	next->revoked = old->revoked;
+}
+
+/* The same snapshot but one part: a new one that takes over the
+ * configuration and rule set of the one in force. NULL: no memory. */
+static struct ww_policy *derive(struct ww_control *c)
+{
+	struct ww_policy *old = c->o.ctx->policy, *next;
+
+	next = ww_policy_build(old->conf, NULL, NULL, old, c->o.n_workers,
+			       old->generation + 1);
+	if (next == NULL)
+		return NULL;
+	ww_policy_keep_conf(next, old);
+	carry(next, old);
+	return next;
+}
+
+/* lib/block hands its new sets here: one more snapshot. */
+static int publish_blocks(void *arg, struct ww_block_set *set)
+{
+	struct ww_control *c = arg;
+	struct ww_policy *next = derive(c);
+
+	if (next == NULL)
+		return -ENOMEM;
+	next->blocks = set;
+	publish(c, next);
+	return 0;
+}
+
+/* lib/auth hands its new revocation sets here. */
+static int publish_revoked(void *arg, const struct ww_auth_revset *set)
+{
+	struct ww_control *c = arg;
+	struct ww_policy *next = derive(c);
+
+	if (next == NULL)
+		return -ENOMEM;
+	next->revoked = set;
+	publish(c, next);
+	return 0;
+}
+
 struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 				     size_t err_len)
 {
@@ -46,7 +95,15 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 			 "out of memory for the policy (rule engine contexts)");
 		goto fail;
 	}
+	/* One pointer for the workers: the block set and the revocations
+	 * in force come with the policy from now on. */
+	p->blocks = ww_block_get(o->ctx->block);
+	p->revoked = ww_auth_revoked(o->ctx->auth);
 	publish(c, p);
+	if (o->ctx->block != NULL)
+		ww_block_set_publisher(o->ctx->block, publish_blocks, c);
+	if (o->ctx->auth != NULL)
+		ww_auth_set_publisher(o->ctx->auth, publish_revoked, c);
 	if (o->conf->control_socket[0] != '\0') {
 		c->sock = ww_ctl_socket_open(o->conf->control_socket, err,
 					     err_len);
@@ -66,6 +123,10 @@ void ww_control_destroy(struct ww_control *c)
 	if (c == NULL)
 		return;
 	ww_ctl_socket_close(c->sock);
+	if (c->o.ctx->block != NULL)
+		ww_block_set_publisher(c->o.ctx->block, NULL, NULL);
+	if (c->o.ctx->auth != NULL)
+		ww_auth_set_publisher(c->o.ctx->auth, NULL, NULL);
 	ww_policy_free(c->o.ctx->policy);
 	c->o.ctx->policy = NULL;
 	for (i = 0; i < c->n_sets; i++)
@@ -235,6 +296,7 @@ int ww_control_waf_reload(struct ww_control *c, char *msg, size_t len)
 		return -ENOMEM;
 	}
 	ww_policy_keep_conf(next, (struct ww_policy *)old);
+	carry(next, old);
 	publish(c, next);
 	ww_waf_counts(set, &rules, &unsupported);
 	ww_waf_compiled(set, &hs, &pcre_only, &bytes, &secs);

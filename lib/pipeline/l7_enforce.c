@@ -49,7 +49,8 @@ static bool auth_allowed(struct ww_l7_delivery *d)
 			len = r->headers[i].value.len;
 		}
 	}
-	res = ww_auth_check(&w->auth, a, route, authz, len, w->now_ns);
+	res = ww_auth_check(&w->auth, a, w->pol->revoked, route, authz, len,
+			    w->now_ns);
 	if (res == WW_AUTH_OK)
 		return true;
 	x->answer = ww_auth_status(res);

@@ -93,7 +93,7 @@ static void syn_guard(struct ww_worker *w, struct ww_burst *b)
 
 void stage_block(struct ww_worker *w, struct ww_burst *b)
 {
-	struct ww_block_set *set = ww_block_get(w->ctx->block);
+	struct ww_block_set *set = w->pol->blocks;
 
 	if (set != NULL)
 		block_lists(w, b, set);

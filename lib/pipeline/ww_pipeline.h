@@ -161,6 +161,11 @@ struct ww_policy {
 	struct ww_waf *waf;
 	struct ww_waf_ctx **waf_ctx; /* [worker id] */
 	unsigned int n_waf_ctx;
+	/* Block lists and token revocations in force (owned by lib/block
+	 * and lib/auth, which free a set once the snapshot that replaced
+	 * the one holding it is in force); NULL: none. */
+	struct ww_block_set *blocks;
+	const struct ww_auth_revset *revoked;
 	/* Exception actions, "auto" resolved for protected and for other
 	 * traffic: [exception][protected]. */
 	uint8_t exc[WW_CONF_EXC_MAX][2];
@@ -171,10 +176,11 @@ struct ww_policy {
 struct ww_pipeline_ctx {
 	const struct ww_conf *conf; /* what cannot change at run time */
 	bool offline;		    /* time and direction from the capture */
-	/* Block lists; the set in force is read once per burst. NULL in
-	 * tests that run without them. */
+	/* Block lists (their rules; the set in force is in the policy).
+	 * NULL in tests that run without them. */
 	struct ww_block *block;
-	/* JWT routes and keys; NULL when no route needs a token. */
+	/* JWT routes and keys (revocations: in the policy); NULL when no
+	 * route needs a token. */
 	struct ww_auth *auth;
 	/* The policy in force (see struct ww_policy). */
 	struct ww_policy *policy;

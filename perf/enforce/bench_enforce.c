@@ -206,8 +206,8 @@ static double jwt_rate(struct ww_auth *a, uint32_t cache, const char *tok,
 	t0 = now_s();
 	do {
 		for (i = 0; i < 64; i++, n++)
-			if (ww_auth_check(&aw, a, 0, tok, len,
-					  NOW_S * 1000000000ull) !=
+			if (ww_auth_check(&aw, a, ww_auth_revoked(a), 0, tok,
+					  len, NOW_S * 1000000000ull) !=
 			    WW_AUTH_OK) {
 				fprintf(stderr, "bench: token refused\n");
 				exit(1);

@@ -23,7 +23,7 @@ printf '[general]\nprotected_networks = 10.77.0.2/32\n[waf]\ncache_dir = %s\n' \
 
 run() { # extra args -> frames per second (start-up excluded: it is
 	# measured below)
-	"$WW" -c "$CONF" -r "$WORK/mix.pcap" "$@" |
+	"$WW" -c "$CONF" -r "$WORK/mix.pcap" "$@" 2>&1 >/dev/null |
 		sed -n 's/.*processed [0-9]* frames in [0-9.]* s (\([0-9]*\) frames.*/\1/p'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -97,8 +97,8 @@ static struct ww_auth *make(void)
 static enum ww_auth_result check(struct ww_auth_worker *aw, struct ww_auth *a,
 				 const char *authz, uint64_t now_s)
 {
-	return ww_auth_check(aw, a, 0, authz, (uint32_t)strlen(authz),
-			     now_s * S);
+	return ww_auth_check(aw, a, ww_auth_revoked(a), 0, authz,
+			     (uint32_t)strlen(authz), now_s * S);
 }
 
 static void test_b64url_strict(void **state)
@@ -188,8 +188,9 @@ static void test_claims_and_json(void **state)
 	assert_int_equal(check(&aw, a, "Bearer a.b", NOW), WW_AUTH_MALFORMED);
 	assert_int_equal(check(&aw, a, "Bearer a.b.c.d", NOW),
 			 WW_AUTH_MALFORMED);
-	assert_int_equal(ww_auth_check(&aw, a, 0, NULL, 0, NOW * S),
-			 WW_AUTH_MISSING);
+	assert_int_equal(
+		ww_auth_check(&aw, a, ww_auth_revoked(a), 0, NULL, 0, NOW * S),
+		WW_AUTH_MISSING);
 	assert_int_equal(ww_auth_status(WW_AUTH_BAD_AUDIENCE), 403);
 	assert_int_equal(ww_auth_status(WW_AUTH_EXPIRED), 401);
 	assert_int_equal(ww_auth_route_for(a, "/api/x", 6), 0);
