@@ -26,17 +26,20 @@
 #include "ww_tcp.h"
 
 /* ww_flow.l7 values besides a context (index + 1). */
-#define L7_UNDECIDED	0	       /* handshake not complete yet */
-#define L7_HS_WIN	0x40000000u    /* ... and the server's SYN-ACK
-					* offered this window (low 16 bits):
-					* the client's first limit */
-#define L7_NOT_INSPECTED UINT32_MAX    /* another port, or passed */
-#define L7_REFUSED	(UINT32_MAX - 1) /* client packets dropped: an
-					  * exception refused it */
-#define L7_CLOSED (UINT32_MAX - 2)	 /* closed: its context is back;
-					  * client data now is refused */
+#define L7_UNDECIDED 0 /* handshake not complete yet */
+#define L7_HS_WIN                                                         \
+	0x40000000u		    /* ... and the server's SYN-ACK       \
+				     * offered this window (low 16 bits): \
+				     * the client's first limit */
+#define L7_NOT_INSPECTED UINT32_MAX /* another port, or passed */
+#define L7_REFUSED                                     \
+	(UINT32_MAX - 1) /* client packets dropped: an \
+			  * exception refused it */
+#define L7_CLOSED                                        \
+	(UINT32_MAX - 2) /* closed: its context is back; \
+			  * client data now is refused */
 #define L7_IS_CTX(v) ((v) != L7_UNDECIDED && (v) < L7_HS_WIN)
-#define L7_IS_UNDECIDED(v)                                                  \
+#define L7_IS_UNDECIDED(v) \
 	((v) == L7_UNDECIDED || ((v) >= L7_HS_WIN && (v) < L7_HS_WIN + 0x10000))
 
 /* Requests of one connection still waiting for their response (HTTP/1.1

@@ -15,9 +15,9 @@
  * one exact repeat of a stored segment; time per segment, best of 5.
  * Prints
  *   RESULT tcp_ooo_N <ns> ns/segment vs list_ooo_N <ns> ns/segment ratio r
- *   RESULT tcp_ooo_growth <ns at 1000> ns/segment vs tcp_ooo_10 <ns> ns/segment ratio r
- * (ratio > 1: wirewall cheaper; the growth line's ratio is cost at 10 over
- * cost at 1,000, so above 0.5 means less than 2x growth).
+ *   RESULT tcp_ooo_growth <ns at 1000> ns/segment vs tcp_ooo_10 <ns> ns/segment
+ * ratio r (ratio > 1: wirewall cheaper; the growth line's ratio is cost at 10
+ * over cost at 1,000, so above 0.5 means less than 2x growth).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,9 +78,9 @@ static double run_new(unsigned int n, unsigned int rounds)
 	t0 = now_ns();
 	for (r = 1; r <= rounds; r++) {
 		for (k = 0; k < n; k++) {
-			unsigned int f = ww_tcp_segment(&pool, &s, at(k, r),
-							&b, 1, true, sink_new,
-							NULL);
+			unsigned int f =
+				ww_tcp_segment(&pool, &s, at(k, r), &b, 1, true,
+					       sink_new, NULL);
 
 			if (f & (WW_TCP_REFUSED | WW_TCP_CAP))
 				abort();
@@ -156,9 +156,8 @@ int main(int argc, char **argv)
 		/* The lists grow with every round (each new byte is a block
 		 * of its own there): fewer rounds for them at large N, or a
 		 * run would take minutes. */
-		unsigned int old_rounds = 2000 / sizes[i] < rounds
-						  ? 2000 / sizes[i]
-						  : rounds;
+		unsigned int old_rounds =
+			2000 / sizes[i] < rounds ? 2000 / sizes[i] : rounds;
 		double old;
 
 		cost[i] = best(run_new, sizes[i], rounds);

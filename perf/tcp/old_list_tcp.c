@@ -28,17 +28,19 @@ void old_tcp_stream_start(struct old_tcp_stream *s, uint32_t next_seq);
  * caller drops the segment). @max_bytes: per-direction cap.
  * @return OLD_TCP_* bits.
  */
-unsigned int old_tcp_segment(struct old_tcp_pool *pool, struct old_tcp_stream *s,
-			    uint32_t seq, uint8_t *payload, uint32_t len,
-			    bool rewrite, uint32_t max_bytes,
-			    old_tcp_deliver_fn deliver, void *arg);
+unsigned int old_tcp_segment(struct old_tcp_pool *pool,
+			     struct old_tcp_stream *s, uint32_t seq,
+			     uint8_t *payload, uint32_t len, bool rewrite,
+			     uint32_t max_bytes, old_tcp_deliver_fn deliver,
+			     void *arg);
 
 /* The receiver acknowledged up to @ack: free what it holds. */
 void old_tcp_ack(struct old_tcp_pool *pool, struct old_tcp_stream *s,
-		uint32_t ack);
+		 uint32_t ack);
 
 /* Give back everything the stream holds (flow end). */
-void old_tcp_stream_release(struct old_tcp_pool *pool, struct old_tcp_stream *s);
+void old_tcp_stream_release(struct old_tcp_pool *pool,
+			    struct old_tcp_stream *s);
 
 /* a < b, a <= b in sequence space (RFC 9293 3.4). */
 static inline bool old_seq_lt(uint32_t a, uint32_t b)
@@ -271,10 +273,11 @@ static unsigned int deliver_ready(struct old_tcp_pool *pool,
 	return flags;
 }
 
-unsigned int old_tcp_segment(struct old_tcp_pool *pool, struct old_tcp_stream *s,
-			    uint32_t seq, uint8_t *payload, uint32_t len,
-			    bool rewrite, uint32_t max_bytes,
-			    old_tcp_deliver_fn deliver, void *arg)
+unsigned int old_tcp_segment(struct old_tcp_pool *pool,
+			     struct old_tcp_stream *s, uint32_t seq,
+			     uint8_t *payload, uint32_t len, bool rewrite,
+			     uint32_t max_bytes, old_tcp_deliver_fn deliver,
+			     void *arg)
 {
 	unsigned int flags;
 	uint32_t from;
@@ -305,7 +308,8 @@ unsigned int old_tcp_segment(struct old_tcp_pool *pool, struct old_tcp_stream *s
 	return flags | deliver_ready(pool, s, deliver, arg);
 }
 
-void old_tcp_ack(struct old_tcp_pool *pool, struct old_tcp_stream *s, uint32_t ack)
+void old_tcp_ack(struct old_tcp_pool *pool, struct old_tcp_stream *s,
+		 uint32_t ack)
 {
 	if (!s->started || s->gave_up)
 		return;

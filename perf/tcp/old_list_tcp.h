@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define OLD_TCP_BLOCK_DATA 256
-#define OLD_TCP_NIL	  UINT32_MAX
+#define OLD_TCP_NIL	   UINT32_MAX
 
 struct old_tcp_block {
 	uint32_t seq;  /* sequence number of data[0] */
@@ -37,21 +37,24 @@ struct old_tcp_stream {
 
 /* What old_tcp_segment() found, as bits. */
 #define OLD_TCP_DELIVERED 0x01 /* some bytes went to the callback */
-#define OLD_TCP_OVERLAP	 0x02 /* some bytes were seen before (same) */
-#define OLD_TCP_EVASION	 0x04 /* some seen-before bytes differed */
+#define OLD_TCP_OVERLAP	  0x02 /* some bytes were seen before (same) */
+#define OLD_TCP_EVASION	  0x04 /* some seen-before bytes differed */
 #define OLD_TCP_REWRITTEN 0x08 /* ... and were rewritten in the payload */
-#define OLD_TCP_CAP	 0x10 /* a cap was hit: the stream gave up */
-#define OLD_TCP_OLD	 0x20 /* wholly before what is kept: ignored */
+#define OLD_TCP_CAP	  0x10 /* a cap was hit: the stream gave up */
+#define OLD_TCP_OLD	  0x20 /* wholly before what is kept: ignored */
 
 /* Receives in-order bytes. */
-typedef void (*old_tcp_deliver_fn)(void *arg, const uint8_t *data, uint32_t len);
+typedef void (*old_tcp_deliver_fn)(void *arg, const uint8_t *data,
+				   uint32_t len);
 
 int old_tcp_pool_init(struct old_tcp_pool *pool, uint64_t bytes);
 void old_tcp_pool_free(struct old_tcp_pool *pool);
 void old_tcp_stream_start(struct old_tcp_stream *s, uint32_t next_seq);
-unsigned int old_tcp_segment(struct old_tcp_pool *pool, struct old_tcp_stream *s,
-			     uint32_t seq, uint8_t *payload, uint32_t len,
-			     bool rewrite, uint32_t max_bytes,
-			     old_tcp_deliver_fn deliver, void *arg);
-void old_tcp_stream_release(struct old_tcp_pool *pool, struct old_tcp_stream *s);
+unsigned int old_tcp_segment(struct old_tcp_pool *pool,
+			     struct old_tcp_stream *s, uint32_t seq,
+			     uint8_t *payload, uint32_t len, bool rewrite,
+			     uint32_t max_bytes, old_tcp_deliver_fn deliver,
+			     void *arg);
+void old_tcp_stream_release(struct old_tcp_pool *pool,
+			    struct old_tcp_stream *s);
 #endif
