@@ -107,6 +107,15 @@ ctl reload >"$WORK/reload" 2>&1
 check "wirewallctl reload: the file re-read, the rule set recompiled" \
 	grep -q "rule set recompiled" "$WORK/reload"
 check "... and in force" status_is "$SQLI" 200
+# The paranoia level: a run of special characters (942430, restricted
+# SQL character anomaly) is refused at level 2, not at level 1.
+PL2="/index.html?q=(((((((((((((((((((("
+ctl set waf.anomaly_threshold=5 >/dev/null 2>&1
+check "at paranoia level 2 (from the file) a level-2 detection refuses" status_is "$PL2" 403
+ctl set waf.paranoia_level=1 >"$WORK/set4" 2>&1
+check "wirewallctl set waf.paranoia_level=1: the rule set recompiled" \
+	grep -q "rule set recompiled" "$WORK/set4"
+check "... and the same request passes at level 1" status_is "$PL2" 200
 printf '[http]\ncontexts = 64\n' >>"$WORK/ww.ini"
 ctl reload >"$WORK/reload2" 2>&1
 check "a reload that changes a restart-only key is refused" \
