@@ -442,12 +442,35 @@ static enum ww_verdict l7_packet(struct ww_worker *w, struct ww_burst *b,
 	return client_segment(&d, b->m[i], why);
 }
 
+/* Whether a frame of frame @i's flow, up to @i, is to be answered or
+ * reset by stage_verdict (which reads the context for it). */
+static bool answered_in_burst(const struct ww_burst *b, uint16_t i)
+{
+	uint16_t j;
+
+	for (j = 0; j <= i; j++)
+		if (b->flow[j] == b->flow[i] && (b->verdict[j] == WW_V_ANSWER ||
+						 b->verdict[j] == WW_V_RESET))
+			return true;
+	return false;
+}
+
 void stage_l7(struct ww_worker *w, struct ww_burst *b)
 {
-	uint16_t i;
+	bool last[WW_BURST_MAX];
+	uint16_t i, j;
 
 	if (w->l7 == NULL)
 		return;
+	/* The last frame of each flow in the burst: once it is through, a
+	 * closed connection's context can go back at once (the flow stage
+	 * saw the whole burst, so "closed" may be the state after a later
+	 * frame of the same flow). */
+	for (i = 0; i < b->n; i++) {
+		last[i] = b->flow[i] != NULL;
+		for (j = (uint16_t)(i + 1); j < b->n && last[i]; j++)
+			last[i] = b->flow[j] != b->flow[i];
+	}
 	for (i = 0; i < b->n; i++) {
 		struct ww_flow *f = b->flow[i];
 		const struct ww_pkt *p = &b->pk[i];
@@ -461,6 +484,11 @@ void stage_l7(struct ww_worker *w, struct ww_burst *b)
 		v = l7_packet(w, b, i, &why);
 		if (v != WW_V_FORWARD)
 			stop(b, i, v, why);
+		/* Closed: the context goes back now (an answer or a reset
+		 * still to send reads it: those wait for stage_l7_closed). */
+		if (last[i] && f->state == WW_FLOW_CLOSED && L7_IS_CTX(f->l7) &&
+		    !answered_in_burst(b, i))
+			release(w, f, L7_CLOSED);
 	}
 }
 

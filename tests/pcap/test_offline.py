@@ -392,6 +392,35 @@ class Offline(unittest.TestCase):
         self.assertEqual(stats["http"]["no_context"], 43)
         self.assertEqual(stats["http"]["violations"], 1)
 
+    def test_contexts_released_at_close(self):
+        # 5000 sequential connections at 1000 per second with the default
+        # 1024 contexts: each gives its context back when it closes (not
+        # when its flow leaves the table 10 s later), so every request is
+        # inspected and none meets the no_context exception.
+        pcap = os.path.join(self.dir, "seq.pcap")
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_seq.py"),
+                        pcap, "5000", "1000"], check=True)
+        conf = os.path.join(self.dir, "seq.ini")
+        with open(conf, "w") as fh:
+            fh.write("[general]\nprotected_networks = 10.77.0.2/32\n"
+                     "[waf]\nenabled = no\n[flow]\nmax_flows = 65536\n")
+        out, eve, _ = self.run_ww("seq.pcap", "seq", conf=conf)
+        events = eve_lines(eve)
+        urls = {e["http"]["url"] for e in events if e["event_type"] == "http"}
+        self.assertEqual(len(urls), 5000)
+        stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["http"]["inspected"], 5000)
+        self.assertEqual(stats["http"]["no_context"], 0)
+        self.assertEqual(sum(stats["exceptions"]["no_context"].values()), 0)
+        self.assertEqual(len(read_pcap(out)), 8 * 5000)
+        # The same with a pool of 4: two connections are open at a time.
+        out, eve, _ = self.run_ww("seq.pcap", "seq4", conf=conf,
+                                  extra=["--set", "http.contexts=4"])
+        stats = [e for e in eve_lines(eve)
+                 if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["http"]["inspected"], 5000)
+        self.assertEqual(stats["http"]["requests"], 5000)
+
     def test_tcp_beyond_span_refused(self):
         # A segment past the span a stream may hold (stream_max_kb from
         # the oldest unacknowledged byte) is not forwarded and counted;
