@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/core_names.h>
@@ -457,6 +460,10 @@ int ww_auth_create(const struct ww_conf *conf, struct rte_rcu_qsbr *qsbr,
 			"[auth] routes need tokens but [auth] keys has no key");
 		rc = -EINVAL;
 	}
+	snprintf(a->revoked_file, sizeof(a->revoked_file), "%s",
+		 conf->auth_revoked_file);
+	if (rc == 0 && a->revoked_file[0] != '\0')
+		rc = ww_auth_reload_revoked(a, err, err_len);
 	if (rc < 0) {
 		ww_auth_destroy(a);
 		return rc;
@@ -522,17 +529,12 @@ void ww_auth_set_publisher(struct ww_auth *a, ww_auth_publish_fn fn, void *arg)
 	a->publish_arg = arg;
 }
 
-int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,
-		   uint64_t expires_ns, char *err, size_t err_len)
+/* Add hash @h until @expires_ns to the revocations (not published). */
+static int add_revocation(struct ww_auth *a, const uint8_t *h,
+			  uint64_t expires_ns)
 {
-	uint8_t h[32];
 	uint32_t i;
 
-	if (strcmp(what, "jti") != 0 && strcmp(what, "token") != 0) {
-		ww_errf(err, err_len, "revoke jti ID or token JWT");
-		return -EINVAL;
-	}
-	EVP_Digest(value, strlen(value), h, NULL, EVP_sha256(), NULL);
 	for (i = 0; i < a->n_rev; i++) {
 		if (memcmp(a->rev[i].h, h, 32) == 0) {
 			a->rev[i].expires_ns = expires_ns;
@@ -544,20 +546,169 @@ int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,
 		struct ww_auth_revocation *r =
 			realloc(a->rev, sizeof(*r) * cap);
 
-		if (r == NULL) {
-			ww_errf(err, err_len, "out of memory");
+		if (r == NULL)
 			return -ENOMEM;
-		}
 		a->rev = r;
 		a->rev_cap = cap;
 	}
 	memcpy(a->rev[a->n_rev].h, h, 32);
 	a->rev[a->n_rev++].expires_ns = expires_ns;
-	if (publish(a) < 0) {
-		a->n_rev--;
+	return 0;
+}
+
+/* Append a revocation to the file: a line written whole with one
+ * write() on an O_APPEND descriptor, then flushed to the disk, so a
+ * crash leaves the file as it was or with the whole line. */
+static int append_revocation(const struct ww_auth *a, const uint8_t *h,
+			     uint64_t expires_ns, char *err, size_t err_len)
+{
+	char line[128];
+	int fd, n, k;
+
+	n = 0;
+	for (k = 0; k < 32; k++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%02x", h[k]);
+	n += snprintf(line + n, sizeof(line) - (size_t)n, " %" PRIu64 "\n",
+		      (uint64_t)(expires_ns / 1000000000u));
+	fd = open(a->revoked_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		  0600);
+	if (fd < 0 || write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
+		ww_errf(err, err_len, "%s: %s", a->revoked_file,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,
+		   uint64_t expires_ns, char *err, size_t err_len)
+{
+	struct ww_auth_revocation *saved;
+	uint32_t n = a->n_rev;
+	uint8_t h[32];
+	int rc;
+
+	if (strcmp(what, "jti") != 0 && strcmp(what, "token") != 0) {
+		ww_errf(err, err_len, "revoke jti ID or token JWT");
+		return -EINVAL;
+	}
+	EVP_Digest(value, strlen(value), h, NULL, EVP_sha256(), NULL);
+	/* Kept on disk first: a revocation the file does not hold would
+	 * come back to life at the next restart. */
+	if (a->revoked_file[0] != '\0') {
+		rc = append_revocation(a, h, expires_ns, err, err_len);
+		if (rc < 0)
+			return rc;
+	}
+	saved = n ? malloc(sizeof(*saved) * n) : NULL;
+	if (n && saved == NULL) {
 		ww_errf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
+	if (n)
+		memcpy(saved, a->rev, sizeof(*saved) * n);
+	rc = add_revocation(a, h, expires_ns);
+	if (rc == 0 && publish(a) < 0)
+		rc = -ENOMEM;
+	if (rc < 0) {
+		if (n)
+			memcpy(a->rev, saved, sizeof(*saved) * n);
+		a->n_rev = n;
+		ww_errf(err, err_len, "out of memory");
+	}
+	free(saved);
+	return rc;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ww_auth_reload_revoked(struct ww_auth *a, char *err, size_t err_len)
+{
+	struct ww_auth_revocation *old = a->rev;
+	uint32_t old_n = a->n_rev, old_cap = a->rev_cap, line = 0;
+	char buf[256];
+	FILE *f;
+	int rc = 0;
+
+	if (a->revoked_file[0] == '\0')
+		return 0;
+	f = fopen(a->revoked_file, "r");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0; /* nothing revoked yet: revoke creates it */
+		ww_errf(err, err_len, "%s: %s", a->revoked_file,
+			strerror(errno));
+		return -errno;
+	}
+	a->rev = NULL;
+	a->n_rev = a->rev_cap = 0;
+	while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
+		char *p = buf, *end;
+		unsigned long long exp;
+		uint8_t h[32];
+		int k;
+
+		line++;
+		buf[strcspn(buf, "#\r\n")] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			continue;
+		for (k = 0; k < 32; k++) {
+			int hi = hexval(p[2 * k]), lo;
+
+			lo = hi < 0 ? -1 : hexval(p[2 * k + 1]);
+			if (lo < 0)
+				break;
+			h[k] = (uint8_t)(hi << 4 | lo);
+		}
+		p += 64;
+		if (k < 32 || (*p != ' ' && *p != '\t')) {
+			ww_errf(err, err_len,
+				"%s:%u: expected a SHA-256 in hex (64 digits) and an expiry",
+				a->revoked_file, line);
+			rc = -EINVAL;
+			break;
+		}
+		errno = 0;
+		exp = strtoull(p, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (errno != 0 || end == p || *end != '\0' ||
+		    exp > UINT64_MAX / 1000000000ull || strchr(p, '-')) {
+			ww_errf(err, err_len,
+				"%s:%u: the expiry must be a UNIX second (0: never)",
+				a->revoked_file, line);
+			rc = -EINVAL;
+			break;
+		}
+		rc = add_revocation(a, h, (uint64_t)exp * 1000000000ull);
+		if (rc < 0)
+			ww_errf(err, err_len, "out of memory");
+	}
+	fclose(f);
+	if (rc == 0)
+		rc = publish(a);
+	if (rc < 0) {
+		free(a->rev);
+		a->rev = old;
+		a->n_rev = old_n;
+		a->rev_cap = old_cap;
+		return rc;
+	}
+	free(old);
 	return 0;
 }
 

@@ -108,6 +108,7 @@ struct ww_auth {
 	struct ww_auth_revocation *rev; /* ctlplane only */
 	ww_auth_publish_fn publish_fn;
 	void *publish_arg;
+	char revoked_file[512]; /* "" = none */
 	uint32_t n_rev, rev_cap;
 };
 
@@ -129,6 +130,14 @@ void ww_auth_destroy(struct ww_auth *a);
  */
 int ww_auth_revoke(struct ww_auth *a, const char *what, const char *value,
 		   uint64_t expires_ns, char *err, size_t err_len);
+
+/*
+ * Read [auth] revoked_file again: its revocations replace those in force
+ * (wirewallctl auth revoke appends to it, so it holds them all). On any
+ * error nothing changes. Control thread. @return 0 or -errno with
+ * "file:line: reason" in @err.
+ */
+int ww_auth_reload_revoked(struct ww_auth *a, char *err, size_t err_len);
 
 /* Drop revocations expired at @now_ns. Control thread. @return how many. */
 uint32_t ww_auth_expire(struct ww_auth *a, uint64_t now_ns);

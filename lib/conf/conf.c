@@ -171,6 +171,8 @@ static const struct key_schema schema[] = {
 	 3600},
 	{{"auth", "cache_entries", "4096"}, KEY_U32, FIELD(auth_cache_entries),
 	 0, 1048576},
+	{{"auth", "revoked_file", ""}, KEY_STRING, FIELD(auth_revoked_file), 0,
+	 0},
 
 	{{"waf", "enabled", "yes"}, KEY_BOOL, FIELD(waf_enabled), 0, 0},
 	{{"waf", "crs_setup", "/etc/modsecurity/crs/crs-setup.conf"}, KEY_STRING,

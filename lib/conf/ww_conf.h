@@ -184,6 +184,7 @@ struct ww_conf {
 	char auth_keys[WW_CONF_KEYS_MAX]; /* key specs, lib/auth parses */
 	uint32_t auth_clock_skew;	  /* seconds */
 	uint32_t auth_cache_entries;	  /* verified tokens per worker */
+	char auth_revoked_file[WW_CONF_PATH_MAX]; /* "" = in memory only */
 
 	/* [waf] */
 	bool waf_enabled;

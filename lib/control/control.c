@@ -211,6 +211,13 @@ int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
 		snprintf(msg, len, "'%s': expected SECTION.KEY=VALUE", kv);
 		return -EINVAL;
 	}
+	/* "reload" reads the revocations file again too. */
+	if (kv == NULL && c->o.ctx->auth != NULL &&
+	    ww_auth_reload_revoked(c->o.ctx->auth, err, sizeof(err)) < 0) {
+		snprintf(msg, len, "%s; the configuration in force stays", err);
+		return -EINVAL;
+	}
+	old = c->o.ctx->policy;
 	/* The start's --set, then the run-time sets, then this one. */
 	for (i = 0; i < c->o.n_overrides && n < WW_CONTROL_MAX_SETS; i++)
 		list[n++] = c->o.overrides[i];

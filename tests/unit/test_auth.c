@@ -76,20 +76,32 @@ static const char *token(const char *header, const char *claims)
 
 static const char *const HDR = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
-static struct ww_auth *make(void)
+static struct ww_auth *make_with(const char *revoked_file, char *err,
+				 size_t err_len)
 {
 	struct ww_conf conf;
-	struct ww_auth *a;
-	char err[256];
+	struct ww_auth *a = NULL;
 
 	ww_conf_defaults(&conf);
+	snprintf(conf.auth_revoked_file, sizeof(conf.auth_revoked_file), "%s",
+		 revoked_file);
 	conf.n_auth_routes = 1;
 	strcpy(conf.auth_routes[0].prefix, "/api/");
 	strcpy(conf.auth_routes[0].issuer, "iss1");
 	strcpy(conf.auth_routes[0].audiences[0], "aud1");
 	conf.auth_routes[0].n_audiences = 1;
 	snprintf(conf.auth_keys, sizeof(conf.auth_keys), "secret %s", key_path);
-	if (ww_auth_create(&conf, NULL, &a, err, sizeof(err)) < 0)
+	if (ww_auth_create(&conf, NULL, &a, err, err_len) < 0)
+		return NULL;
+	return a;
+}
+
+static struct ww_auth *make(void)
+{
+	char err[256];
+	struct ww_auth *a = make_with("", err, sizeof(err));
+
+	if (a == NULL)
 		fail_msg("%s", err);
 	return a;
 }
@@ -240,12 +252,70 @@ static void test_cache_and_revocation(void **state)
 	ww_auth_destroy(a);
 }
 
+/* [auth] revoked_file: a revocation survives a restart (the file is read
+ * at start), wirewall's own lines and an operator's comments load, a bad
+ * line refuses the start naming the file and line, and a reload that
+ * finds a bad line keeps the revocations in force. */
+static void test_revoked_file(void **state)
+{
+	struct ww_auth *a, *b;
+	struct ww_auth_worker aw;
+	char path[300], t[4096], err[512];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/revoked", dir);
+	unlink(path);
+	assert_int_equal(ww_auth_worker_init(&aw, 0), 0);
+	snprintf(t, sizeof(t), "%s",
+		 token(HDR,
+		       "{\"iss\":\"iss1\",\"aud\":\"aud1\",\"jti\":\"j-9\"}"));
+	a = make_with(path, err, sizeof(err));
+	assert_non_null(a);
+	assert_int_equal(check(&aw, a, t, NOW), WW_AUTH_OK);
+	assert_int_equal(ww_auth_revoke(a, "jti", "j-9", 0, err, sizeof(err)),
+			 0);
+	assert_int_equal(check(&aw, a, t, NOW), WW_AUTH_REVOKED);
+	ww_auth_destroy(a);
+
+	/* A restart: the file holds it. */
+	b = make_with(path, err, sizeof(err));
+	assert_non_null(b);
+	assert_int_equal(check(&aw, b, t, NOW), WW_AUTH_REVOKED);
+	/* The secret never reaches the file: only hashes. */
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(t, sizeof(t), f));
+	fclose(f);
+	assert_int_equal(strcspn(t, " "), 64);
+	assert_null(strstr(t, "j-9"));
+
+	/* A line that does not parse: a reload refuses it and keeps what
+	 * is in force; a start refuses it, naming file and line. */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("# an operator's note\nnot-a-hash 0\n", f);
+	fclose(f);
+	assert_true(ww_auth_reload_revoked(b, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, ":3:"));
+	snprintf(t, sizeof(t), "%s",
+		 token(HDR,
+		       "{\"iss\":\"iss1\",\"aud\":\"aud1\",\"jti\":\"j-9\"}"));
+	assert_int_equal(check(&aw, b, t, NOW), WW_AUTH_REVOKED);
+	ww_auth_destroy(b);
+	assert_null(make_with(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "revoked:3:"));
+	unlink(path);
+	ww_auth_worker_free(&aw);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b64url_strict),
 		cmocka_unit_test(test_claims_and_json),
 		cmocka_unit_test(test_cache_and_revocation),
+		cmocka_unit_test(test_revoked_file),
 	};
 	FILE *f;
 	int rc;
