@@ -115,6 +115,12 @@ static const struct key_schema schema[] = {
 	 0, 65536},
 	{{"http", "violation_action", "reset"}, KEY_VIOLATION_ACTION,
 	 FIELD(http_violation_action), 0, 0},
+	{{"http", "header_timeout", "20"}, KEY_U32, FIELD(http_header_timeout),
+	 1, 3600},
+	{{"http", "body_min_rate", "500"}, KEY_U32, FIELD(http_body_min_rate),
+	 0, 1000000000},
+	{{"http", "keepalive_timeout", "75"}, KEY_U32,
+	 FIELD(http_keepalive_timeout), 1, 86400},
 
 	{{"defrag", "timeout", "30"}, KEY_U32, FIELD(defrag_timeout), 1, 300},
 	{{"defrag", "max_datagrams", "4096"}, KEY_U32,
@@ -140,6 +146,8 @@ static const struct key_schema schema[] = {
 	 FIELD(exc[WW_CONF_EXC_MIDSTREAM]), 0, 0},
 	{{"exceptions", "flow_lost", "auto"}, KEY_EXC_ACTION,
 	 FIELD(exc[WW_CONF_EXC_FLOW_LOST]), 0, 0},
+	{{"exceptions", "slow_request", "auto"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_SLOW_REQUEST]), 0, 0},
 
 	{{"block", "files", ""}, KEY_PATH_LIST, FIELD(block_files), 0, 0},
 	{{"block", "dynamic_max", "65536"}, KEY_U32, FIELD(block_dynamic_max),
@@ -217,6 +225,7 @@ static const char *const exc_names[WW_CONF_EXC_MAX] = {
 	[WW_CONF_EXC_REGEX_LIMIT] = "regex_limit",
 	[WW_CONF_EXC_MIDSTREAM] = "midstream",
 	[WW_CONF_EXC_FLOW_LOST] = "flow_lost",
+	[WW_CONF_EXC_SLOW_REQUEST] = "slow_request",
 };
 
 /*

@@ -84,6 +84,8 @@ enum ww_conf_exc {
 	WW_CONF_EXC_MIDSTREAM,	      /* TCP picked up without its handshake */
 	WW_CONF_EXC_FLOW_LOST,	      /* no flow for the packet (table full,
 				       * or its flow evicted in its burst) */
+	WW_CONF_EXC_SLOW_REQUEST,     /* a request head, body or the wait
+				       * for the next one too slow */
 	WW_CONF_EXC_MAX
 };
 
@@ -152,6 +154,9 @@ struct ww_conf {
 	uint32_t http_body_depth;
 	uint32_t http_max_chunk_ext;
 	enum ww_conf_violation_action http_violation_action;
+	uint32_t http_header_timeout;	 /* seconds for a request head */
+	uint32_t http_body_min_rate;	 /* bytes/s after header_timeout */
+	uint32_t http_keepalive_timeout; /* seconds between requests */
 
 	/* [defrag] */
 	uint32_t defrag_timeout;       /* seconds */

@@ -99,6 +99,8 @@ json_t *ww_stats_json(const struct ww_worker_stats *t,
 			  (json_int_t)t->http_unanswered));
 	json_object_set_new(json_object_get(o, "http"), "body_over_depth",
 			    u64(t->stage.body_over_depth));
+	json_object_set_new(json_object_get(o, "http"), "slow",
+			    u64(t->stage.slow_requests));
 	{
 		json_t *refused = json_object();
 		unsigned int r;

@@ -25,20 +25,24 @@
 #include "ww_http.h"
 #include "ww_tcp.h"
 
-/* ww_flow.l7 values besides a context (index + 1). */
-#define L7_UNDECIDED 0 /* handshake not complete yet */
-#define L7_HS_WIN                                                         \
-	0x40000000u		    /* ... and the server's SYN-ACK       \
-				     * offered this window (low 16 bits): \
-				     * the client's first limit */
-#define L7_NOT_INSPECTED UINT32_MAX /* another port, or passed */
-#define L7_REFUSED                                     \
-	(UINT32_MAX - 1) /* client packets dropped: an \
-			  * exception refused it */
-#define L7_CLOSED                                        \
-	(UINT32_MAX - 2) /* closed: its context is back; \
-			  * client data now is refused */
-#define L7_IS_CTX(v) ((v) != L7_UNDECIDED && (v) < L7_HS_WIN)
+/*
+ * ww_flow.l7 values besides a context (index + 1):
+ * - L7_UNDECIDED: the handshake is not complete yet;
+ * - L7_HS_WIN | w: ... and the server's SYN-ACK offered window w (low 16
+ *   bits), the client's first limit;
+ * - L7_NOT_INSPECTED: another port, or passed by an exception;
+ * - L7_REFUSED: an exception refused it, client packets are dropped;
+ * - L7_CLOSED: closed, its context is back, client data is refused;
+ * - L7_RESET_NEXT: too slow, its context is back, its next client packet
+ *   gets a reset both ways.
+ */
+#define L7_UNDECIDED	 0
+#define L7_HS_WIN	 0x40000000u
+#define L7_NOT_INSPECTED UINT32_MAX
+#define L7_REFUSED	 (UINT32_MAX - 1)
+#define L7_CLOSED	 (UINT32_MAX - 2)
+#define L7_RESET_NEXT	 (UINT32_MAX - 3)
+#define L7_IS_CTX(v)	 ((v) != L7_UNDECIDED && (v) < L7_HS_WIN)
 #define L7_IS_UNDECIDED(v) \
 	((v) == L7_UNDECIDED || ((v) >= L7_HS_WIN && (v) < L7_HS_WIN + 0x10000))
 
@@ -77,12 +81,22 @@ struct ww_l7 {
 	uint8_t evasion_alerted;
 	uint8_t protected; /* the WAF or auth covers this connection */
 	uint32_t next_free;
+	struct ww_flow *flow; /* the connection it inspects */
+	/* Slow clients ([http] header_timeout, body_min_rate,
+	 * keepalive_timeout): since when the connection waits for a request
+	 * (its handshake, or the end of the last one), since when the
+	 * current one's head has been coming (0: none begun), since when its
+	 * body has. */
+	uint64_t wait_since_ns, req_start_ns, body_start_ns;
+	uint8_t served; /* a request was complete before: keep-alive wait */
 	struct ww_http_parser http; /* requests */
 	struct ww_http_parser resp; /* responses */
 	struct ww_l7_pending pending[WW_L7_MAX_PENDING];
 };
 
 struct ww_l7_pool {
+	uint64_t last_scan_ns; /* slow clients: last look at the pool */
+	uint32_t scan_next;    /* ... and where it stopped */
 	struct ww_l7 *ctx;
 	char *buffers;	 /* per context: head, work, body, response head */
 	uint32_t *slots; /* per context: reassembly slots, both ways */

@@ -235,6 +235,8 @@ void ww_l7_deliver_request(void *arg, const uint8_t *data, uint32_t len)
 	const struct ww_conf *c = w->pol->conf;
 	uint32_t off = 0;
 
+	if (x->req_start_ns == 0 && len > 0)
+		x->req_start_ns = w->now_ns; /* a request (head) begins */
 	while (off < len && !x->violated && !x->answer && !x->exc_verdict) {
 		size_t used;
 		enum ww_http_event ev = ww_http_feed(
@@ -251,6 +253,16 @@ void ww_l7_deliver_request(void *arg, const uint8_t *data, uint32_t len)
 			break;
 		}
 		x->head_checked = ev == WW_HTTP_HEAD;
+		if (ev == WW_HTTP_HEAD)
+			x->body_start_ns = w->now_ns;
+		if (ev == WW_HTTP_REQUEST) {
+			/* Waiting for the next one from now; it begins with
+			 * its first byte (if already here, at once). */
+			x->wait_since_ns = w->now_ns;
+			x->req_start_ns = off < len ? w->now_ns : 0;
+			x->body_start_ns = 0;
+			x->served = 1;
+		}
 		if (ev == WW_HTTP_REQUEST && !body_depth_ok(d))
 			break;
 		/* The rule engine judges the whole request, body included,

@@ -45,6 +45,7 @@ void ww_worker_housekeeping(struct ww_worker *w, struct ww_tx_list *out)
 		ww_flow_expire(w->flows, w->now_ns);
 	if (w->defrag != NULL)
 		stage_defrag_expire(w, out);
+	stage_l7_slow(w);
 }
 
 void ww_worker_log(struct ww_worker *w, const struct ww_event *ev)

@@ -86,6 +86,9 @@ void stage_block(struct ww_worker *w, struct ww_burst *b);
 void stage_defrag(struct ww_worker *w, struct ww_burst *b);
 void stage_flow(struct ww_worker *w, struct ww_burst *b);
 void stage_l7(struct ww_worker *w, struct ww_burst *b);
+/* Between bursts: connections too slow for [http] header_timeout,
+ * body_min_rate, keepalive_timeout give their context back. */
+void stage_l7_slow(struct ww_worker *w);
 /* After the verdicts: closed connections give their context back. */
 void stage_l7_closed(struct ww_worker *w, struct ww_burst *b);
 void stage_detect(struct ww_worker *w, struct ww_burst *b);

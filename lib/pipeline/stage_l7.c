@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 
@@ -144,6 +145,8 @@ static struct ww_l7 *take(struct ww_worker *w, struct ww_flow *f,
 			    pool->n_slots);
 	x->in_use = 1;
 	x->protected = ww_port_protected(w, server_port);
+	x->flow = f;
+	x->wait_since_ns = w->now_ns;
 	f->l7 = i + 1;
 	w->stats.l7_inspected++;
 	return x;
@@ -164,6 +167,7 @@ static void release(struct ww_worker *w, struct ww_flow *f, uint32_t now)
 	ww_tcp_stream_release(&pool->tcp, &x->cli);
 	ww_tcp_stream_release(&pool->tcp, &x->srv);
 	x->in_use = 0;
+	x->flow = NULL;
 	x->next_free = pool->free_head;
 	pool->free_head = f->l7 - 1;
 	f->l7 = now;
@@ -408,6 +412,14 @@ static enum ww_verdict l7_packet(struct ww_worker *w, struct ww_burst *b,
 	case L7_REFUSED:
 		*why = WW_DROP_EXCEPTION;
 		return to_server ? WW_V_DROP : WW_V_FORWARD;
+	case L7_RESET_NEXT:
+		/* Too slow: the reset it was due, now that a packet of its
+		 * client gives the addresses and sequence numbers. */
+		if (!to_server)
+			return WW_V_FORWARD;
+		f->l7 = L7_REFUSED;
+		*why = WW_DROP_EXCEPTION;
+		return WW_V_RESET;
 	case L7_CLOSED:
 		/* Closed (FIN both ways, or a RST the appliance took as in
 		 * window): client data now could only reach a server that
@@ -489,6 +501,80 @@ void stage_l7(struct ww_worker *w, struct ww_burst *b)
 		if (last[i] && f->state == WW_FLOW_CLOSED && L7_IS_CTX(f->l7) &&
 		    !answered_in_burst(b, i))
 			release(w, f, L7_CLOSED);
+	}
+}
+
+/* The packet of @f's client, as far as events need it. */
+static void flow_pkt(const struct ww_flow *f, struct ww_pkt *p)
+{
+	const unsigned int c = f->client_lo ? 0 : 1;
+
+	memset(p, 0, sizeof(*p));
+	p->l3 = f->key.family == 4 ? WW_PKT_L3_IPV4 : WW_PKT_L3_IPV6;
+	p->l4proto = 6;
+	p->flags = WW_PKT_F_L4;
+	memcpy(p->src, f->key.addr[c], 16);
+	memcpy(p->dst, f->key.addr[1 - c], 16);
+	p->sport = f->key.port[c];
+	p->dport = f->key.port[1 - c];
+}
+
+/* Is the connection of context @x too slow at @now? */
+static bool too_slow(const struct ww_conf *c, const struct ww_l7 *x,
+		     uint64_t now)
+{
+	const uint64_t head_ns = (uint64_t)c->http_header_timeout * NS_PER_S;
+	uint64_t elapsed;
+
+	if (x->req_start_ns == 0) /* waiting for a request */
+		return now - x->wait_since_ns >
+		       (x->served
+				? (uint64_t)c->http_keepalive_timeout * NS_PER_S
+				: head_ns);
+	if (!x->http.req.head_done)
+		return now - x->req_start_ns > head_ns;
+	if (x->body_start_ns == 0 || c->http_body_min_rate == 0)
+		return false;
+	elapsed = now - x->body_start_ns;
+	return elapsed > head_ns &&
+	       x->http.req.body_bytes * NS_PER_S <
+		       (uint64_t)c->http_body_min_rate * elapsed;
+}
+
+void stage_l7_slow(struct ww_worker *w)
+{
+	struct ww_l7_pool *pool = w->l7;
+	const struct ww_conf *c = w->pol->conf;
+	uint32_t n, k;
+
+	/* The whole pool about every second, a tenth at a time: the cost
+	 * is the pool's size per second, whatever the traffic. */
+	if (pool == NULL || w->now_ns - pool->last_scan_ns < NS_PER_S / 10)
+		return;
+	pool->last_scan_ns = w->now_ns;
+	n = pool->n / 10 + 1;
+	for (k = 0; k < n; k++) {
+		struct ww_l7 *x = &pool->ctx[pool->scan_next];
+		struct ww_flow *f = x->flow;
+		enum ww_verdict v;
+		struct ww_pkt p;
+
+		pool->scan_next =
+			pool->scan_next + 1 < pool->n ? pool->scan_next + 1 : 0;
+		if (!x->in_use || f == NULL || x->blocked || x->bypass ||
+		    x->violated || x->answer || x->resp_off ||
+		    w->now_ns < x->wait_since_ns || !too_slow(c, x, w->now_ns))
+			continue;
+		w->stats.stage.slow_requests++;
+		flow_pkt(f, &p);
+		v = ww_exception(w, WW_CONF_EXC_SLOW_REQUEST, x->protected, &p,
+				 UINT16_MAX, f->id);
+		/* Its context goes back whatever the policy: a slow client
+		 * must not hold one. */
+		release(w, f,
+			v == WW_V_FORWARD ? L7_NOT_INSPECTED
+			: v == WW_V_RESET ? L7_RESET_NEXT
+					  : L7_REFUSED);
 	}
 }
 

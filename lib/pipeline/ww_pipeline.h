@@ -104,6 +104,7 @@ struct ww_stage_stats {
 	uint64_t tcp_midstream;	    /* connections seen without handshake */
 	/* http */
 	uint64_t body_over_depth; /* requests longer than body_depth */
+	uint64_t slow_requests;	  /* connections too slow (slow_request) */
 	/* waf */
 	uint64_t waf_incomplete; /* requests the engine could not finish */
 };

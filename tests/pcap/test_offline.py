@@ -421,6 +421,48 @@ class Offline(unittest.TestCase):
         self.assertEqual(stats["http"]["inspected"], 5000)
         self.assertEqual(stats["http"]["requests"], 5000)
 
+    def test_slow_clients(self):
+        # Slow headers, a slow body and an idle connection lose their
+        # context at [http] header_timeout / body_min_rate (the default
+        # 20 s, 500 bytes/s), follow [exceptions] slow_request (auto with
+        # the WAF on: reset), and a pool of 4 contexts they held serves a
+        # later client; a keep-alive wait shorter than keepalive_timeout
+        # keeps its context.
+        from scapy.all import TCP, Ether
+        pcap = os.path.join(self.dir, "slow.pcap")
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_slow.py"),
+                        pcap], check=True)
+        conf = os.path.join(self.dir, "slow.ini")
+        with open(conf, "w") as fh:
+            fh.write("[general]\nprotected_networks = 10.77.0.2/32\n"
+                     "[flow]\nmax_flows = 65536\n[http]\ncontexts = 4\n")
+        out, eve, _ = self.run_ww("slow.pcap", "slow", conf=conf, extra=WAF_ON)
+        events = eve_lines(eve)
+        stats = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["http"]["slow"], 3)
+        self.assertEqual(stats["exceptions"]["slow_request"]["reset"], 3)
+        self.assertEqual(stats["http"]["no_context"], 0)
+        urls = [e["http"]["url"] for e in events if e["event_type"] == "http"]
+        self.assertIn("/late", urls)
+        self.assertIn("/ka-2", urls)
+        self.assertNotIn("/after-idle", urls)
+        # One event per source per alert interval (they share an address).
+        anomalies = [e for e in events if e["event_type"] == "anomaly"]
+        self.assertEqual(len(anomalies), 1)
+        self.assertIn(anomalies[0]["src_port"], {41001, 41002, 41003})
+        self.assertEqual(anomalies[0]["anomaly"]["event"], "slow_request")
+        self.assertEqual(anomalies[0]["wirewall"]["action"], "reset")
+        rst = {Ether(f[1])[TCP].dport for f in read_pcap(out)
+               if TCP in Ether(f[1]) and "R" in Ether(f[1])[TCP].flags}
+        self.assertTrue({41001, 41002, 41003} <= rst)
+        # With pass, the same clients go on uninspected (counted).
+        out, eve, _ = self.run_ww("slow.pcap", "slow_pass", conf=conf,
+                                  extra=WAF_ON + ["--set", "exceptions.slow_request=pass"])
+        stats = [e for e in eve_lines(eve)
+                 if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(stats["exceptions"]["slow_request"]["pass"], 3)
+        self.assertEqual(stats["drop"]["total"], 0)
+
     def test_tcp_beyond_span_refused(self):
         # A segment past the span a stream may hold (stream_max_kb from
         # the oldest unacknowledged byte) is not forwarded and counted;
