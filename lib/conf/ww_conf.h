@@ -202,6 +202,13 @@ struct ww_conf {
 	bool waf_answer_403;		      /* else reset both ends */
 	char waf_cache_dir[WW_CONF_PATH_MAX]; /* compiled databases */
 	uint32_t waf_regex_match_limit;	      /* PCRE2 match limit */
+	/* Site tuning ("": as crs-setup.conf says); see ww_waf_opts. */
+	char waf_allowed_methods[256];
+	char waf_allowed_content_types[1024];
+	char waf_restricted_extensions[2048];
+	char waf_restricted_headers[1024];
+	char waf_rule_exclusions[1024];
+	char waf_target_exclusions[2048];
 
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */

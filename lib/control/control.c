@@ -184,7 +184,16 @@ static bool waf_keys_differ(const struct ww_conf *a, const struct ww_conf *b)
 	       a->waf_paranoia_level != b->waf_paranoia_level ||
 	       a->waf_anomaly_threshold != b->waf_anomaly_threshold ||
 	       strcmp(a->waf_cache_dir, b->waf_cache_dir) != 0 ||
-	       a->waf_regex_match_limit != b->waf_regex_match_limit;
+	       a->waf_regex_match_limit != b->waf_regex_match_limit ||
+	       strcmp(a->waf_allowed_methods, b->waf_allowed_methods) != 0 ||
+	       strcmp(a->waf_allowed_content_types,
+		      b->waf_allowed_content_types) != 0 ||
+	       strcmp(a->waf_restricted_extensions,
+		      b->waf_restricted_extensions) != 0 ||
+	       strcmp(a->waf_restricted_headers, b->waf_restricted_headers) !=
+		       0 ||
+	       strcmp(a->waf_rule_exclusions, b->waf_rule_exclusions) != 0 ||
+	       strcmp(a->waf_target_exclusions, b->waf_target_exclusions) != 0;
 }
 
 /* "section.key" of a "section.key=value". */

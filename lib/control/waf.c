@@ -20,6 +20,12 @@ int ww_control_load_waf(const struct ww_conf *conf, struct ww_waf **out,
 		.anomaly_threshold = conf->waf_anomaly_threshold,
 		.cache_dir = conf->waf_cache_dir,
 		.regex_match_limit = conf->waf_regex_match_limit,
+		.allowed_methods = conf->waf_allowed_methods,
+		.allowed_content_types = conf->waf_allowed_content_types,
+		.restricted_extensions = conf->waf_restricted_extensions,
+		.restricted_headers = conf->waf_restricted_headers,
+		.rule_exclusions = conf->waf_rule_exclusions,
+		.target_exclusions = conf->waf_target_exclusions,
 	};
 	char why[900];
 	unsigned int i;

@@ -2,6 +2,7 @@
 /* Loading the rule set. See ww_waf.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
@@ -51,15 +52,70 @@ static int load_dir(struct ww_waf *w, const char *dir, char *err,
 	return rc;
 }
 
+/* Parse SecLang @text under @label. */
+static int parse_text(struct ww_waf *w, const char *text, size_t n,
+		      const char *label, char *err, size_t err_len)
+{
+	FILE *f;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	f = fmemopen((void *)text, n, "r");
+	if (f == NULL)
+		return -ENOMEM;
+	rc = waf_parse_stream(w, f, label, err, err_len);
+	fclose(f);
+	return rc;
+}
+
+/* A list of words "a b c" as the CRS writes its TX lists: each word
+ * between @pre and @post ("|a| |b|" for content types, "a/ b/" for
+ * extensions, "/a/ /b/" for headers, "a b" for methods). */
+static size_t crs_list(char *out, size_t cap, const char *words,
+		       const char *pre, const char *post)
+{
+	size_t n = 0;
+	const char *p = words;
+
+	while (*p != '\0' && n < cap) {
+		size_t k;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		k = strcspn(p, " ,\t");
+		if (k == 0)
+			break;
+		n += (size_t)snprintf(out + n, cap - n, "%s%s%.*s%s",
+				      n ? " " : "", pre, (int)k, p, post);
+		p += k;
+	}
+	return n < cap ? n : cap - 1;
+}
+
 /* Settings given by wirewall's config go in as the first rules, before
- * crs-setup.conf, as an operator's own SecAction 900000 would. */
+ * crs-setup.conf, as an operator's own SecAction 900000 would; the CRS's
+ * initialization (REQUEST-901) then keeps them. */
 static int overrides(struct ww_waf *w, const struct ww_waf_opts *o, char *err,
 		     size_t err_len)
 {
-	char text[512];
+	static const struct {
+		size_t off;
+		const char *var, *pre, *post;
+		unsigned int id;
+	} lists[] = {
+		{offsetof(struct ww_waf_opts, allowed_methods),
+		 "allowed_methods", "", "", 3},
+		{offsetof(struct ww_waf_opts, allowed_content_types),
+		 "allowed_request_content_type", "|", "|", 4},
+		{offsetof(struct ww_waf_opts, restricted_extensions),
+		 "restricted_extensions", "", "/", 5},
+		{offsetof(struct ww_waf_opts, restricted_headers),
+		 "restricted_headers", "/", "/", 6},
+	};
+	char text[8192], list[2048];
 	size_t n = 0;
-	FILE *f;
-	int rc;
+	unsigned int i;
 
 	if (o->paranoia_level)
 		n += (size_t)snprintf(
@@ -71,14 +127,72 @@ static int overrides(struct ww_waf *w, const struct ww_waf_opts *o, char *err,
 			text + n, sizeof(text) - n,
 			"SecAction \"id:2,phase:1,pass,nolog,setvar:tx.inbound_anomaly_score_threshold=%u\"\n",
 			o->anomaly_threshold);
-	if (n == 0)
-		return 0;
-	f = fmemopen(text, n, "r");
-	if (f == NULL)
-		return -ENOMEM;
-	rc = waf_parse_stream(w, f, "[waf] settings", err, err_len);
-	fclose(f);
-	return rc;
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]) && n < sizeof(text);
+	     i++) {
+		const char *words =
+			*(const char *const *)((const char *)o + lists[i].off);
+
+		if (words == NULL || words[0] == '\0')
+			continue;
+		if (strpbrk(words, "'\"\\%") != NULL) {
+			ww_errf(err, err_len,
+				"[waf] %s: quotes, backslashes and %% are not allowed",
+				lists[i].var);
+			return -EINVAL;
+		}
+		crs_list(list, sizeof(list), words, lists[i].pre,
+			 lists[i].post);
+		n += (size_t)snprintf(
+			text + n, sizeof(text) - n,
+			"SecAction \"id:%u,phase:1,pass,nolog,setvar:'tx.%s=%s'\"\n",
+			lists[i].id, lists[i].var, list);
+	}
+	if (n >= sizeof(text)) {
+		ww_errf(err, err_len, "[waf] tuning lists too long");
+		return -EINVAL;
+	}
+	return parse_text(w, text, n, "[waf] settings", err, err_len);
+}
+
+/* Exclusions from the config, after every rule is loaded. */
+static int exclusions(struct ww_waf *w, const struct ww_waf_opts *o, char *err,
+		      size_t err_len)
+{
+	char text[8192];
+	size_t n = 0;
+
+	if (o->rule_exclusions != NULL && o->rule_exclusions[0] != '\0')
+		n += (size_t)snprintf(text, sizeof(text),
+				      "SecRuleRemoveById %s\n",
+				      o->rule_exclusions);
+	if (o->target_exclusions != NULL && o->target_exclusions[0] != '\0') {
+		char copy[4096], *save = NULL, *item;
+
+		snprintf(copy, sizeof(copy), "%s", o->target_exclusions);
+		for (item = strtok_r(copy, "|", &save); item != NULL;
+		     item = strtok_r(NULL, "|", &save)) {
+			char id[32], target[1024];
+
+			if (sscanf(item, " %31s %1023s", id, target) != 2 ||
+			    strchr(target, '"') != NULL) {
+				ww_errf(err, err_len,
+					"[waf] target_exclusions: '%s': expected RULE-ID TARGET",
+					item);
+				return -EINVAL;
+			}
+			n += (size_t)snprintf(
+				text + n, sizeof(text) - n,
+				"SecRuleUpdateTargetById %s \"!%s\"\n", id,
+				target);
+			if (n >= sizeof(text))
+				break;
+		}
+	}
+	if (n >= sizeof(text)) {
+		ww_errf(err, err_len, "[waf] exclusions too long");
+		return -EINVAL;
+	}
+	return parse_text(w, text, n, "[waf] exclusions", err, err_len);
 }
 
 /*
@@ -200,6 +314,8 @@ int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 		rc = is_seclang(o->files[i])
 			     ? waf_parse_file(w, o->files[i], err, err_len)
 			     : load_native(w, o->files[i], err, err_len);
+	if (rc == 0)
+		rc = exclusions(w, o, err, err_len);
 	if (rc == 0)
 		rc = waf_resolve(w, err, err_len);
 	if (rc == 0) {

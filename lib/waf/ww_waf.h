@@ -49,6 +49,19 @@ struct ww_waf_opts {
 	 * run that hits it counts as no match and marks the result
 	 * incomplete. */
 	unsigned int regex_match_limit;
+	/* Site tuning that crs-setup.conf would otherwise hold, as the
+	 * CRS's own TX variables (NULL or "": as crs-setup.conf says), set
+	 * before the CRS initializes them: */
+	const char *allowed_methods;	   /* "GET HEAD POST" */
+	const char *allowed_content_types; /* "application/json text/plain" */
+	const char *restricted_extensions; /* ".bak .sql" */
+	const char *restricted_headers;	   /* "proxy lock-token" */
+	/* After every rule: rules removed by id ("911100 920420", as
+	 * SecRuleRemoveById), and targets removed from rules ("942100
+	 * ARGS:password|932100 REQUEST_COOKIES:session", as
+	 * SecRuleUpdateTargetById ID !TARGET). */
+	const char *rule_exclusions;
+	const char *target_exclusions;
 };
 
 /* Load and compile. @return 0 with *@out, or -errno with "file:line:

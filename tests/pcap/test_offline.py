@@ -10,6 +10,7 @@ the frames around it pass, the policy switch works, runs are repeatable,
 and a bad configuration is refused before anything runs.
 """
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -462,6 +463,47 @@ class Offline(unittest.TestCase):
                  if e["event_type"] == "stats"][-1]["stats"]
         self.assertEqual(stats["exceptions"]["slow_request"]["pass"], 3)
         self.assertEqual(stats["drop"]["total"], 0)
+
+    def test_waf_site_tuning(self):
+        # The false positives stock PL1 gives ordinary sites (PATCH on a
+        # REST API, a text/plain beacon, a .bak URL, a password field with
+        # SQL-like characters) are refused as shipped and pass with the
+        # [waf] tuning keys; a key's bad value is refused at start.
+        pcap = os.path.join(self.dir, "tuning.pcap")
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_tuning.py"),
+                        pcap], check=True)
+        conf = os.path.join(self.dir, "tuning.ini")
+        with open(conf, "w") as fh:
+            fh.write("[general]\nprotected_networks = 10.77.0.2/32\n"
+                     "[flow]\nmax_flows = 65536\n")
+
+        def refused(extra):
+            _, eve, _ = self.run_ww("tuning.pcap", "tuning", conf=conf,
+                                    extra=WAF_ON + extra)
+            return {e["src_port"]: e["alert"]["signature"] for e in eve_lines(eve)
+                    if e["event_type"] == "alert" and e["alert"]["action"] == "blocked"}
+
+        stock = refused([])
+        self.assertIn("911100", stock[41101])
+        self.assertIn("920420", stock[41102])
+        self.assertIn("920440", stock[41103])
+        self.assertIn(41104, stock)
+        self.assertNotIn(41105, stock)
+        tuned = refused([
+            "--set", "waf.allowed_methods=GET HEAD POST OPTIONS PATCH",
+            "--set", "waf.allowed_content_types=application/x-www-form-urlencoded "
+                     "multipart/form-data application/json text/plain",
+            "--set", "waf.rule_exclusions=920440",
+            "--set", "waf.target_exclusions=" + "|".join(
+                "%s ARGS:password" % r for r in
+                sorted(set(re.findall(r"\b9\d{5}\b", stock[41104])) - {"949110"}))])
+        self.assertEqual(tuned, {})
+        # Only what was tuned: the methods list without PATCH still refuses.
+        self.assertIn(41101, refused(["--set", "waf.allowed_methods=GET HEAD POST"]))
+        p = self.check_config(*WAF_ON_SETS, "waf.target_exclusions=942100",
+                              conf=conf)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("target_exclusions", p.stderr)
 
     def test_tcp_beyond_span_refused(self):
         # A segment past the span a stream may hold (stream_max_kb from
