@@ -25,6 +25,11 @@ struct ww_event_log {
 	FILE *out;
 	bool own_file;
 	char port_name[MAX_PORTS][RTE_ETH_NAME_MAX_LEN];
+	/* An http event waiting for the rest of its URL. */
+	struct ww_event pend;
+	unsigned int pend_more; /* records still to come; 0: none */
+	char *url;		/* the whole URL so far */
+	uint32_t url_len, url_cap;
 };
 
 struct rte_ring *ww_event_ring_create(const char *name, unsigned int count,
@@ -56,14 +61,19 @@ struct ww_event_log *ww_event_log_open(const char *path)
 	return log;
 }
 
+static int write_pending(struct ww_event_log *log);
+
 void ww_event_log_close(struct ww_event_log *log)
 {
 	if (log == NULL)
 		return;
+	if (log->pend_more != 0)
+		write_pending(log);
 	if (log->own_file)
 		fclose(log->out);
 	else
 		fflush(log->out);
+	free(log->url);
 	free(log);
 }
 
@@ -142,14 +152,22 @@ static void add_addresses(json_t *o, const struct ww_event *ev)
  * wants UTF-8, and these bytes need not be. Each byte is taken as the
  * Latin-1 character of that value, so every input gives a valid string
  * and nothing is lost (Suricata escapes differently, but also keeps all).
- * @field is NUL-terminated within @cap.
  */
-static json_t *json_bytes(const char *field, size_t cap)
+static json_t *bytes_n(const char *field, size_t n)
 {
-	char buf[2 * 256];
-	size_t n = strnlen(field, cap), i, o = 0;
+	char small[2 * 256], *buf = small;
+	size_t i, o = 0, cap = sizeof(small);
+	json_t *j;
 
-	for (i = 0; i < n && o + 2 <= sizeof(buf); i++) {
+	if (n == 0)
+		return json_string("");
+	if (2 * n > cap) {
+		buf = malloc(2 * n);
+		if (buf == NULL)
+			return json_string("");
+		cap = 2 * n;
+	}
+	for (i = 0; i < n && o + 2 <= cap; i++) {
 		unsigned char c = (unsigned char)field[i];
 
 		if (c < 0x80) {
@@ -159,7 +177,16 @@ static json_t *json_bytes(const char *field, size_t cap)
 			buf[o++] = (char)(0x80 | (c & 0x3f));
 		}
 	}
-	return json_stringn(buf, o);
+	j = json_stringn(buf, o);
+	if (buf != small)
+		free(buf);
+	return j;
+}
+
+/* The same, of a field NUL-terminated within @cap. */
+static json_t *json_bytes(const char *field, size_t cap)
+{
+	return bytes_n(field, strnlen(field, cap));
 }
 
 static json_t *flow_body(const struct ww_event *ev)
@@ -180,7 +207,10 @@ static json_t *flow_body(const struct ww_event *ev)
 			 ww_flow_end_name(f->reason));
 }
 
-int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
+/* One record as a JSON line; @url (may be NULL): an http event's whole
+ * URL when it came in several records. */
+static int write_event(struct ww_event_log *log, const struct ww_event *ev,
+		       const char *url, size_t url_len)
 {
 	json_t *o, *body;
 	unsigned int i;
@@ -233,8 +263,10 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 		json_object_set_new(
 			http, "hostname",
 			json_bytes(h->hostname, sizeof(h->hostname)));
-		json_object_set_new(http, "url",
-				    json_bytes(h->url, sizeof(h->url)));
+		json_object_set_new(
+			http, "url",
+			url != NULL ? bytes_n(url, url_len)
+				    : json_bytes(h->url, sizeof(h->url)));
 		json_object_set_new(
 			http, "http_method",
 			json_bytes(h->http_method, sizeof(h->http_method)));
@@ -303,6 +335,53 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 			    json_string(ww_pkt_err_name(ev->reason)));
 	json_object_set_new(o, "drop", body);
 	return write_line(log, o);
+}
+
+static int write_pending(struct ww_event_log *log)
+{
+	log->pend_more = 0;
+	return write_event(log, &log->pend, log->url, log->url_len);
+}
+
+int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
+{
+	/* An http event whose URL goes on in the records after it waits
+	 * for them (they come in the same enqueue). */
+	if (ev->type == WW_EVENT_URL_MORE) {
+		uint32_t n = ev->len < WW_EVENT_URL_CHUNK ? ev->len
+							  : WW_EVENT_URL_CHUNK;
+
+		if (log->pend_more == 0)
+			return 0; /* its event was lost: nothing to join */
+		if (log->url_len + n <= log->url_cap) {
+			memcpy(log->url + log->url_len, ev->url_more, n);
+			log->url_len += n;
+		}
+		if (--log->pend_more == 0)
+			return write_pending(log);
+		return 0;
+	}
+	if (log->pend_more != 0)
+		write_pending(log); /* cut short: written as it came */
+	if (ev->type == WW_EVENT_HTTP && ev->http.url_more > 0) {
+		uint32_t cap = ev->http.url_len + 1;
+
+		if (cap > log->url_cap) {
+			char *u = realloc(log->url, cap);
+
+			if (u == NULL)
+				return write_event(log, ev, NULL, 0);
+			log->url = u;
+			log->url_cap = cap;
+		}
+		log->pend = *ev;
+		log->url_len =
+			(uint32_t)strnlen(ev->http.url, sizeof(ev->http.url));
+		memcpy(log->url, ev->http.url, log->url_len);
+		log->pend_more = ev->http.url_more;
+		return 0;
+	}
+	return write_event(log, ev, NULL, 0);
 }
 
 unsigned int ww_event_log_drain(struct ww_event_log *log, struct rte_ring *ring,

@@ -29,6 +29,8 @@ enum ww_event_type {
 	WW_EVENT_ALERT,	   /* a rule or check fired */
 	WW_EVENT_ANOMALY,  /* traffic that could not be judged (an
 			    * exception) and what was done with it */
+	WW_EVENT_URL_MORE, /* the rest of the URL of the WW_EVENT_HTTP record
+			    * before it (len bytes in url_more) */
 };
 
 /* WW_EVENT_HTTP payload: Suricata's http object. Strings are cut to fit
@@ -43,7 +45,9 @@ struct ww_event_http {
 	uint64_t request_length; /* request body bytes */
 	uint64_t latency_ns;	 /* end of request to first response byte */
 	uint16_t status;	 /* 0: no response seen */
-	uint8_t pad[6];
+	uint16_t url_more;	 /* WW_EVENT_URL_MORE records that follow
+				  * with the rest of the URL */
+	uint32_t url_len;	 /* the whole URL's length */
 };
 
 /* WW_EVENT_ALERT payload: Suricata's alert object. */
@@ -96,6 +100,7 @@ struct ww_event {
 		struct ww_event_http http;	 /* WW_EVENT_HTTP */
 		struct ww_event_alert alert;	 /* WW_EVENT_ALERT */
 		struct ww_event_anomaly anomaly; /* WW_EVENT_ANOMALY */
+		char url_more[sizeof(struct ww_event_http)]; /* _URL_MORE */
 	};
 } __attribute__((aligned(8)));
 
@@ -106,6 +111,27 @@ struct ww_event {
  */
 struct rte_ring *ww_event_ring_create(const char *name, unsigned int count,
 				      int socket_id);
+
+/* URL bytes one WW_EVENT_URL_MORE record carries. */
+#define WW_EVENT_URL_CHUNK sizeof(((struct ww_event *)0)->url_more)
+/* The URL bytes the http record itself carries. */
+#define WW_EVENT_URL_HEAD (sizeof(((struct ww_event_http *)0)->url) - 1)
+
+/* Queue @n records at once (an http event and the rest of its URL), all
+ * or none; on a full ring count one event in *@dropped and return false.
+ * dp-safe: one producer per ring. */
+static inline bool ww_event_push_n(struct rte_ring *ring,
+				   const struct ww_event *ev, unsigned int n,
+				   uint64_t *dropped)
+{
+	if (unlikely(rte_ring_sp_enqueue_bulk_elem(ring, (void *)(uintptr_t)ev,
+						   sizeof(*ev), n,
+						   NULL) != n)) {
+		(*dropped)++;
+		return false;
+	}
+	return true;
+}
 
 /* Queue @ev; on a full ring count it in *@dropped and return false.
  * dp-safe: one producer per ring. */

@@ -58,6 +58,7 @@ struct ww_l7_pending {
 	uint8_t no_body;    /* HEAD: the response carries no body */
 	uint8_t connect;    /* CONNECT: a 2xx turns the connection into a
 			     * tunnel */
+	uint32_t url_off, url_len; /* the whole URL in the context's store */
 };
 
 struct ww_l7 {
@@ -89,6 +90,12 @@ struct ww_l7 {
 	 * body has. */
 	uint64_t wait_since_ns, req_start_ns, body_start_ns;
 	uint8_t served; /* a request was complete before: keep-alive wait */
+	/* The URLs of the requests waiting for their answer, whole (the
+	 * event records carry 255 bytes; the rest follows in records of its
+	 * own when the event is logged): [http] max_request_line bytes,
+	 * filled in order, emptied when no request waits. */
+	char *url_store;
+	uint32_t url_used;
 	struct ww_http_parser http; /* requests */
 	struct ww_http_parser resp; /* responses */
 	struct ww_l7_pending pending[WW_L7_MAX_PENDING];

@@ -52,6 +52,45 @@ static void copy_str(char *dst, size_t cap, struct ww_http_str s)
 	dst[n] = '\0';
 }
 
+/* Records one http event may take: its own and the rest of a URL of up
+ * to about 30 KiB (a longer one is cut there). */
+#define MAX_URL_RECORDS 64
+
+/* Log http event @q whose whole URL is in the context's store: the
+ * record, then the rest of the URL in records of its own, queued at once
+ * (all or none). */
+static void log_http(struct ww_worker *w, struct ww_l7 *x,
+		     struct ww_l7_pending *q)
+{
+	struct ww_event recs[MAX_URL_RECORDS];
+	uint32_t len = q->url_len, off = WW_EVENT_URL_HEAD;
+	unsigned int n = 1;
+
+	if (len <= WW_EVENT_URL_HEAD) {
+		ww_worker_log(w, &q->ev);
+		return;
+	}
+	if (len >
+	    WW_EVENT_URL_HEAD + (MAX_URL_RECORDS - 1) * WW_EVENT_URL_CHUNK)
+		len = WW_EVENT_URL_HEAD +
+		      (MAX_URL_RECORDS - 1) * WW_EVENT_URL_CHUNK;
+	recs[0] = q->ev;
+	while (off < len) {
+		uint32_t k = len - off < WW_EVENT_URL_CHUNK
+				     ? len - off
+				     : (uint32_t)WW_EVENT_URL_CHUNK;
+		struct ww_event *r = &recs[n++];
+
+		r->type = WW_EVENT_URL_MORE;
+		r->len = (uint16_t)k;
+		memcpy(r->url_more, x->url_store + q->url_off + off, k);
+		off += k;
+	}
+	recs[0].http.url_more = (uint16_t)(n - 1);
+	recs[0].http.url_len = len;
+	ww_worker_log_n(w, recs, n);
+}
+
 /* Log the oldest waiting request, with what is known of its response. */
 static void log_oldest(struct ww_worker *w, struct ww_l7 *x)
 {
@@ -60,9 +99,10 @@ static void log_oldest(struct ww_worker *w, struct ww_l7 *x)
 	if (q->ev.http.status == 0)
 		w->stats.http_unanswered++;
 	if (w->pol->conf->http_events)
-		ww_worker_log(w, &q->ev);
+		log_http(w, x, q);
 	x->first_pending = (x->first_pending + 1) % WW_L7_MAX_PENDING;
-	x->n_pending--;
+	if (--x->n_pending == 0)
+		x->url_used = 0; /* the store is free again */
 }
 
 /* The connection ends or its responses can no longer be followed: log
@@ -96,6 +136,16 @@ static void queue_request(struct ww_worker *w, const struct ww_flow *f,
 	ww_l7_flow_event(&q->ev, w, f, WW_EVENT_HTTP);
 	copy_str(q->ev.http.hostname, sizeof(q->ev.http.hostname), r->host);
 	copy_str(q->ev.http.url, sizeof(q->ev.http.url), r->uri_raw);
+	/* The whole URL, as far as the store has room (it holds a whole
+	 * request line; pipelined requests share it). */
+	q->url_off = x->url_used;
+	q->url_len =
+		r->uri_raw.len < w->ctx->conf->http_max_request_line -
+					 x->url_used
+			? r->uri_raw.len
+			: w->ctx->conf->http_max_request_line - x->url_used;
+	memcpy(x->url_store + q->url_off, r->uri_raw.p, q->url_len);
+	x->url_used += q->url_len;
 	copy_str(q->ev.http.http_method, sizeof(q->ev.http.http_method),
 		 r->method);
 	copy_str(q->ev.http.protocol, sizeof(q->ev.http.protocol), r->version);

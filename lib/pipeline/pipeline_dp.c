@@ -56,6 +56,18 @@ void ww_worker_log(struct ww_worker *w, const struct ww_event *ev)
 		ww_event_push(w->events, ev, &w->stats.events_dropped);
 }
 
+void ww_worker_log_n(struct ww_worker *w, const struct ww_event *ev,
+		     unsigned int n)
+{
+	unsigned int i;
+
+	if (w->direct_log != NULL)
+		for (i = 0; i < n; i++)
+			ww_event_log_write(w->direct_log, &ev[i]);
+	else if (w->events != NULL)
+		ww_event_push_n(w->events, ev, n, &w->stats.events_dropped);
+}
+
 bool ww_worker_alert_due(struct ww_worker *w, enum ww_alert_memo_kind kind,
 			 const uint8_t *addr, uint32_t alen)
 {

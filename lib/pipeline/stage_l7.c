@@ -36,8 +36,9 @@ int ww_l7_pool_create(struct ww_worker *w)
 	w->l7 = pool;
 	pool->n = c->http_contexts;
 	/* Request head and work buffers of max_header_bytes each, the
-	 * body, then the response head buffer. */
-	pool->buf_stride = 3 * c->http_max_header_bytes + c->http_body_depth;
+	 * body, the response head buffer, then the URL store. */
+	pool->buf_stride = 3 * c->http_max_header_bytes + c->http_body_depth +
+			   c->http_max_request_line;
 	pool->n_slots = ww_tcp_slots_for(c->tcp_stream_max_kb << 10);
 	pool->ctx = rte_zmalloc("ww_l7_ctx", sizeof(*pool->ctx) * pool->n,
 				RTE_CACHE_LINE_SIZE);
@@ -143,6 +144,8 @@ static struct ww_l7 *take(struct ww_worker *w, struct ww_flow *f,
 		ww_tcp_window(&x->cli, f->tcp_isn_next, f->l7 & 0xffff);
 	ww_tcp_stream_start(&x->srv, p->tcp_ack, slots + pool->n_slots,
 			    pool->n_slots);
+	x->url_store = buf + 3 * c->http_max_header_bytes + c->http_body_depth;
+	x->url_used = 0;
 	x->in_use = 1;
 	x->protected = ww_port_protected(w, server_port);
 	x->flow = f;

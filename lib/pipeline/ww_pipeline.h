@@ -246,6 +246,10 @@ struct ww_worker {
 /* Log @ev: queued to the control thread, or written directly (offline
  * mode, and while the control thread flushes a stopped worker). dp-safe. */
 void ww_worker_log(struct ww_worker *w, const struct ww_event *ev);
+/* Log @n records that belong together (an http event and the rest of its
+ * URL): queued all or none. dp-safe. */
+void ww_worker_log_n(struct ww_worker *w, const struct ww_event *ev,
+		     unsigned int n);
 
 /* True when an alert about source @addr (@alen bytes) of @kind is due:
  * none in the last [block] alert_interval. Records it. dp-safe. */

@@ -126,11 +126,20 @@ sleep 0.3
 check "SIGHUP: still running, and says so" bash -c \
 	"kill -0 $WW_PID && grep -q 'SIGHUP' '$WORK/wirewall.log'"
 
+# A long URL crosses the worker's event ring whole.
+LONG="/index.html?q=$(printf '%3000s' | tr ' ' z)&end=1"
+get "$LONG" >/dev/null
+
 wait $PING
 check "3000 pings across every change: 0% packet loss" \
 	grep -q " 0% packet loss" "$WORK/ping.out"
 rig_stop_wirewall
 check "wirewall exits cleanly" true
+check "the http event of a 3 KB URL carries it whole" /usr/bin/python3 -c "
+import json, sys
+urls = [json.loads(l)['http']['url'] for l in open('$WORK/eve.json')
+        if '\"event_type\":\"http\"' in l]
+sys.exit(0 if '$LONG' in urls else 1)"
 check "the summary adds up: in = forwarded + dropped + held" /usr/bin/python3 -c "
 import re, sys
 t = open('$WORK/wirewall.log').read()

@@ -464,6 +464,34 @@ class Offline(unittest.TestCase):
         self.assertEqual(stats["exceptions"]["slow_request"]["pass"], 3)
         self.assertEqual(stats["drop"]["total"], 0)
 
+    def test_http_event_full_url(self):
+        # The http event carries the whole URL (up to the request line's
+        # limit), like Suricata's, also for pipelined requests and across
+        # the worker's ring (live) or the direct write (here).
+        from scapy.all import IP, TCP, Ether, Raw
+        from pcapfile import write_pcap
+        urls = ["/search?q=" + "x" * 3000 + "&end=1", "/short",
+                "/p?" + "&".join("k%d=v%d" % (i, i) for i in range(500))]
+        reqs = b"".join(b"GET " + u.encode() + b" HTTP/1.1\r\nHost: a\r\n\r\n"
+                        for u in urls)
+        frames, t = [], 1767225600.0
+        C = lambda **kw: IP(src="10.77.0.1", dst="10.77.0.2") / TCP(
+            sport=41200, dport=80, window=65535, **kw)
+        S = lambda **kw: IP(src="10.77.0.2", dst="10.77.0.1") / TCP(
+            sport=80, dport=41200, window=65535, **kw)
+        seq = [C(flags="S", seq=1), S(flags="SA", seq=9, ack=2),
+               C(flags="A", seq=2, ack=10)]
+        for off in range(0, len(reqs), 1400):
+            seq.append(C(flags="PA", seq=2 + off, ack=10) / Raw(reqs[off:off + 1400]))
+        seq.append(S(flags="A", seq=10, ack=2 + len(reqs)))
+        for i, p in enumerate(seq):
+            frames.append((t + i * 0.001, bytes(Ether() / p)))
+        write_pcap(os.path.join(self.dir, "longurl.pcap"), frames)
+        _, eve, _ = self.run_ww("longurl.pcap", "longurl", conf=self.http_conf,
+                                extra=["--set", "general.protected_networks=10.77.0.2/32"])
+        got = [e["http"]["url"] for e in eve_lines(eve) if e["event_type"] == "http"]
+        self.assertEqual(got, urls)
+
     def test_waf_site_tuning(self):
         # The false positives stock PL1 gives ordinary sites (PATCH on a
         # REST API, a text/plain beacon, a .bak URL, a password field with
