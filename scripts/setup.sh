@@ -12,11 +12,16 @@ PACKAGES=(
 	# regression tests (YAML) and libmodsecurity3 as their peer
 	modsecurity-crs libhyperscan-dev libpcre2-dev libyaml-dev
 	libmodsecurity-dev
+	# libmodsecurity3's recommended modsecurity.conf, as Debian ships it
+	# for its nginx connector: the peer is set up as its users set it up
+	libnginx-mod-http-modsecurity
 	# tests
 	libcmocka-dev clang-format clang python3 python3-scapy
 	python3-jwt python3-cryptography
 	# models: training, export, parity tests, perf/forest's peers
 	python3-numpy python3-sklearn python3-xgboost libxgboost-dev
+	# the payload corpus test reads these tools' wordlists
+	wfuzz sqlmap wapiti dirb
 	# the netns rig and the traffic in tests and the demo
 	iproute2 iputils-ping curl iperf3 procps ethtool tcpdump
 )

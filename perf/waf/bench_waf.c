@@ -9,6 +9,16 @@
  *
  *   bench_waf CRS_SETUP RULES_DIR TESTS_DIR PL SECONDS ROUNDS
  *
+ * libmodsecurity3 is set up as the regression runner sets it up
+ * (tests/crs/crs_engine.c): Debian's modsecurity.conf for its
+ * libmodsecurity3 users (MODSEC_CONF, default
+ * /usr/share/nginx/docs/modsecurity/modsecurity.conf from the source root,
+ * where perf/waf/run.sh runs) with the engine On, crs-setup.conf, every rule
+ * file owasp-crs.load includes. Each request goes through the request phases
+ * and logging; no response is made up (wirewall judges requests only, so
+ * neither engine is timed on one). The CRS suite's own test settings are not
+ * applied: this is a deployment, at paranoia level PL.
+ *
  * Prints "waf pl<N> ww <req/s> modsec <req/s>" and the load figures.
  */
 #include <dirent.h>
@@ -214,6 +224,7 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	char err[1024];
+	struct crs_engine_conf conf = {0};
 	struct crs_engine *ww, *ms;
 	double t0, ww_load, ms_load, wr[16], mr[16];
 	unsigned int pl, rounds, r;
@@ -242,11 +253,18 @@ int main(int argc, char **argv)
 	interleave(n_suite);
 	printf(", %zu in all, interleaved; a round is whole passes\n",
 	       n_corpus);
+	conf.crs_setup = argv[1];
+	conf.rules_dir = argv[2];
+	conf.pl = pl;
+	conf.modsec_conf =
+		getenv("MODSEC_CONF")
+			? getenv("MODSEC_CONF")
+			: "/usr/share/nginx/docs/modsecurity/modsecurity.conf";
 	t0 = now_s();
-	ww = crs_engine_new("ww", argv[1], argv[2], pl, err, sizeof(err));
+	ww = crs_engine_new("ww", &conf, err, sizeof(err));
 	ww_load = now_s() - t0;
 	t0 = now_s();
-	ms = crs_engine_new("modsec", argv[1], argv[2], pl, err, sizeof(err));
+	ms = ww ? crs_engine_new("modsec", &conf, err, sizeof(err)) : NULL;
 	ms_load = now_s() - t0;
 	if (ww == NULL || ms == NULL) {
 		fprintf(stderr, "bench_waf: %s\n", err);

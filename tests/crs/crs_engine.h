@@ -3,8 +3,8 @@
 #define WW_CRS_ENGINE_H
 
 /* The engine a regression run uses: wirewall's (lib/http + lib/waf) or
- * libmodsecurity3's, both loading the same CRS at the same paranoia
- * level. */
+ * libmodsecurity3's, both loading the same CRS with the same crs-setup
+ * at the same paranoia level. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,10 +12,29 @@
 
 struct crs_engine;
 
+struct crs_engine_conf {
+	const char *crs_setup; /* /etc/modsecurity/crs/crs-setup.conf */
+	const char *rules_dir; /* /usr/share/modsecurity-crs/rules */
+	unsigned int pl;       /* paranoia level */
+	/* libmodsecurity3's base configuration, loaded before the CRS
+	 * (/usr/share/nginx/docs/modsecurity/modsecurity.conf: Debian's, for
+	 * its libmodsecurity3 users); the engine is then turned On. Required
+	 * for "modsec". */
+	const char *modsec_conf;
+	/* The CRS regression suite's own settings after crs-setup.conf
+	 * (as the CRS 3.x tests' README sets them: utf-8 validation,
+	 * argument limits, no IP-reputation block), for both engines. */
+	bool test_setup;
+	/* libmodsecurity3: a 200 response goes through phases 3 and 4 as
+	 * through a server's connector (the runner); off, only the request
+	 * phases and logging run (perf/waf: the work both engines do). */
+	bool response_phase;
+};
+
 /* @name "ww" or "modsec". NULL with the reason in @err. */
-struct crs_engine *crs_engine_new(const char *name, const char *crs_setup,
-				  const char *rules_dir, unsigned int pl,
-				  char *err, size_t err_len);
+struct crs_engine *crs_engine_new(const char *name,
+				  const struct crs_engine_conf *conf, char *err,
+				  size_t err_len);
 void crs_engine_free(struct crs_engine *e);
 
 /* Judge one raw request: refused as malformed, the status a client gets
