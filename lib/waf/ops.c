@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 
 #include "waf_int.h"
+#include "ww_inject.h"
 
 static bool contains_word(const char *v, uint32_t n, const char *p, size_t pl)
 {
@@ -207,6 +208,18 @@ bool waf_op_match(struct ww_waf_ctx *c, const struct waf_rule *r, const char *v,
 		return rx(c, r, v, n, arg, al);
 	case OP_PM:
 		return waf_pm_match(c, r, v, n);
+	case OP_DETECT_SQLI: {
+		char fp[WW_SQLI_FINGERPRINT_MAX];
+
+		if (!ww_detect_sqli(v, n, fp))
+			return false;
+		/* As ModSecurity: TX:0 holds the fingerprint. */
+		if (r->capture)
+			waf_tx_set(c, "0", fp, (uint32_t)strlen(fp));
+		return true;
+	}
+	case OP_DETECT_XSS:
+		return ww_detect_xss(v, n);
 	case OP_BEGINS_WITH:
 		return n >= al && memcmp(v, arg, al) == 0;
 	case OP_ENDS_WITH:

@@ -99,6 +99,8 @@ enum waf_op {
 	OP_VALIDATE_UTF8,
 	OP_IP_MATCH,
 	OP_UNCONDITIONAL,
+	OP_DETECT_SQLI, /* lib/inject */
+	OP_DETECT_XSS,
 	OP_UNSUPPORTED, /* accepted, never matches (reported) */
 };
 

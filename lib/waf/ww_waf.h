@@ -12,9 +12,10 @@
  * then the site's rules. Unknown directives, variables, operators,
  * transformations or actions refuse the whole set, naming file, line and
  * reason; a regular expression PCRE2 cannot compile is refused the same
- * way. Operators the engine does not implement (libinjection's
- * @detectSQLi and @detectXSS, DNS blocklists, GeoIP) are accepted, never
- * match, and are reported with the rule ids that use them. The loaded
+ * way. @detectSQLi and @detectXSS are lib/inject's own detectors.
+ * Operators the engine does not implement (DNS blocklists, GeoIP) are
+ * accepted, never match, and are reported with the rule ids that use
+ * them. The loaded
  * set is immutable: workers share it, a reload builds a new one.
  *
  * Evaluation (worker): ww_waf_eval() runs phases 1 and 2 over one parsed

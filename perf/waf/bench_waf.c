@@ -22,6 +22,7 @@
  * Prints "waf pl<N> ww <req/s> modsec <req/s>" and the load figures.
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 
 #include "../../tests/crs/crs_engine.h"
 #include "../../tests/crs/yaml_tree.h"
+#include "ww_inject.h"
 
 struct req {
 	char *p;
@@ -221,6 +223,105 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The argument values of the corpus (query and form body, %-decoded),
+ * as the operators see them, for their cost per value. */
+static size_t collect_values(char ***out)
+{
+	size_t n = 0, cap = 0, i;
+	char **v = NULL;
+
+	for (i = 0; i < n_corpus; i++) {
+		const char *r = corpus[i].p, *eol = strstr(r, "\r\n");
+		const char *q = strchr(r, '?'), *body = strstr(r, "\r\n\r\n");
+		const char *parts[2][2] = {{q, eol},
+					   {body ? body + 4 : NULL, NULL}};
+		unsigned int k;
+
+		if (q != NULL && eol != NULL && q > eol)
+			parts[0][0] = NULL;
+		parts[1][1] = body ? r + corpus[i].n : NULL;
+		for (k = 0; k < 2; k++) {
+			const char *p = parts[k][0], *end = parts[k][1];
+
+			if (p == NULL || end == NULL)
+				continue;
+			if (k == 0)
+				p++;
+			while (p < end) {
+				const char *amp =
+					memchr(p, '&', (size_t)(end - p));
+				const char *stop = amp ? amp : end;
+				const char *eq =
+					memchr(p, '=', (size_t)(stop - p));
+				char *d;
+				size_t m = 0;
+
+				if (eq != NULL && stop > eq + 1) {
+					if (n == cap) {
+						cap = cap ? 2 * cap : 4096;
+						v = realloc(v,
+							    cap * sizeof(*v));
+					}
+					d = malloc((size_t)(stop - eq));
+					for (p = eq + 1; p < stop; p++) {
+						if (*p == '%' && stop - p > 2 &&
+						    isxdigit((unsigned char)
+								     p[1]) &&
+						    isxdigit((unsigned char)
+								     p[2])) {
+							char h[3] = {p[1], p[2],
+								     0};
+
+							d[m++] = (char)strtol(
+								h, NULL, 16);
+							p += 2;
+						} else {
+							d[m++] = *p == '+' ? ' '
+									   : *p;
+						}
+					}
+					d[m] = '\0';
+					v[n++] = d;
+				}
+				p = stop + 1;
+			}
+		}
+	}
+	*out = v;
+	return n;
+}
+
+/* @detectSQLi and @detectXSS (lib/inject), ns per value, best of 3
+ * passes over every argument value of the corpus. */
+static void detect_cost(void)
+{
+	char **v, fp[WW_SQLI_FINGERPRINT_MAX];
+	size_t n = collect_values(&v), i;
+	double best[2] = {1e30, 1e30};
+	unsigned int r, hits[2] = {0, 0};
+
+	for (r = 0; r < 3 && n > 0; r++) {
+		double t = now_s();
+
+		for (i = 0; i < n; i++)
+			hits[0] += ww_detect_sqli(v[i], strlen(v[i]), fp);
+		t = now_s() - t;
+		best[0] = t < best[0] ? t : best[0];
+		t = now_s();
+		for (i = 0; i < n; i++)
+			hits[1] += ww_detect_xss(v[i], strlen(v[i]));
+		t = now_s() - t;
+		best[1] = t < best[1] ? t : best[1];
+	}
+	if (n > 0)
+		printf("detect: @detectSQLi %.0f ns/value, @detectXSS %.0f ns/value over %zu argument values (%u and %u detections a pass)\n",
+		       best[0] * 1e9 / (double)n, best[1] * 1e9 / (double)n, n,
+		       hits[0] / 3, hits[1] / 3);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 int main(int argc, char **argv)
 {
 	char err[1024];
@@ -253,6 +354,7 @@ int main(int argc, char **argv)
 	interleave(n_suite);
 	printf(", %zu in all, interleaved; a round is whole passes\n",
 	       n_corpus);
+	detect_cost();
 	conf.crs_setup = argv[1];
 	conf.rules_dir = argv[2];
 	conf.pl = pl;

@@ -26,7 +26,7 @@ export WW_WAF_CACHE
 trap 'rm -rf "$WW_WAF_CACHE"' EXIT
 for pl in 1 4; do
 	"$BENCH" "$SETUP" "$RULES" "$TESTS" "$pl" "$SECS" "$ROUNDS" >"/tmp/ww_perf_waf.$pl" 2>&1
-	grep -E "^corpus|^load|^round|Hyperscan|^compile cache" "/tmp/ww_perf_waf.$pl" | sed 's/^/  /'
+	grep -E "^corpus|^detect|^load|^round|Hyperscan|^compile cache" "/tmp/ww_perf_waf.$pl" | sed 's/^/  /'
 done
 for pl in 1 4; do
 	awk -v pl="$pl" '$1 == "waf" {

@@ -200,8 +200,10 @@ def main():
             port = 10000 + i
             frames += frames_for(port, r, t + i * 0.001)
             fh.write(struct.pack("!I", len(r)) + r)
+            line = r.split(b"\r\n", 1)[0].decode("latin-1")
+            body = r.split(b"\r\n\r\n", 1)[1].decode("latin-1")
             meta.append({"port": port, "kind": kind, "source": src,
-                         "line": r.split(b"\r\n", 1)[0].decode("latin-1")})
+                         "line": line + (" [body] " + body if body else "")})
     write_pcap(os.path.join(outdir, "corpus.pcap"), frames)
     with open(os.path.join(outdir, "corpus.json"), "w") as fh:
         json.dump(meta, fh)

@@ -13,12 +13,15 @@ build() { # target sources...
 	local t=$1
 	shift
 	"$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Ilib/http -Ilib/tcp -o "$OUT/$t" "$@"
+		-fno-sanitize-recover=all -Ilib/http -Ilib/tcp -Ilib/inject \
+		-o "$OUT/$t" "$@"
 }
 build fuzz_http tests/fuzz/fuzz_http.c lib/http/http_dp.c
 build fuzz_tcp tests/fuzz/fuzz_tcp.c lib/tcp/tcp_dp.c
+build fuzz_sqli tests/fuzz/fuzz_sqli.c lib/inject/sqli.c
+build fuzz_xss tests/fuzz/fuzz_xss.c lib/inject/xss.c
 
-for t in fuzz_http fuzz_tcp; do
+for t in fuzz_http fuzz_tcp fuzz_sqli fuzz_xss; do
 	mkdir -p "$OUT/corpus_$t"
 	cp tests/fuzz/seeds/"$t"/* "$OUT/corpus_$t/" 2>/dev/null || true
 	echo "fuzz: $t for $SECS s"
