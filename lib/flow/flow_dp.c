@@ -174,21 +174,30 @@ static void end_flow(struct ww_flow_table *t, struct ww_flow *f,
 	t->stats->active--;
 }
 
-/* Which key side is the client of a new flow (see ww_flow.h). */
+/* Which key side is the client of a new flow (see ww_flow.h). The
+ * protected networks decide first when they tell the two ends apart: a
+ * packet's flags are the sender's to choose, and a SYN-ACK sent by a
+ * client must not make the server the flow's client (the roles would
+ * then hide the connection from the inspection of the server's port). */
 static uint8_t pick_client_lo(const struct ww_flow_table *t,
 			      const struct ww_pkt *p, int src_side)
 {
 	bool src_is_client = true;
 
-	if (p->l4proto == 6 && (p->flags & WW_PKT_F_L4) &&
-	    (p->tcp_flags & WW_TCP_SYN)) {
-		src_is_client = !(p->tcp_flags & WW_TCP_ACK);
-	} else if (t->is_protected != NULL) {
-		uint8_t fam = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
+	if (t->is_protected != NULL) {
+		const uint8_t fam = p->l3 == WW_PKT_L3_IPV4 ? 4 : 6;
+		const bool src_in =
+			t->is_protected(t->protected_arg, fam, p->src);
+		const bool dst_in =
+			t->is_protected(t->protected_arg, fam, p->dst);
 
-		if (t->is_protected(t->protected_arg, fam, p->src))
-			src_is_client = false;
+		if (src_in != dst_in)
+			return (uint8_t)(!src_in ? src_side == 0
+						 : src_side == 1);
 	}
+	if (p->l4proto == 6 && (p->flags & WW_PKT_F_L4) &&
+	    (p->tcp_flags & WW_TCP_SYN))
+		src_is_client = !(p->tcp_flags & WW_TCP_ACK);
 	return (uint8_t)(src_is_client ? src_side == 0 : src_side == 1);
 }
 

@@ -146,9 +146,10 @@ uint64_t ww_flow_table_memory(const struct ww_flow_table *t);
  * (0 or 1) i.e. which key side is its source. */
 int ww_flow_key_from_pkt(const struct ww_pkt *p, struct ww_flow_key *key);
 
-/* How the client side of a new flow is decided, in order: a SYN
- * (without ACK) comes from the client, a SYN-ACK from the server; else
- * a protected address is the server; else the first sender is the
+/* How the client side of a new flow is decided, in order: when exactly
+ * one end is a protected address, it is the server (a packet's flags are
+ * its sender's to choose); else a SYN (without ACK) comes from the
+ * client, a SYN-ACK from the server; else the first sender is the
  * client. @is_protected tells whether an address (family 4/6) is on the
  * protected side; it may be NULL. */
 typedef bool (*ww_flow_protected_fn)(const void *arg, uint8_t family,

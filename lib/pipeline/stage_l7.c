@@ -371,6 +371,22 @@ static enum ww_verdict undecided(struct ww_l7_delivery *d, bool to_server,
 	const bool protected = ww_port_protected(w, server_port);
 
 	if (!is_http_port(w->ctx->conf, server_port)) {
+		/* Roles that read backwards: the "client" end is an [http]
+		 * port and the handshake was not seen the right way round
+		 * (the flow began with a SYN-ACK its client sent, say). The
+		 * connection could be one to that port: it is judged as a
+		 * connection without its handshake, not let go uninspected. */
+		const uint16_t client_port = to_server ? p->sport : p->dport;
+
+		if (is_http_port(w->ctx->conf, client_port) &&
+		    f->tcp_hs != (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK)) {
+			if (p->payload_len == 0)
+				return WW_V_FORWARD; /* decided on data */
+			*why = WW_DROP_EXCEPTION;
+			w->stats.stage.tcp_midstream++;
+			return refuse_conn(d, WW_CONF_EXC_MIDSTREAM,
+					   ww_port_protected(w, client_port));
+		}
 		f->l7 = L7_NOT_INSPECTED;
 		return WW_V_FORWARD;
 	}

@@ -595,6 +595,42 @@ class Bypass(unittest.TestCase):
 
     # The configuration.
 
+    def test_client_sent_synack_swaps_no_roles(self):
+        # A client opens with a SYN-ACK of its own, then the real SYN on
+        # the same ports (the server answers the first with a RST, or a
+        # firewall drops it): the roles must not swap (they would hide
+        # the connection to port 80 from inspection). With and without
+        # protected networks, with and without the server's RST.
+        from scapy.all import IP, TCP, Ether, Raw
+        from pcapfile import write_pcap
+        req = (b"GET /catalog/item?id=1%27%20UNION%20SELECT%20password%20FROM%20users-- "
+               b"HTTP/1.1\r\nHost: shop\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n")
+        C = lambda **kw: IP(src="10.77.0.1", dst="10.77.0.2") / TCP(
+            sport=40001, dport=80, window=65535, **kw)
+        S = lambda **kw: IP(src="10.77.0.2", dst="10.77.0.1") / TCP(
+            sport=80, dport=40001, window=65535, **kw)
+        for with_rst in (True, False):
+            seq = [C(flags="SA", seq=77777, ack=123456), C(flags="S", seq=1000)]
+            if with_rst:
+                seq.append(S(flags="R", seq=123456))
+            seq += [S(flags="SA", seq=5000, ack=1001), C(flags="A", seq=1001, ack=5001),
+                    C(flags="PA", seq=1001, ack=5001) / Raw(req)]
+            name = "swap_%d" % with_rst
+            write_pcap(os.path.join(self.dir, name + ".pcap"),
+                       [(1767225600.0 + i * 0.001, bytes(Ether() / p))
+                        for i, p in enumerate(seq)])
+            for conf in (self.conf, None):
+                extra = WAF_ON if conf else WAF_ON + [
+                    "--set", "general.protected_networks="]
+                r = self.run_ww(name, extra)
+                got = b"".join(bytes(Ether(f)[TCP].payload) for f in r.out
+                               if TCP in Ether(f) and Ether(f)[TCP].dport == 80)
+                self.assertNotIn(b"UNION%20SELECT", got,
+                                 "%s (protected networks %s): the server received it"
+                                 % (name, "on" if conf else "off"))
+                self.assertTrue(r.alerts() or r.anomalies("midstream"),
+                                "%s: neither judged nor refused as an exception" % name)
+
     def test_exception_keys(self):
         for name in EXCEPTIONS:
             for action in ("auto",) + ACTIONS:
