@@ -383,6 +383,8 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	for (i = 0; i < l->ports.n; i++) {
 		l->ctx.peer[l->ports.port[i].port_id] =
 			l->ports.port[i].peer_id;
+		l->ctx.side[l->ports.port[i].port_id] =
+			(uint8_t)l->ports.port[i].side;
 	}
 	if (eve_path != NULL) {
 		l->eve = ww_event_log_open(eve_path);

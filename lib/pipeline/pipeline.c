@@ -38,12 +38,16 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->conf = conf;
 	ctx->offline = offline;
-	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
 		ctx->peer[i] = (uint16_t)i;
+		ctx->side[i] = WW_SIDE_UNKNOWN;
+	}
 	if (offline) {
 		/* Two virtual ports: 0 is the outside, 1 the inside. */
 		ctx->peer[WW_SIDE_OUTSIDE] = WW_SIDE_INSIDE;
 		ctx->peer[WW_SIDE_INSIDE] = WW_SIDE_OUTSIDE;
+		ctx->side[WW_SIDE_OUTSIDE] = WW_SIDE_OUTSIDE;
+		ctx->side[WW_SIDE_INSIDE] = WW_SIDE_INSIDE;
 	}
 }
 

@@ -209,7 +209,13 @@ static void server_packet(struct ww_l7_delivery *d, struct rte_mbuf *m)
 	struct ww_l7_pool *pool = w->l7;
 	unsigned int flags;
 
-	if (p->tcp_flags & WW_TCP_ACK) {
+	/* Only the real server's word moves what the client may send and
+	 * what counts as received: a packet with the server's address that
+	 * came in from the outside is someone else's (forged ACKs and
+	 * windows would let bytes the server never took be replaced
+	 * unseen). */
+	if ((p->tcp_flags & WW_TCP_ACK) &&
+	    w->ctx->side[d->in_port] != WW_SIDE_OUTSIDE) {
 		ww_tcp_window(&x->cli, p->tcp_ack,
 			      window_of(d->f, p, WW_FLOW_TOCLIENT));
 		ww_tcp_ack(&pool->tcp, &x->cli, p->tcp_ack);

@@ -186,7 +186,13 @@ struct ww_pipeline_ctx {
 	/* The policy in force (see struct ww_policy). */
 	struct ww_policy *policy;
 	uint16_t peer[RTE_MAX_ETHPORTS];
+	/* enum ww_side of each port, WW_SIDE_UNKNOWN when not known: a
+	 * packet that claims to come from a server but arrived on the
+	 * outside is not the server's to speak for (stage_l7). */
+	uint8_t side[RTE_MAX_ETHPORTS];
 };
+
+#define WW_SIDE_UNKNOWN 0xff
 
 /* A per-worker memory of sources recently alerted on, so that a flood
  * gives one alert per source per interval: direct-mapped by a hash of
