@@ -477,6 +477,16 @@ static enum ww_pkt_err decode_ipv6(const uint8_t *frame, uint32_t len,
 		nh = ip[off];
 		prev_nh_at = off;
 		off += hlen;
+		/* After the Fragment header of a fragment that is not the
+		 * first, the bytes are fragment data, not headers (RFC 8200
+		 * 4.5): the chain stops there. */
+		if ((p->flags & WW_PKT_F_FRAGMENT) &&
+		    !(p->flags & WW_PKT_F_FIRST_FRAG) &&
+		    p->frag_data_off == p->l3_off + off) {
+			p->l4proto = nh;
+			p->l4_off = (uint16_t)(p->l3_off + off);
+			return WW_PKT_OK;
+		}
 	}
 upper:
 	p->l4proto = nh;

@@ -449,6 +449,22 @@ static void test_fragments(void **state)
 	assert_true(p.flags & WW_PKT_F_FRAGMENT);
 	assert_false(p.flags & WW_PKT_F_FIRST_FRAG);
 	assert_int_equal(p.l4proto, 17);
+	assert_int_equal(p.frag_offset, 168);
+	assert_int_equal(p.frag_data_len, 4);
+
+	/* A non-first fragment whose Fragment header names an extension
+	 * header next (Destination Options): what follows is fragment data,
+	 * not a header to walk (it used to be refused as a truncated
+	 * extension header, so such a datagram never completed). */
+	eth(&f, 0x86dd, 0);
+	ipv6(&f, 44);
+	frag6[0] = 60;
+	append(&f, frag6, 8);
+	append(&f, "\xff\xff\xff", 3);
+	finish(&f);
+	assert_int_equal(decode(&f, f.len, &p), WW_PKT_OK);
+	assert_int_equal(p.frag_nh, 60);
+	assert_int_equal(p.frag_data_len, 3);
 }
 
 /* --- every drop reason ---------------------------------------------- */
