@@ -135,13 +135,13 @@ struct rte_mbuf *ww_make_answer(struct ww_worker *w,
 				const struct ww_pkt *p, uint16_t status,
 				uint32_t retry_after, uint8_t auth_result);
 
-/* The HTTP answer the connection of flow @f wants (l7_dp.c): status,
+/* The HTTP answer the connection of flow @f wants (stage_l7.c): status,
  * Retry-After and auth result for ww_make_answer. false when none. */
 bool ww_l7_answer_of(const struct ww_worker *w, const struct ww_flow *f,
 		     uint16_t *status, uint32_t *retry_after,
 		     uint8_t *auth_result);
 
-/* L7 contexts (l7_dp.c). */
+/* L7 contexts (stage_l7.c). */
 int ww_l7_pool_create(struct ww_worker *w);
 void ww_l7_pool_destroy(struct ww_worker *w);
 /* The flow ends: give its context back. */

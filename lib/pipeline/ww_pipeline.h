@@ -329,8 +329,8 @@ void ww_worker_init(struct ww_worker *w, unsigned int id,
 int ww_worker_setup_flows(struct ww_worker *w, int socket);
 
 /* End every flow of a stopped worker, writing their flow events to @log
- * (may be NULL), and give up the fragments it holds (@out: the frames
- * to free). Control thread, after the worker stopped. */
+ * (may be NULL), and drop the fragments it still holds. Control thread,
+ * after the worker stopped. */
 void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 			   struct ww_event_log *log);
 
