@@ -18,6 +18,8 @@
 
 #include "wirewall.h"
 
+/* Frames a burst, its injected frames and the tx list can hold at once;
+ * the fragments reassembly may hold ([defrag] max_held) come on top. */
 #define OFFLINE_MBUFS 2047
 /* mbuf data room is a uint16_t: the biggest frame offline mode can carry
  * (captures taken on hosts with GRO/TSO hold frames well over 1500). */
@@ -185,8 +187,14 @@ static int read_burst(struct offline *o, struct rte_mbuf **pkts, uint16_t burst,
 				(uint64_t)o->conf->stats_interval * 1000000000u;
 		}
 		m = rte_pktmbuf_alloc(o->pool);
-		if (m == NULL)
-			return -3; /* cannot happen: every burst is freed */
+		if (m == NULL) {
+			/* Every burst is freed, and the pool covers what
+			 * reassembly may hold: this is a bug if it happens. */
+			fprintf(stderr,
+				"wirewall: offline: no mbuf for a frame (%u fragments held)\n",
+				(unsigned int)o->w->stats.held_fragments);
+			return -3;
+		}
 		if (rte_pktmbuf_append(
 			    m, (uint16_t)RTE_MIN(h->caplen,
 						 (bpf_u_int32)UINT16_MAX)) ==
@@ -227,7 +235,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	if (rc < 0)
 		goto out;
 	o.pool = rte_pktmbuf_pool_create(
-		"ww_offline", OFFLINE_MBUFS, 0,
+		"ww_offline", OFFLINE_MBUFS + conf->defrag_max_held, 0,
 		RTE_ALIGN(sizeof(struct ww_mbuf_priv), RTE_MBUF_PRIV_ALIGN),
 		OFFLINE_BUF_SIZE, (int)rte_socket_id());
 	if (o.pool == NULL) {

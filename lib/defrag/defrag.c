@@ -255,11 +255,25 @@ enum ww_defrag_result ww_defrag_add(struct ww_defrag *d, const struct ww_pkt *p,
 		return WW_DEFRAG_DEAD;
 	}
 	if (d->st.held >= d->max_held) {
+		/* Fragments held at the cap: the oldest datagram gives way
+		 * (it is the one a flood of incomplete datagrams left
+		 * longest), so fragments that keep coming cannot shut out
+		 * the datagrams that complete in a moment; it goes back to
+		 * the caller as a failure. Refused only when that is this
+		 * fragment's own datagram. */
+		uint32_t old = d->old_head;
+
 		d->st.held_full++;
-		return WW_DEFRAG_REFUSED;
+		while (old != NIL && (d->e[old].dead || d->e[old].g.n == 0))
+			old = d->e[old].next;
+		if (old == NIL || &d->e[old] == x)
+			return WW_DEFRAG_REFUSED;
+		give_back(d, &d->e[old], evicted);
+		entry_free(d, old);
 	}
 	if (x == NULL)
-		x = &d->e[entry_new(d, p, family, hash, now_ns, evicted)];
+		x = &d->e[entry_new(d, p, family, hash, now_ns,
+				    evicted->n == 0 ? evicted : NULL)];
 	/* RFC 8200 4.5 / RFC 791: every fragment but the last carries a
 	 * multiple of 8 bytes; no datagram is longer than 64 KiB; the last
 	 * fragment fixes the length, and nothing lies past it. */

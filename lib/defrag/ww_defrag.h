@@ -104,8 +104,9 @@ const struct ww_defrag_stats *ww_defrag_stats(const struct ww_defrag *d);
  * When the result hands fragments back (COMPLETE, OVERLAP, REFUSED),
  * they are copied into @out (@handle among them for COMPLETE; for
  * OVERLAP and REFUSED @handle is not in @out) and the table no longer
- * holds them. When the table was full, the oldest datagram made room and
- * is handed back in @evicted (n > 0), to be disposed of as a failure.
+ * holds them. When the table or the held-fragment cap was full, the
+ * oldest datagram made room and is handed back in @evicted (n > 0), to
+ * be disposed of as a failure.
  * dp-safe.
  */
 enum ww_defrag_result ww_defrag_add(struct ww_defrag *d, const struct ww_pkt *p,

@@ -72,7 +72,9 @@ void stage_flow(struct ww_worker *w, struct ww_burst *b)
 
 		if (to_flow[i] == NULL)
 			continue;
-		if (w->ctx->offline)
+		/* Offline, without protected networks, the side comes from
+		 * the flow (stage_decode could only guess it). */
+		if (w->ctx->offline && w->ctx->conf->n_protected_networks == 0)
 			b->m[i]->port =
 				ww_offline_in_port(w, &b->pk[i], f, b->dir[i]);
 		if (f != NULL && f->in_use && f->id == b->flow_id[i])

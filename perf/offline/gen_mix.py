@@ -13,42 +13,18 @@ import random
 import struct
 import sys
 
-from pcapfile import write_pcap  # noqa: E402  (tests/pcap, on sys.path)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
+from pcapfile import inet_csum, ipv4, tcp4, write_pcap  # tests/pcap, on PYTHONPATH
 
 
 ETH_C = bytes.fromhex("020000000002" "020000000001" "0800")
 ETH_S = bytes.fromhex("020000000001" "020000000002" "0800")
 
 
-def ip4(src, dst, proto, payload):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0, 64,
-                    proto, 0, src, dst)
-    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
-    return h + payload
-
-
-def tcp(src, dst, sport, dport, seq, ack, flags, data=b""):
-    h = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
-                    65535, 0, 0)
-    pseudo = src + dst + struct.pack("!BBH", 0, 6, 20 + len(data))
-    c = csum(pseudo + h + data)
-    return ip4(src, dst, 6, h[:16] + struct.pack("!H", c) + h[18:] + data)
-
-
 def udp(src, dst, sport, dport, data):
     h = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
     pseudo = src + dst + struct.pack("!BBH", 0, 17, 8 + len(data))
-    c = csum(pseudo + h + data) or 0xFFFF
-    return ip4(src, dst, 17, h[:6] + struct.pack("!H", c) + data)
+    c = inet_csum(pseudo + h + data) or 0xFFFF
+    return ipv4(src, dst, 17, h[:6] + struct.pack("!H", c) + data)
 
 
 def main():
@@ -70,14 +46,14 @@ def main():
         resp = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
         S, A, P, F = 0x02, 0x10, 0x08, 0x01
         seq = [
-            (ETH_C, tcp(cli, server, sp, 80, cs, 0, S)),
-            (ETH_S, tcp(server, cli, 80, sp, ss, cs + 1, S | A)),
-            (ETH_C, tcp(cli, server, sp, 80, cs + 1, ss + 1, A)),
-            (ETH_C, tcp(cli, server, sp, 80, cs + 1, ss + 1, P | A, req)),
-            (ETH_S, tcp(server, cli, 80, sp, ss + 1, cs + 1 + len(req), P | A, resp)),
-            (ETH_C, tcp(cli, server, sp, 80, cs + 1 + len(req), ss + 1 + len(resp), F | A)),
-            (ETH_S, tcp(server, cli, 80, sp, ss + 1 + len(resp), cs + 2 + len(req), F | A)),
-            (ETH_C, tcp(cli, server, sp, 80, cs + 2 + len(req), ss + 2 + len(resp), A)),
+            (ETH_C, tcp4(cli, server, sp, 80, cs, 0, S)),
+            (ETH_S, tcp4(server, cli, 80, sp, ss, cs + 1, S | A)),
+            (ETH_C, tcp4(cli, server, sp, 80, cs + 1, ss + 1, A)),
+            (ETH_C, tcp4(cli, server, sp, 80, cs + 1, ss + 1, P | A, req)),
+            (ETH_S, tcp4(server, cli, 80, sp, ss + 1, cs + 1 + len(req), P | A, resp)),
+            (ETH_C, tcp4(cli, server, sp, 80, cs + 1 + len(req), ss + 1 + len(resp), F | A)),
+            (ETH_S, tcp4(server, cli, 80, sp, ss + 1 + len(resp), cs + 2 + len(req), F | A)),
+            (ETH_C, tcp4(cli, server, sp, 80, cs + 2 + len(req), ss + 2 + len(resp), A)),
         ]
         for k, (eth, pkt) in enumerate(seq):
             frames.append((t + k * 0.0002, eth + pkt))

@@ -20,7 +20,7 @@ import struct
 import sys
 import urllib.parse
 
-from pcapfile import write_pcap
+from pcapfile import tcp4, write_pcap
 
 SOURCES = {
     "wfuzz": "/usr/share/wfuzz/wordlist/Injections",
@@ -137,21 +137,9 @@ def frames_for(port, req, t):
     ACK, no answer (the verdict is the appliance's, not the server's),
     then the close, as a client ends it."""
     def seg(src, dst, sp, dp, seq, ack, flags, data=b""):
-        def csum(b):
-            if len(b) % 2:
-                b += b"\0"
-            s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-            while s >> 16:
-                s = (s & 0xFFFF) + (s >> 16)
-            return (~s) & 0xFFFF
-        h = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0)
-        c = csum(src + dst + struct.pack("!BBH", 0, 6, 20 + len(data)) + h + data)
-        h = h[:16] + struct.pack("!H", c) + h[18:] + data
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(h), 0, 0, 64, 6, 0, src, dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
         eth = bytes.fromhex("020000000002020000000001" if src == CLI else
                             "020000000001020000000002") + b"\x08\x00"
-        return eth + ip + h
+        return eth + tcp4(src, dst, sp, dp, seq, ack, flags, data)
     out = [(t, seg(CLI, SRV, port, 80, 1000, 0, 0x02)),
            (t + 0.0001, seg(SRV, CLI, 80, port, 9000, 1001, 0x12)),
            (t + 0.0002, seg(CLI, SRV, port, 80, 1001, 9001, 0x10))]

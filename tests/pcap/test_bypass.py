@@ -631,6 +631,31 @@ class Bypass(unittest.TestCase):
                 self.assertTrue(r.alerts() or r.anomalies("midstream"),
                                 "%s: neither judged nor refused as an exception" % name)
 
+    def test_fragment_flood_does_not_shut_out(self):
+        # 2,500 incomplete datagrams (a first fragment each, spoofed
+        # sources) fill the held-fragment cap ([defrag] max_held 2048);
+        # a datagram that completes in a millisecond still gets through
+        # whole: the oldest incomplete ones give way (counted, dropped).
+        from scapy.all import IP, UDP, Ether, Raw, fragment
+        from pcapfile import write_pcap
+        frames, t = [], 1767225600.0
+        for i in range(2500):
+            f = IP(src="198.18.%d.%d" % (i // 250, i % 250 + 1), dst="10.77.0.2",
+                   id=i, flags="MF", frag=0) / Raw(b"x" * 64)
+            frames.append((t + i * 0.0001, bytes(Ether() / f)))
+        legit = IP(src="10.77.0.1", dst="10.77.0.2", id=777) / UDP(
+            sport=5000, dport=53) / Raw(b"y" * 3000)
+        parts = fragment(legit, fragsize=1200)
+        for k, f in enumerate(parts):
+            frames.append((t + 1 + k * 0.0005, bytes(Ether() / f)))
+        write_pcap(os.path.join(self.dir, "fragflood.pcap"), frames)
+        r = self.run_ww("fragflood")
+        sent = {bytes(Ether() / f) for f in parts}
+        self.assertEqual(sent & set(r.out), sent,
+                         "the datagram that completed was not forwarded whole")
+        self.assertGreaterEqual(r.stats["defrag"]["held_full"], 1)
+        self.assertGreaterEqual(r.exceptions("fragment_failure")["drop"], 1)
+
     def test_exception_keys(self):
         for name in EXCEPTIONS:
             for action in ("auto",) + ACTIONS:
