@@ -30,6 +30,7 @@ struct live {
 	struct ww_worker *workers; /* rte_zmalloc'd, cache aligned */
 	unsigned int n_workers;
 	struct ww_event_log *eve;
+	FILE *features; /* --features: the CSV the control thread writes */
 	struct rte_rcu_qsbr *qsbr; /* workers report after every loop */
 	const struct app_args *args;
 	struct ww_control *control;
@@ -226,8 +227,12 @@ static void control_loop(struct live *l)
 		usleep(CONTROL_TICK_US);
 		if (ww_sighup) {
 			ww_sighup = 0;
-			APP_LOG(NOTICE,
-				"SIGHUP: ignored (no reload on signal yet; use wirewallctl waf reload / block reload); forwarding goes on");
+			char msg[1200];
+
+			/* The models, as "wirewallctl model reload" does; a
+			 * refused file keeps the ones in force (logged). */
+			APP_LOG(NOTICE, "SIGHUP: reloading the models");
+			ww_control_model_reload(l->control, msg, sizeof(msg));
 		}
 		ww_control_tick(l->control, now_ns(l));
 		now = rte_get_timer_cycles();
@@ -278,6 +283,7 @@ static int setup_control(struct live *l)
 		.n_workers = l->n_workers,
 		.qsbr = l->qsbr,
 		.eve = l->eve,
+		.features = l->features,
 		.stats_json = control_stats,
 		.stats_arg = l,
 	};
@@ -324,6 +330,25 @@ static int create_workers(struct live *l)
 			}
 		}
 		ww_worker_init(w, i, &l->ctx, ring);
+		/* Block requests from the models; feature rows (--features). */
+		snprintf(name, sizeof(name), "ww_resp%u", i);
+		w->responses = rte_ring_create_elem(
+			name, sizeof(struct ww_detect_response), 1024,
+			(int)rte_lcore_to_socket_id(lcore),
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (l->features != NULL) {
+			snprintf(name, sizeof(name), "ww_feat%u", i);
+			w->feat_ring = rte_ring_create_elem(
+				name, sizeof(struct ww_feat_record), 8192,
+				(int)rte_lcore_to_socket_id(lcore),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+		}
+		if (w->responses == NULL ||
+		    (l->features != NULL && w->feat_ring == NULL)) {
+			APP_LOG(ERR, "worker %u rings: %s", i,
+				rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
 		w->lcore_id = lcore;
 		w->rx_queue = (uint16_t)i;
 		i++;
@@ -348,6 +373,8 @@ static void free_workers(struct live *l)
 	for (i = 0; i < l->n_workers; i++) {
 		ww_worker_teardown(&l->workers[i]);
 		rte_ring_free(l->workers[i].events);
+		rte_ring_free(l->workers[i].responses);
+		rte_ring_free(l->workers[i].feat_ring);
 	}
 	rte_free(l->workers);
 	l->workers = NULL;
@@ -399,6 +426,16 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 						   l->ports.port[i].port_id,
 						   l->ports.port[i].name);
 	}
+	if (args->features_path != NULL) {
+		l->features = fopen(args->features_path, "w");
+		if (l->features == NULL) {
+			APP_LOG(ERR, "cannot open %s: %s", args->features_path,
+				strerror(errno));
+			rc = -errno;
+			goto out_free;
+		}
+		ww_feat_csv_header(l->features);
+	}
 	rc = setup_shared(l);
 	if (rc < 0)
 		goto out_shared;
@@ -430,6 +467,7 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	 * log; the workers are stopped, so their tables are ours. */
 	for (i = 0; i < l->n_workers; i++)
 		ww_worker_flush_flows(&l->workers[i], now_ns(l), l->eve);
+	ww_control_drain(l->control, UINT32_MAX); /* their feature rows */
 	emit_stats(l, false);
 	sum_workers(l, &total);
 	stats_view(l, &view, nic);
@@ -447,6 +485,8 @@ out_shared:
 	rte_free(l->qsbr);
 	ww_event_log_close(l->eve);
 out_free:
+	if (l->features != NULL)
+		fclose(l->features);
 	free(l);
 	return rc;
 }

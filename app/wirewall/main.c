@@ -45,6 +45,10 @@ static void usage(FILE *out, const char *prog)
 		"      --eve FILE           EVE JSON event log ('-' = stdout)\n"
 		"  -r, --read FILE          offline mode: run over a pcap\n"
 		"  -w, --write FILE         offline mode: write forwarded frames\n"
+		"      --features FILE      write every feature row the models\n"
+		"                           score (or would) as CSV\n"
+		"      --workers N          offline mode: N workers, each client\n"
+		"                           on one (as RSS keyed on the client)\n"
 		"      --check-config       validate the config and exit\n"
 		"  -h, --help               this text\n"
 		"Without '--', offline mode starts EAL with defaults for one\n"
@@ -52,7 +56,7 @@ static void usage(FILE *out, const char *prog)
 		prog);
 }
 
-enum { OPT_SET = 256, OPT_EVE, OPT_CHECK };
+enum { OPT_SET = 256, OPT_EVE, OPT_CHECK, OPT_FEATURES, OPT_WORKERS };
 
 static int parse_app_args(int argc, char **argv, struct app_args *a)
 {
@@ -63,6 +67,8 @@ static int parse_app_args(int argc, char **argv, struct app_args *a)
 		{"read", required_argument, NULL, 'r'},
 		{"write", required_argument, NULL, 'w'},
 		{"check-config", no_argument, NULL, OPT_CHECK},
+		{"features", required_argument, NULL, OPT_FEATURES},
+		{"workers", required_argument, NULL, OPT_WORKERS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -95,6 +101,23 @@ static int parse_app_args(int argc, char **argv, struct app_args *a)
 		case OPT_CHECK:
 			a->check_only = true;
 			break;
+		case OPT_FEATURES:
+			a->features_path = optarg;
+			break;
+		case OPT_WORKERS: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    v > 64) {
+				fprintf(stderr,
+					"wirewall: --workers takes 1 to 64, not '%s'\n",
+					optarg);
+				return -1;
+			}
+			a->workers = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout, argv[0]);
 			exit(0);
@@ -111,6 +134,11 @@ static int parse_app_args(int argc, char **argv, struct app_args *a)
 	if (a->conf_path == NULL) {
 		fprintf(stderr, "wirewall: -c FILE is required\n");
 		usage(stderr, argv[0]);
+		return -1;
+	}
+	if (a->workers != 0 && a->read_pcap == NULL) {
+		fprintf(stderr,
+			"wirewall: --workers is for offline mode (-r); live, EAL's cores decide\n");
 		return -1;
 	}
 	if (a->write_pcap != NULL && a->read_pcap == NULL) {

@@ -13,6 +13,9 @@
 
 #include <pcap/pcap.h>
 
+#include <sys/socket.h>
+
+#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -29,11 +32,15 @@
  * capture, as it would live. */
 #define BURST_SPAN_NS 1000000000ull
 
+#define OFFLINE_MAX_WORKERS 64
+
 struct offline {
 	const struct ww_conf *conf;
 	struct ww_pipeline_ctx ctx;
 	struct ww_policy *policy;
-	struct ww_worker *w;
+	struct ww_worker *w; /* [n_workers]; w[0] counts the output */
+	unsigned int n_workers;
+	FILE *features;
 	struct ww_event_log *eve;
 	struct rte_mempool *pool;
 	pcap_t *in;
@@ -124,17 +131,92 @@ static void write_frames(struct offline *o, struct ww_tx_list *tx)
 	tx->n_injected = 0;
 }
 
+static void sum_stats(const struct offline *o, struct ww_worker_stats *t)
+{
+	unsigned int k;
+
+	memset(t, 0, sizeof(*t));
+	for (k = 0; k < o->n_workers; k++)
+		ww_worker_stats_add(t, &o->w[k].stats);
+}
+
 static void emit_stats(struct offline *o, uint64_t ts_ns)
 {
 	struct ww_stats_view v = {0};
+	static struct ww_worker_stats t;
 
 	if (o->eve == NULL || !o->conf->stats_events)
 		return;
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
+	sum_stats(o, &t);
 	ww_event_log_emit(o->eve, ts_ns, "stats",
-			  ww_stats_json(&o->w->stats, &v,
+			  ww_stats_json(&t, &v,
 					(ts_ns - o->first_ns) / 1000000000u));
+}
+
+/* Which worker a frame goes to: its client's, as a NIC's RSS keyed on
+ * the client address would send it (ports.c): the address outside the
+ * protected networks; without them, both addresses (symmetric). Frames
+ * that are not IP go to worker 0. */
+static unsigned int worker_of(const struct offline *o, struct rte_mbuf *m)
+{
+	const struct ww_conf *c = o->conf;
+	const struct ww_pkt_opts opts = {false, 8};
+	struct ww_pkt p;
+	uint32_t alen, h;
+	unsigned int i;
+	bool src_in = false;
+
+	if (o->n_workers == 1)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	ww_pkt_decode(rte_pktmbuf_mtod(m, const uint8_t *),
+		      rte_pktmbuf_pkt_len(m), 0, &opts, &p);
+	if (p.l3 != WW_PKT_L3_IPV4 && p.l3 != WW_PKT_L3_IPV6)
+		return 0;
+	alen = p.l3 == WW_PKT_L3_IPV4 ? 4 : 8; /* IPv6: the client's /64 */
+	if (c->n_protected_networks == 0) {
+		h = rte_hash_crc(p.src, alen, 0) ^ rte_hash_crc(p.dst, alen, 0);
+		return h % o->n_workers;
+	}
+	for (i = 0; i < c->n_protected_networks; i++)
+		src_in |= ww_cidr_contains(&c->protected_networks[i],
+					   p.l3 == WW_PKT_L3_IPV4 ? AF_INET
+								  : AF_INET6,
+					   p.src);
+	h = rte_hash_crc(src_in ? p.dst : p.src, alen, 0);
+	return h % o->n_workers;
+}
+
+/* One input burst through the workers: each gets its clients' frames,
+ * in order; then every worker's housekeeping at the burst's time. */
+static void run_burst(struct offline *o, struct rte_mbuf **pkts, uint16_t n,
+		      struct ww_tx_list *tx)
+{
+	static struct rte_mbuf *sub[OFFLINE_MAX_WORKERS][WW_BURST_MAX];
+	uint16_t cnt[OFFLINE_MAX_WORKERS] = {0};
+	const uint64_t last = ww_mbuf_priv(pkts[n - 1])->ts_ns;
+	unsigned int k;
+	uint16_t i;
+
+	if (o->n_workers == 1) {
+		ww_pipeline_burst(&o->w[0], pkts, n, tx);
+		ww_worker_housekeeping(&o->w[0], tx);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		k = worker_of(o, pkts[i]);
+		sub[k][cnt[k]++] = pkts[i];
+	}
+	for (k = 0; k < o->n_workers; k++)
+		if (cnt[k] > 0)
+			ww_pipeline_burst(&o->w[k], sub[k], cnt[k], tx);
+	for (k = 0; k < o->n_workers; k++) {
+		if (o->w[k].now_ns < last)
+			o->w[k].now_ns = last;
+		ww_worker_housekeeping(&o->w[k], tx);
+	}
 }
 
 /* The control thread's share of the work, done between bursts. */
@@ -191,8 +273,8 @@ static int read_burst(struct offline *o, struct rte_mbuf **pkts, uint16_t burst,
 			/* Every burst is freed, and the pool covers what
 			 * reassembly may hold: this is a bug if it happens. */
 			fprintf(stderr,
-				"wirewall: offline: no mbuf for a frame (%u fragments held)\n",
-				(unsigned int)o->w->stats.held_fragments);
+				"wirewall: offline: no mbuf for a frame (%u fragments held by worker 0)\n",
+				(unsigned int)o->w[0].stats.held_fragments);
 			return -3;
 		}
 		if (rte_pktmbuf_append(
@@ -225,17 +307,22 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	static struct ww_tx_list tx;
 	struct ww_stats_view v = {0};
 	struct timespec t_start = {0}, t_end = {0};
-	char err[512];
+	static struct ww_worker_stats total;
+	char err[1024];
+	unsigned int k;
 	int rc, end = 0;
 
-	o.w = rte_zmalloc("ww_worker", sizeof(*o.w), RTE_CACHE_LINE_SIZE);
+	o.n_workers = args->workers ? args->workers : 1;
+	o.w = rte_zmalloc("ww_worker", sizeof(*o.w) * o.n_workers,
+			  RTE_CACHE_LINE_SIZE);
 	if (o.w == NULL)
 		return -ENOMEM;
 	rc = open_files(&o, args);
 	if (rc < 0)
 		goto out;
 	o.pool = rte_pktmbuf_pool_create(
-		"ww_offline", OFFLINE_MBUFS + conf->defrag_max_held, 0,
+		"ww_offline", OFFLINE_MBUFS + conf->defrag_max_held * o.n_workers,
+		0,
 		RTE_ALIGN(sizeof(struct ww_mbuf_priv), RTE_MBUF_PRIV_ALIGN),
 		OFFLINE_BUF_SIZE, (int)rte_socket_id());
 	if (o.pool == NULL) {
@@ -265,7 +352,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 			fprintf(stderr, "wirewall: %s\n", err);
 			goto out;
 		}
-		o.policy = ww_policy_build(conf, NULL, waf, NULL, 1, 1);
+		o.policy = ww_policy_build(conf, NULL, waf, NULL, o.n_workers,
+					   1);
 		if (o.policy == NULL) {
 			rc = -ENOMEM;
 			goto out;
@@ -274,14 +362,32 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		o.policy->revoked = ww_auth_revoked(o.ctx.auth);
 		o.ctx.policy = o.policy;
 	}
-	ww_worker_init(o.w, 0, &o.ctx, NULL);
-	o.w->inject_pool = o.pool;
-	rc = ww_worker_setup_flows(o.w, (int)rte_socket_id());
+	rc = ww_models_load(conf, &o.ctx, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr,
-			"wirewall: cannot create a table of %u flows: %s (lower [flow] max_flows or give EAL more memory)\n",
-			conf->max_flows, strerror(-rc));
+		fprintf(stderr, "wirewall: %s\n", err);
 		goto out;
+	}
+	if (args->features_path != NULL) {
+		o.features = fopen(args->features_path, "w");
+		if (o.features == NULL) {
+			fprintf(stderr, "wirewall: cannot open %s: %s\n",
+				args->features_path, strerror(errno));
+			rc = -errno;
+			goto out;
+		}
+		ww_feat_csv_header(o.features);
+	}
+	for (k = 0; k < o.n_workers; k++) {
+		ww_worker_init(&o.w[k], k, &o.ctx, NULL);
+		o.w[k].inject_pool = o.pool;
+		o.w[k].feat_csv = o.features;
+		rc = ww_worker_setup_flows(&o.w[k], (int)rte_socket_id());
+		if (rc < 0) {
+			fprintf(stderr,
+				"wirewall: cannot create a table of %u flows: %s (lower [flow] max_flows or give EAL more memory)\n",
+				conf->max_flows, strerror(-rc));
+			goto out;
+		}
 	}
 	if (eve_path != NULL) {
 		o.eve = ww_event_log_open(eve_path);
@@ -296,7 +402,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		/* Offline output is complete and deterministic: the worker
 		 * writes its events itself, in order, and none is dropped
 		 * (nothing forces it to: the capture waits). */
-		o.w->direct_log = o.eve;
+		for (k = 0; k < o.n_workers; k++)
+			o.w[k].direct_log = o.eve;
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
@@ -309,20 +416,27 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		end = rc == -1;
 		if (n == 0)
 			continue;
-		ww_pipeline_burst(o.w, pkts, n, &tx);
-		ww_worker_housekeeping(o.w, &tx);
+		run_burst(&o, pkts, n, &tx);
 		write_frames(&o, &tx);
 		control_step(&o);
 	}
 	control_step(&o);
 	clock_gettime(CLOCK_MONOTONIC, &t_end);
 	/* The capture is over: flows still open end at its last timestamp. */
-	ww_worker_flush_flows(o.w, o.w->now_ns, o.eve);
-	if (o.eve != NULL)
-		emit_stats(&o, o.w->now_ns);
+	{
+		uint64_t last = 0;
+
+		for (k = 0; k < o.n_workers; k++)
+			last = RTE_MAX(last, o.w[k].now_ns);
+		for (k = 0; k < o.n_workers; k++)
+			ww_worker_flush_flows(&o.w[k], last, o.eve);
+		if (o.eve != NULL)
+			emit_stats(&o, last);
+	}
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
-	ww_stats_summary(stdout, "offline", &o.w->stats, &v);
+	sum_stats(&o, &total);
+	ww_stats_summary(stdout, "offline", &total, &v);
 	{
 		double secs = (double)(t_end.tv_sec - t_start.tv_sec) +
 			      (double)(t_end.tv_nsec - t_start.tv_nsec) / 1e9;
@@ -330,7 +444,7 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		unsigned int p;
 
 		for (p = 0; p < 2; p++)
-			frames += o.w->stats.rx_pkts[p];
+			frames += total.rx_pkts[p];
 		/* On stderr: the summary on stdout stays the same from
 		 * one run to the next. */
 		fprintf(stderr,
@@ -353,8 +467,12 @@ out:
 	if (o.in != NULL)
 		pcap_close(o.in);
 	ww_event_log_close(o.eve);
+	if (o.features != NULL)
+		fclose(o.features);
 	if (o.w != NULL)
-		ww_worker_teardown(o.w);
+		for (k = 0; k < o.n_workers; k++)
+			ww_worker_teardown(&o.w[k]);
+	ww_models_unload(&o.ctx);
 	rte_mempool_free(o.pool);
 	rte_free(o.w);
 	ww_block_destroy(o.ctx.block);

@@ -32,6 +32,8 @@ struct app_args {
 	const char *read_pcap;	/* -r: offline mode */
 	const char *write_pcap; /* -w */
 	bool check_only;	/* --check-config */
+	const char *features_path; /* --features: feature rows as CSV */
+	unsigned int workers;	   /* --workers: offline mode's workers */
 };
 
 /* Set by SIGINT/SIGTERM; workers and the control loop poll it. */

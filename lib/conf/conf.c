@@ -38,6 +38,9 @@ enum key_type {
 	KEY_SITE_RULES,
 	KEY_WAF_ACTION,
 	KEY_EXC_ACTION,
+	KEY_MODEL_ACTION,
+	KEY_REAL,  /* a decimal number within [min, max] / 1000 */
+	KEY_ALLOW, /* [detect] allow: a CIDR list */
 };
 
 struct key_schema {
@@ -210,6 +213,67 @@ static const struct key_schema schema[] = {
 	{{"waf", "target_exclusions", ""}, KEY_STRING,
 	 FIELD(waf_target_exclusions), 0, 0},
 
+	{{"detect", "enabled", "yes"}, KEY_BOOL, FIELD(detect_enabled), 0, 0},
+	{{"detect", "classifier", ""}, KEY_STRING, FIELD(detect_classifier), 0,
+	 0},
+	{{"detect", "anomaly", ""}, KEY_STRING, FIELD(detect_anomaly), 0, 0},
+	{{"detect", "max_clients", "16384"}, KEY_U32, FIELD(detect_max_clients),
+	 64, 16777216},
+	{{"detect", "client_v6_prefix", "64"}, KEY_U32, FIELD(detect_v6_prefix),
+	 32, 128},
+	{{"detect", "may_act", "no"}, KEY_BOOL, FIELD(detect_may_act), 0, 0},
+	{{"detect", "flood_action", "block"}, KEY_MODEL_ACTION,
+	 FIELD(detect_action[1]), 0, 0},
+	{{"detect", "flood_min_probability", "0.8"}, KEY_REAL,
+	 FIELD(detect_min_prob[1]), 0, 1000},
+	{{"detect", "scan_action", "block"}, KEY_MODEL_ACTION,
+	 FIELD(detect_action[2]), 0, 0},
+	{{"detect", "scan_min_probability", "0.8"}, KEY_REAL,
+	 FIELD(detect_min_prob[2]), 0, 1000},
+	{{"detect", "bruteforce_action", "block"}, KEY_MODEL_ACTION,
+	 FIELD(detect_action[3]), 0, 0},
+	{{"detect", "bruteforce_min_probability", "0.8"}, KEY_REAL,
+	 FIELD(detect_min_prob[3]), 0, 1000},
+	{{"detect", "slow_action", "reset"}, KEY_MODEL_ACTION,
+	 FIELD(detect_action[4]), 0, 0},
+	{{"detect", "slow_min_probability", "0.8"}, KEY_REAL,
+	 FIELD(detect_min_prob[4]), 0, 1000},
+	{{"detect", "http_flood_action", "throttle"}, KEY_MODEL_ACTION,
+	 FIELD(detect_action[5]), 0, 0},
+	{{"detect", "http_flood_min_probability", "0.8"}, KEY_REAL,
+	 FIELD(detect_min_prob[5]), 0, 1000},
+	{{"detect", "discovery_action", "block"}, KEY_MODEL_ACTION,
+	 FIELD(detect_action[6]), 0, 0},
+	{{"detect", "discovery_min_probability", "0.8"}, KEY_REAL,
+	 FIELD(detect_min_prob[6]), 0, 1000},
+	{{"detect", "web_attack_action", "alert"}, KEY_MODEL_ACTION,
+	 FIELD(detect_action[7]), 0, 0},
+	{{"detect", "web_attack_min_probability", "0.8"}, KEY_REAL,
+	 FIELD(detect_min_prob[7]), 0, 1000},
+	{{"detect", "anomaly_alert_below", "-0.1"}, KEY_REAL,
+	 FIELD(detect_anomaly_alert), 0, 1000},
+	{{"detect", "anomaly_act_below", "-0.2"}, KEY_REAL,
+	 FIELD(detect_anomaly_act), 0, 1000},
+	{{"detect", "anomaly_action", "alert"}, KEY_MODEL_ACTION,
+	 FIELD(detect_anomaly_action), 0, 0},
+	{{"detect", "anomaly_may_act", "no"}, KEY_BOOL,
+	 FIELD(detect_anomaly_may_act), 0, 0},
+	{{"detect", "allow", ""}, KEY_ALLOW, FIELD(detect_allow), 0, 0},
+	{{"detect", "block_ttl", "300"}, KEY_U32, FIELD(detect_block_ttl), 1,
+	 604800},
+	{{"detect", "throttle_ttl", "60"}, KEY_U32, FIELD(detect_throttle_ttl),
+	 1, 604800},
+	{{"detect", "throttle_rate", "10"}, KEY_U32, FIELD(detect_throttle_rate),
+	 1, 10000000},
+	{{"detect", "trigger_new_flows", "100"}, KEY_U32,
+	 FIELD(detect_trigger_flows), 0, 10000000},
+	{{"detect", "trigger_dst_ports", "20"}, KEY_U32,
+	 FIELD(detect_trigger_ports), 0, 10000000},
+	{{"detect", "trigger_half_open", "50"}, KEY_U32,
+	 FIELD(detect_trigger_half_open), 0, 10000000},
+	{{"detect", "trigger_requests", "100"}, KEY_U32,
+	 FIELD(detect_trigger_requests), 0, 10000000},
+
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},
 
@@ -226,6 +290,14 @@ static const struct key_schema schema[] = {
 /* clang-format on */
 
 #define N_SCHEMA (sizeof(schema) / sizeof(schema[0]))
+
+const char *ww_conf_model_action_name(enum ww_conf_model_action a)
+{
+	static const char *const names[WW_CONF_MODEL_ACTIONS] = {
+		"none", "alert", "drop", "reset", "block", "throttle"};
+
+	return (unsigned int)a < WW_CONF_MODEL_ACTIONS ? names[a] : "?";
+}
 
 static const char *const exc_action_names[] = {"auto", "pass", "drop", "reset"};
 static const char *const exc_names[WW_CONF_EXC_MAX] = {
@@ -262,6 +334,35 @@ static const char *const runtime_keys[] = {
 	"limit.syn_burst",
 	"limit.action",
 	"block.alert_interval",
+	"detect.classifier",
+	"detect.anomaly",
+	"detect.may_act",
+	"detect.flood_action",
+	"detect.flood_min_probability",
+	"detect.scan_action",
+	"detect.scan_min_probability",
+	"detect.bruteforce_action",
+	"detect.bruteforce_min_probability",
+	"detect.slow_action",
+	"detect.slow_min_probability",
+	"detect.http_flood_action",
+	"detect.http_flood_min_probability",
+	"detect.discovery_action",
+	"detect.discovery_min_probability",
+	"detect.web_attack_action",
+	"detect.web_attack_min_probability",
+	"detect.anomaly_alert_below",
+	"detect.anomaly_act_below",
+	"detect.anomaly_action",
+	"detect.anomaly_may_act",
+	"detect.allow",
+	"detect.block_ttl",
+	"detect.throttle_ttl",
+	"detect.throttle_rate",
+	"detect.trigger_new_flows",
+	"detect.trigger_dst_ports",
+	"detect.trigger_half_open",
+	"detect.trigger_requests",
 	"eve.stats",
 	"eve.drop",
 	"eve.flow",
@@ -869,6 +970,56 @@ static int parse_value(const struct key_schema *k, const char *value,
 			value);
 		return -EINVAL;
 	}
+	case KEY_MODEL_ACTION: {
+		unsigned int i;
+
+		for (i = 0; i < WW_CONF_MODEL_ACTIONS; i++)
+			if (strcmp(value, ww_conf_model_action_name(
+						  (enum ww_conf_model_action)i)) ==
+			    0) {
+				*(enum ww_conf_model_action *)field =
+					(enum ww_conf_model_action)i;
+				return 0;
+			}
+		ww_errf(err, err_len,
+			"'%s' is not an action (none, alert, drop, reset, block or throttle)",
+			value);
+		return -EINVAL;
+	}
+	case KEY_REAL: {
+		/* min and max are in thousandths and signed: the schema's
+		 * range is [-max, max] when min is 0 (probabilities: see
+		 * check below). */
+		char *end;
+		double v;
+
+		errno = 0;
+		v = strtod(value, &end);
+		if (errno != 0 || end == value || *end != '\0' || v != v) {
+			ww_errf(err, err_len, "'%s' is not a number", value);
+			return -EINVAL;
+		}
+		if (v < -(double)k->max / 1000 || v > (double)k->max / 1000) {
+			ww_errf(err, err_len, "%s is out of range [%g, %g]",
+				value, -(double)k->max / 1000,
+				(double)k->max / 1000);
+			return -EINVAL;
+		}
+		if (strstr(k->info.key, "probability") != NULL && v < 0) {
+			ww_errf(err, err_len,
+				"%s: a probability is between 0 and 1", value);
+			return -EINVAL;
+		}
+		*(double *)field = v;
+		return 0;
+	}
+	case KEY_ALLOW:
+		rc = ww_conf_parse_cidr_list(value, field, WW_CONF_MAX_CIDRS,
+					     err, err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_detect_allow = (unsigned int)rc;
+		return 0;
 	case KEY_VIOLATION_ACTION: {
 		static const char *const names[] = {"reset", "drop", "pass"};
 		unsigned int i;

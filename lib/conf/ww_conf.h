@@ -106,6 +106,23 @@ struct ww_conf_auth_route {
 	unsigned int n_audiences;
 };
 
+/* What a model's verdict does ([detect] <class>_action, anomaly_action). */
+enum ww_conf_model_action {
+	WW_CONF_MODEL_NONE = 0, /* not even an alert */
+	WW_CONF_MODEL_ALERT,	/* an alert event only */
+	WW_CONF_MODEL_DROP,	/* the flow's packets from then on */
+	WW_CONF_MODEL_RESET,	/* ... and both ends reset */
+	WW_CONF_MODEL_BLOCK,	/* the client, for block_ttl seconds */
+	WW_CONF_MODEL_THROTTLE, /* the client's new flows, throttle_rate per
+				 * second, for throttle_ttl seconds */
+	WW_CONF_MODEL_ACTIONS
+};
+
+/* Model classes with an action of their own (lib/feat's classes but
+ * benign): flood, scan, bruteforce, slow, http_flood, discovery,
+ * web_attack. */
+#define WW_CONF_MODEL_CLASSES 8
+
 struct ww_conf {
 	char path[WW_CONF_PATH_MAX];
 
@@ -210,6 +227,29 @@ struct ww_conf {
 	char waf_rule_exclusions[1024];
 	char waf_target_exclusions[2048];
 
+	/* [detect] */
+	bool detect_enabled; /* features computed (models need them) */
+	char detect_classifier[WW_CONF_PATH_MAX]; /* "" = none */
+	char detect_anomaly[WW_CONF_PATH_MAX];	  /* "" = none */
+	uint32_t detect_max_clients;		  /* per worker */
+	uint32_t detect_v6_prefix;		  /* client key for IPv6 */
+	/* [class]: action and least probability; [0] (benign) unused. */
+	enum ww_conf_model_action detect_action[WW_CONF_MODEL_CLASSES];
+	double detect_min_prob[WW_CONF_MODEL_CLASSES];
+	bool detect_may_act;	     /* classifier: act, or only alert */
+	double detect_anomaly_alert; /* decision_function below: alert */
+	double detect_anomaly_act;   /* ... below: anomaly_action */
+	enum ww_conf_model_action detect_anomaly_action;
+	bool detect_anomaly_may_act;
+	struct ww_cidr detect_allow[WW_CONF_MAX_CIDRS];
+	unsigned int n_detect_allow;
+	uint32_t detect_block_ttl, detect_throttle_ttl; /* seconds */
+	uint32_t detect_throttle_rate;	/* new flows per second */
+	uint32_t detect_trigger_flows;	/* triggers, per client-second */
+	uint32_t detect_trigger_ports;
+	uint32_t detect_trigger_half_open;
+	uint32_t detect_trigger_requests;
+
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */
 
@@ -229,6 +269,9 @@ struct ww_conf_key_info {
 	const char *key;
 	const char *default_value; /* as it would be written in the file */
 };
+
+/* "alert", "drop", ... */
+const char *ww_conf_model_action_name(enum ww_conf_model_action a);
 
 /*
  * Fill @conf with the schema defaults (never fails).

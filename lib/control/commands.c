@@ -284,6 +284,14 @@ void ww_control_command(void *arg, char *line, FILE *out)
 			fprintf(out, "error: %s\n", msg);
 		else
 			fprintf(out, "%s\nok\n", msg);
+	} else if (strcmp(argv[0], "model") == 0 && argc == 2 &&
+		   strcmp(argv[1], "reload") == 0) {
+		char msg[1200];
+
+		if (ww_control_model_reload(x, msg, sizeof(msg)) < 0)
+			fprintf(out, "error: %s\n", msg);
+		else
+			fprintf(out, "%s\nok\n", msg);
 	} else if ((strcmp(argv[0], "set") == 0 && argc == 2) ||
 		   (strcmp(argv[0], "reload") == 0 && argc == 1)) {
 		char msg[1200];
@@ -304,7 +312,7 @@ void ww_control_command(void *arg, char *line, FILE *out)
 		fprintf(out, "\nok\n");
 	} else {
 		fprintf(out,
-			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, set, reload, stats)\n",
+			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, model reload, set, reload, stats)\n",
 			argv[0]);
 	}
 }

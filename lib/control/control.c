@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include <rte_cycles.h>
 
 #include "control_priv.h"
@@ -100,6 +102,18 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 	p->blocks = ww_block_get(o->ctx->block);
 	p->revoked = ww_auth_revoked(o->ctx->auth);
 	publish(c, p);
+	o->ctx->classifier.qsbr = o->qsbr;
+	o->ctx->anomaly.qsbr = o->qsbr;
+	{
+		char msg[1024];
+
+		if (ww_models_load(o->conf, o->ctx, msg, sizeof(msg)) < 0) {
+			snprintf(err, err_len, "%s", msg);
+			goto fail;
+		}
+		if (o->conf->detect_classifier[0] || o->conf->detect_anomaly[0])
+			CTL_LOG(INFO, "models in force: %s", msg);
+	}
 	if (o->ctx->block != NULL)
 		ww_block_set_publisher(o->ctx->block, publish_blocks, c);
 	if (o->ctx->auth != NULL)
@@ -129,15 +143,80 @@ void ww_control_destroy(struct ww_control *c)
 		ww_auth_set_publisher(c->o.ctx->auth, NULL, NULL);
 	ww_policy_free(c->o.ctx->policy);
 	c->o.ctx->policy = NULL;
+	ww_models_unload(c->o.ctx);
 	for (i = 0; i < c->n_sets; i++)
 		free(c->sets[i]);
 	free(c);
+}
+
+/* Feature rows of the workers into the CSV of --features. */
+static void drain_features(struct ww_control *c, unsigned int max)
+{
+	static struct ww_feat_record r[16];
+	unsigned int i, n, k, total;
+
+	for (i = 0; i < c->o.n_workers; i++) {
+		if (c->o.workers[i].feat_ring == NULL)
+			continue;
+		for (total = 0; total < max; total += n) {
+			n = rte_ring_sc_dequeue_burst_elem(
+				c->o.workers[i].feat_ring, r, sizeof(r[0]),
+				RTE_DIM(r), NULL);
+			if (n == 0)
+				break;
+			for (k = 0; k < n; k++)
+				ww_feat_record_csv(c->o.features, &r[k]);
+		}
+	}
+	fflush(c->o.features);
+}
+
+/* Clients a model blocked: dynamic block entries with their TTL. */
+static void drain_responses(struct ww_control *c)
+{
+	struct ww_detect_response r[32];
+	unsigned int i, n, k, added = 0;
+	char err[256];
+
+	if (c->o.ctx->block == NULL)
+		return;
+	for (i = 0; i < c->o.n_workers; i++) {
+		if (c->o.workers[i].responses == NULL)
+			continue;
+		while ((n = rte_ring_sc_dequeue_burst_elem(
+				c->o.workers[i].responses, r, sizeof(r[0]),
+				RTE_DIM(r), NULL)) > 0) {
+			for (k = 0; k < n; k++) {
+				struct ww_cidr cidr;
+
+				memset(&cidr, 0, sizeof(cidr));
+				cidr.family = r[k].family == 4 ? AF_INET
+							       : AF_INET6;
+				cidr.prefix_len = r[k].prefix_len;
+				memcpy(cidr.addr, r[k].addr, 16);
+				if (ww_block_add(c->o.ctx->block, &cidr,
+						 c->now_ns + (uint64_t)r[k].ttl_s *
+								     NS_PER_S,
+						 err, sizeof(err)) == 0)
+					added++;
+				else
+					CTL_LOG(WARNING,
+						"model block not added: %s",
+						err);
+			}
+		}
+	}
+	if (added > 0 &&
+	    ww_block_commit(c->o.ctx->block, err, sizeof(err)) < 0)
+		CTL_LOG(ERR, "block lists: %s", err);
 }
 
 void ww_control_drain(struct ww_control *c, unsigned int max)
 {
 	unsigned int i, n = 0;
 
+	if (c->o.features != NULL)
+		drain_features(c, max);
 	if (c->o.eve == NULL)
 		return;
 	for (i = 0; i < c->o.n_workers; i++)
@@ -155,6 +234,7 @@ void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 
 	c->now_ns = now_ns;
 	ww_control_drain(c, EVENTS_PER_TICK);
+	drain_responses(c);
 	if (ww_block_expire(ctx->block, now_ns) > 0 &&
 	    ww_block_commit(ctx->block, err, sizeof(err)) < 0)
 		CTL_LOG(ERR, "block lists: %s", err);
@@ -251,6 +331,19 @@ int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
 			err);
 		free(conf);
 		return -EPERM;
+	}
+	/* Other model files: loaded (and checked) first, so that a refused
+	 * one leaves everything as it is. */
+	if (strcmp(old->conf->detect_classifier, conf->detect_classifier) !=
+		    0 ||
+	    strcmp(old->conf->detect_anomaly, conf->detect_anomaly) != 0) {
+		if (ww_models_load(conf, c->o.ctx, err, sizeof(err)) < 0) {
+			snprintf(msg, len,
+				 "%s; the configuration and models in force stay",
+				 err);
+			free(conf);
+			return -EINVAL;
+		}
 	}
 	new_waf = waf_keys_differ(old->conf, conf);
 	if (new_waf && ww_control_load_waf(conf, &waf, err, sizeof(err)) < 0) {

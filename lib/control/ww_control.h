@@ -46,6 +46,7 @@ struct ww_control_opts {
 	unsigned int n_workers;
 	struct rte_rcu_qsbr *qsbr;
 	struct ww_event_log *eve; /* NULL: no log */
+	FILE *features;		  /* --features CSV (NULL: none) */
 	/* The counters as JSON (the app adds its ports' NIC counters). */
 	json_t *(*stats_json)(void *arg);
 	void *stats_arg;
@@ -81,6 +82,21 @@ void ww_control_drain(struct ww_control *c, unsigned int max);
  */
 int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
 			 size_t len);
+
+/*
+ * The models of [detect] (classifier, anomaly) of @conf, loaded, checked
+ * against the feature specification and put in force in @ctx's slots
+ * (both or neither). @return 0 with a summary in @msg, or -EINVAL with
+ * the reason (the file, and what is wrong with it). models.c.
+ */
+int ww_models_load(const struct ww_conf *conf, struct ww_pipeline_ctx *ctx,
+		   char *msg, size_t len);
+/* Take both models out of force and free them (workers stopped or
+ * the slots' qsbr set). */
+void ww_models_unload(struct ww_pipeline_ctx *ctx);
+/* "model reload" (and SIGHUP): the files of the configuration in force
+ * read again. */
+int ww_control_model_reload(struct ww_control *c, char *msg, size_t len);
 
 /* "waf reload": the rule files read and compiled again. */
 int ww_control_waf_reload(struct ww_control *c, char *msg, size_t len);

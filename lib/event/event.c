@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -189,6 +190,43 @@ static json_t *json_bytes(const char *field, size_t cap)
 	return bytes_n(field, strnlen(field, cap));
 }
 
+/* The model's part of an alert, in the extension object. */
+static json_t *model_json(const struct ww_event_model *m)
+{
+	json_t *ext = json_object(), *mo = json_object();
+	char id[16];
+
+	if (m->model_id != 0) {
+		snprintf(id, sizeof(id), "%08x", m->model_id);
+		json_object_set_new(mo, "model_id", json_string(id));
+		json_object_set_new(mo, "class",
+				    json_bytes(m->cls_name, sizeof(m->cls_name)));
+		json_object_set_new(mo, "probability",
+				    json_real(round(m->probability * 1e4) / 1e4));
+	}
+	if (m->anomaly_id != 0) {
+		snprintf(id, sizeof(id), "%08x", m->anomaly_id);
+		json_object_set_new(mo, "anomaly_model_id", json_string(id));
+		json_object_set_new(mo, "anomaly_score",
+				    json_real(round(m->anomaly * 1e4) / 1e4));
+	}
+	json_object_set_new(mo, "fired_by",
+			    json_string(m->by_anomaly ? "anomaly" : "class"));
+	json_object_set_new(mo, "decision_point",
+			    json_bytes(m->dp_name, sizeof(m->dp_name)));
+	json_object_set_new(mo, "scope",
+			    json_string(m->row_kind ? "client" : "flow"));
+	json_object_set_new(ext, "model", mo);
+	json_object_set_new(ext, "action",
+			    json_bytes(m->action, sizeof(m->action)));
+	if (m->allowed)
+		json_object_set_new(ext, "allow_listed", json_true());
+	if (m->ttl_s != 0)
+		json_object_set_new(ext, "ttl", json_integer(m->ttl_s));
+	return ext;
+}
+
+
 static json_t *flow_body(const struct ww_event *ev)
 {
 	const struct ww_event_flow *f = &ev->flow;
@@ -326,6 +364,9 @@ static int write_event(struct ww_event_log *log, const struct ww_event *ev,
 			json_bytes(a->category, sizeof(a->category)));
 		json_object_set_new(al, "severity", json_integer(a->severity));
 		json_object_set_new(o, "alert", al);
+		if (a->model.present)
+			json_object_set_new(o, "wirewall",
+					    model_json(&a->model));
 		return write_line(log, o);
 	}
 

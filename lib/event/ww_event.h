@@ -50,6 +50,24 @@ struct ww_event_http {
 	uint32_t url_len;	 /* the whole URL's length */
 };
 
+/* A model's verdict, in the "wirewall" extension object of its alert. */
+struct ww_event_model {
+	uint32_t model_id;  /* the classifier file's CRC-32 (0: none) */
+	uint32_t anomaly_id; /* the anomaly model's */
+	float probability;  /* of the class, NaN without a classifier */
+	float anomaly;	    /* decision_function, NaN without the model */
+	uint32_t ttl_s;	    /* block / throttle */
+	uint8_t present;    /* this alert is a model's */
+	uint8_t cls;	    /* enum ww_feat_class */
+	uint8_t decision_point; /* enum ww_feat_dp */
+	uint8_t row_kind;	/* 0 flow, 1 client */
+	uint8_t by_anomaly;	/* the anomaly score, not the class, fired */
+	uint8_t allowed;	/* on the allow list: not acted on */
+	char action[10];	/* what was done: alert, drop, ... */
+	char cls_name[16];
+	char dp_name[10];
+};
+
 /* WW_EVENT_ALERT payload: Suricata's alert object. */
 struct ww_event_alert {
 	uint32_t signature_id;
@@ -57,6 +75,7 @@ struct ww_event_alert {
 	uint8_t severity;
 	char signature[160];
 	char category[32];
+	struct ww_event_model model;
 };
 
 /* WW_EVENT_ANOMALY payload: Suricata's anomaly object (type, event,

@@ -103,7 +103,24 @@ void ww_flow_table_destroy(struct ww_flow_table *t)
 	rte_free(t->flows);
 	rte_free(t->wheel_next);
 	rte_free(t->wheel_prev);
+	rte_free(t->ext);
 	rte_free(t);
+}
+
+int ww_flow_table_ext(struct ww_flow_table *t, uint32_t size, int socket)
+{
+	uint64_t before = heap_allocated(socket < 0 ? 0 : socket);
+
+	if (size == 0 || size > WW_FLOW_EXT_MAX || size % 8 != 0 ||
+	    t->ext != NULL)
+		return -EINVAL;
+	t->ext = rte_zmalloc_socket("ww_flow_ext", (size_t)t->capacity * size,
+				    RTE_CACHE_LINE_SIZE, socket);
+	if (t->ext == NULL)
+		return -ENOMEM;
+	t->ext_size = size;
+	t->memory += heap_allocated(socket < 0 ? 0 : socket) - before;
+	return 0;
 }
 
 void ww_flow_set_end_cb(struct ww_flow_table *t, ww_flow_end_cb cb, void *arg)

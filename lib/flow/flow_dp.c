@@ -206,6 +206,9 @@ static void init_flow(struct ww_flow_table *t, struct ww_flow *f,
 		      int src_side, uint64_t now_ns)
 {
 	memset(f, 0, sizeof(*f));
+	if (t->ext != NULL)
+		memset(t->ext + (size_t)(f - t->flows) * t->ext_size, 0,
+		       t->ext_size);
 	f->key = *key;
 	f->id = t->next_id++;
 	f->start_ns = f->last_ns = now_ns;
@@ -570,4 +573,9 @@ void ww_flow_flush(struct ww_flow_table *t, uint64_t now_ns)
 			why = WW_FLOW_END_TIMEOUT;
 		end_flow(t, f, why, now_ns);
 	}
+}
+
+void *ww_flow_ext(const struct ww_flow_table *t, const struct ww_flow *f)
+{
+	return t->ext + (size_t)(f - t->flows) * t->ext_size;
 }

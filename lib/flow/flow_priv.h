@@ -47,6 +47,10 @@ struct ww_flow_table {
 	ww_flow_protected_fn is_protected;
 	const void *protected_arg;
 	uint64_t memory;
+	/* The owner's per-flow state (ww_flow_table_ext): ext_size bytes per
+	 * flow index, zeroed when a flow is created. */
+	uint8_t *ext;
+	uint32_t ext_size;
 };
 
 #endif /* WW_FLOW_PRIV_H */

@@ -136,6 +136,17 @@ struct ww_flow_table *ww_flow_table_create(const char *name, uint32_t max_flows,
 					   int socket);
 void ww_flow_table_destroy(struct ww_flow_table *t);
 
+/*
+ * Give every flow @size bytes (a multiple of 8, at most WW_FLOW_EXT_MAX)
+ * of the owner's state, in an array beside the flows (the flow keeps its
+ * two cache lines), zeroed each time a flow is created. Control thread,
+ * before the table is used. @return 0, -EINVAL or -ENOMEM.
+ */
+#define WW_FLOW_EXT_MAX 128
+int ww_flow_table_ext(struct ww_flow_table *t, uint32_t size, int socket);
+/* The state ww_flow_table_ext reserved for @f. dp-safe. */
+void *ww_flow_ext(const struct ww_flow_table *t, const struct ww_flow *f);
+
 /* Report ended flows through @cb (may be NULL). */
 void ww_flow_set_end_cb(struct ww_flow_table *t, ww_flow_end_cb cb, void *arg);
 

@@ -491,6 +491,7 @@ struct ww_forest *ww_forest_load_mem(const void *buf, size_t len,
 		set_err(err, err_len, "checksum mismatch: the file is corrupt");
 		goto out_free;
 	}
+	f->checksum = rd32(p + len - 4);
 	if (want_features != 0 && want_features != f->n_features) {
 		set_err(err, err_len,
 			"model takes %u features, the caller supplies %u",
@@ -637,6 +638,7 @@ void ww_forest_get_info(const struct ww_forest *f, struct ww_forest_info *in)
 	in->n_leaves = f->n_leaves;
 	in->max_depth = f->max_depth;
 	in->feature_spec_id = f->spec_id;
+	in->checksum = f->checksum;
 	in->objective = f->objective;
 	in->memory = f->memory;
 }

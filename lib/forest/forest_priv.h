@@ -24,6 +24,7 @@ struct ww_forest {
 	uint32_t n_leaves;
 	uint32_t max_depth;
 	uint32_t spec_id;
+	uint32_t checksum; /* the file's CRC-32: names the model */
 	uint32_t values_per_leaf;
 	double base_score;     /* GBT: margin before the first tree */
 	double if_denominator; /* IF: n_trees * c(max_samples) */

@@ -61,6 +61,7 @@ struct ww_forest_info {
 	uint32_t n_leaves;
 	uint32_t max_depth;
 	uint32_t feature_spec_id;
+	uint32_t checksum; /* the file's CRC-32, which names the model */
 	enum ww_forest_objective objective;
 	size_t memory; /* bytes of the in-memory model */
 };

@@ -125,6 +125,7 @@ static void queue_request(struct ww_worker *w, const struct ww_flow *f,
 	const struct ww_http_request *r = &x->http.req;
 	struct ww_l7_pending *q;
 
+	ww_detect_request(w, (struct ww_flow *)(uintptr_t)f, r);
 	if (x->n_pending == WW_L7_MAX_PENDING)
 		log_oldest(w, x);
 	q = &x->pending[(x->first_pending + x->n_pending) % WW_L7_MAX_PENDING];
@@ -196,6 +197,7 @@ static bool response_done(struct ww_worker *w, struct ww_l7 *x)
 
 		tunnel |= q->connect && status < 300;
 		response_head(w, x);
+		ww_detect_response(w, x->flow, status, q->ev.http.latency_ns);
 		q->ev.http.length = x->resp.req.body_bytes;
 		log_oldest(w, x);
 	}
@@ -285,8 +287,10 @@ void ww_l7_deliver_request(void *arg, const uint8_t *data, uint32_t len)
 	const struct ww_conf *c = w->pol->conf;
 	uint32_t off = 0;
 
-	if (x->req_start_ns == 0 && len > 0)
+	if (x->req_start_ns == 0 && len > 0) {
 		x->req_start_ns = w->now_ns; /* a request (head) begins */
+		ww_detect_head_begin(w, d->f);
+	}
 	while (off < len && !x->violated && !x->answer && !x->exc_verdict) {
 		size_t used;
 		enum ww_http_event ev = ww_http_feed(
@@ -303,6 +307,8 @@ void ww_l7_deliver_request(void *arg, const uint8_t *data, uint32_t len)
 			break;
 		}
 		x->head_checked = ev == WW_HTTP_HEAD;
+		if (ev == WW_HTTP_HEAD || ev == WW_HTTP_REQUEST)
+			ww_detect_head_done(w, d->f);
 		if (ev == WW_HTTP_HEAD)
 			x->body_start_ns = w->now_ns;
 		if (ev == WW_HTTP_REQUEST) {
@@ -310,6 +316,8 @@ void ww_l7_deliver_request(void *arg, const uint8_t *data, uint32_t len)
 			 * its first byte (if already here, at once). */
 			x->wait_since_ns = w->now_ns;
 			x->req_start_ns = off < len ? w->now_ns : 0;
+			if (off < len)
+				ww_detect_head_begin(w, d->f);
 			x->body_start_ns = 0;
 			x->served = 1;
 		}

@@ -23,6 +23,7 @@ static const char *const drop_names[WW_DROP_MAX] = {
 	[WW_DROP_EXCEPTION] = "exception",
 	[WW_DROP_FRAGMENT] = "fragment",
 	[WW_DROP_TCP_REFUSED] = "tcp_refused",
+	[WW_DROP_MODEL] = "model",
 };
 
 const char *ww_drop_name(enum ww_drop d)
@@ -175,6 +176,7 @@ void ww_flow_ended(void *arg, struct ww_flow *f, uint64_t now_ns)
 	const unsigned int c = f->client_lo ? 0 : 1, s = 1 - c;
 
 	ww_l7_release(w, f);
+	ww_detect_flow_end(w, f, now_ns);
 	if (!w->ctx->conf->flow_events ||
 	    (w->events == NULL && w->direct_log == NULL))
 		return;
@@ -250,6 +252,8 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 	if (w->ctx->auth != NULL &&
 	    ww_auth_worker_init(&w->auth, conf->auth_cache_entries) < 0)
 		return -ENOMEM;
+	if (ww_detect_create(w, socket) < 0)
+		return -ENOMEM;
 	ww_flow_set_end_cb(w->flows, ww_flow_ended, w);
 	if (conf->n_protected_networks != 0)
 		ww_flow_set_protected(w->flows, conf_is_protected, conf);
@@ -268,7 +272,9 @@ void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 		w->pol = w->ctx->policy;
 	w->direct_log = log;
 	w->now_ns = now_ns;
+	ww_detect_finish(w);
 	ww_flow_flush(w->flows, now_ns);
+	ww_detect_flush(w);
 	/* Fragments still waiting: their datagram never completed. */
 	while (w->defrag != NULL && ww_defrag_flush(w->defrag, &g)) {
 		uint16_t k;
@@ -286,6 +292,7 @@ void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 
 void ww_worker_teardown(struct ww_worker *w)
 {
+	ww_detect_destroy(w);
 	ww_flow_table_destroy(w->flows);
 	w->flows = NULL;
 	ww_l7_pool_destroy(w);

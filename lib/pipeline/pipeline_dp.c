@@ -41,11 +41,15 @@ void ww_worker_housekeeping(struct ww_worker *w, struct ww_tx_list *out)
 	 * w->stats. */
 	w->stats.limit = w->limits.stats;
 	w->stats.auth = w->auth.stats;
+	/* A second that ended is scored before expiry changes its
+	 * clients' open flows. */
+	ww_detect_housekeeping(w);
 	if (w->flows != NULL)
 		ww_flow_expire(w->flows, w->now_ns);
 	if (w->defrag != NULL)
 		stage_defrag_expire(w, out);
 	stage_l7_slow(w);
+	ww_detect_flush(w);
 }
 
 void ww_worker_log(struct ww_worker *w, const struct ww_event *ev)

@@ -7,6 +7,7 @@
  * verdicts, and one function per stage (each in its own file).
  */
 
+#include "ww_http.h"
 #include "ww_pipeline.h"
 
 /* What happens to a frame of the burst. A stage may only make a verdict
@@ -92,6 +93,31 @@ void stage_l7_slow(struct ww_worker *w);
 /* After the verdicts: closed connections give their context back. */
 void stage_l7_closed(struct ww_worker *w, struct ww_burst *b);
 void stage_detect(struct ww_worker *w, struct ww_burst *b);
+
+/* Detection (stage_detect.c). Features of frame @i (with a flow), before
+ * its L7 inspection; may stop it (a client or flow a model judged). */
+void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i);
+/* Reports from the L7 stage: a complete request, a final response, a
+ * request head that begins and one that is complete. */
+void ww_detect_request(struct ww_worker *w, struct ww_flow *f,
+		       const struct ww_http_request *r);
+void ww_detect_response(struct ww_worker *w, struct ww_flow *f,
+			uint16_t status, uint64_t latency_ns);
+void ww_detect_head_begin(struct ww_worker *w, struct ww_flow *f);
+void ww_detect_head_done(struct ww_worker *w, struct ww_flow *f);
+/* The flow is leaving the table. */
+void ww_detect_flow_end(struct ww_worker *w, struct ww_flow *f,
+			uint64_t now_ns);
+/* Between bursts: a second that ended gives its client ticks. */
+void ww_detect_housekeeping(struct ww_worker *w);
+/* Score what waits (after housekeeping, at exit). */
+void ww_detect_flush(struct ww_worker *w);
+/* The worker stops: the current second ends for its clients (their
+ * last ticks), and what waits is scored. */
+void ww_detect_finish(struct ww_worker *w);
+/* Setup (control thread): per [detect]; 0 or -ENOMEM. */
+int ww_detect_create(struct ww_worker *w, int socket);
+void ww_detect_destroy(struct ww_worker *w);
 void stage_verdict(struct ww_worker *w, struct ww_burst *b,
 		   struct ww_tx_list *out);
 /* Between bursts: datagrams that timed out follow their policy. */

@@ -497,8 +497,13 @@ void stage_l7(struct ww_worker *w, struct ww_burst *b)
 	bool last[WW_BURST_MAX];
 	uint16_t i, j;
 
-	if (w->l7 == NULL)
+	/* Frame by frame, its features first (stage_detect.c): a row a
+	 * request takes sees exactly the packets before it. */
+	if (w->l7 == NULL) {
+		for (i = 0; i < b->n; i++)
+			ww_detect_frame(w, b, i);
 		return;
+	}
 	/* The last frame of each flow in the burst: once it is through, a
 	 * closed connection's context can go back at once (the flow stage
 	 * saw the whole burst, so "closed" may be the state after a later
@@ -514,6 +519,7 @@ void stage_l7(struct ww_worker *w, struct ww_burst *b)
 		enum ww_drop why = WW_DROP_BLOCKED;
 		enum ww_verdict v;
 
+		ww_detect_frame(w, b, i);
 		if (!live(b, i) || f == NULL || p->l4proto != 6 ||
 		    !(p->flags & WW_PKT_F_L4))
 			continue;

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
@@ -36,7 +37,9 @@
 #include "ww_conf.h"
 #include "ww_defrag.h"
 #include "ww_event.h"
+#include "ww_feat.h"
 #include "ww_flow.h"
+#include "ww_forest.h"
 #include "ww_limit.h"
 #include "ww_pkt.h"
 #include "ww_waf.h"
@@ -73,6 +76,8 @@ enum ww_drop {
 	WW_DROP_TCP_REFUSED,   /* segment outside the receiver's window or
 				* the reassembly span, or out of order while
 				* reassembly memory is low */
+	WW_DROP_MODEL,	       /* a model's verdict: its flow dropped or
+				* reset, its client blocked or throttled */
 	WW_DROP_MAX
 };
 
@@ -107,6 +112,21 @@ struct ww_stage_stats {
 	uint64_t slow_requests;	  /* connections too slow (slow_request) */
 	/* waf */
 	uint64_t waf_incomplete; /* requests the engine could not finish */
+};
+
+/* Detection (stage_detect.c). */
+struct ww_detect_stats {
+	uint64_t rows[WW_DP_MAX];      /* rows taken, by decision point */
+	uint64_t scored;	       /* rows a model scored */
+	uint64_t batches;	       /* forest calls (both models) */
+	uint64_t infer_cycles;	       /* TSC cycles inside those calls */
+	uint64_t verdicts[WW_CLASS_MAX]; /* rows over their class's bar */
+	uint64_t anomalies;	       /* rows under anomaly_alert_below */
+	uint64_t actions[WW_CONF_MODEL_ACTIONS]; /* what was done */
+	uint64_t allow_listed;	       /* verdicts on allowed sources */
+	uint64_t export_dropped;       /* feature rows the export ring lost */
+	uint64_t responses_dropped;    /* block requests the ring lost */
+	struct ww_feat_client_stats clients;
 };
 
 /* Per-worker counters. Plain uint64_t written by one worker only; the
@@ -144,6 +164,7 @@ struct ww_worker_stats {
 	struct ww_auth_stats auth;
 	uint64_t waf_checked, waf_blocked; /* requests */
 	struct ww_flow_stats flow;
+	struct ww_detect_stats detect;
 };
 
 /*
@@ -185,6 +206,8 @@ struct ww_pipeline_ctx {
 	struct ww_auth *auth;
 	/* The policy in force (see struct ww_policy). */
 	struct ww_policy *policy;
+	/* The models in force (lib/forest's RCU slots; NULL: none). */
+	struct ww_forest_slot classifier, anomaly;
 	uint16_t peer[RTE_MAX_ETHPORTS];
 	/* enum ww_side of each port, WW_SIDE_UNKNOWN when not known: a
 	 * packet that claims to come from a server but arrived on the
@@ -209,6 +232,20 @@ struct ww_alert_memo {
 #define WW_SID_RATE_LIMIT   9100010u /* + enum ww_limit_kind */
 #define WW_SID_AUTH	    9100020u /* + enum ww_auth_result */
 #define WW_SID_FRAG_OVERLAP 9100040u
+#define WW_SID_MODEL	    9100100u /* + enum ww_feat_class */
+#define WW_SID_ANOMALY	    9100120u
+
+/* A model asks the control thread to block a client (a dynamic block
+ * entry with a TTL): one record per request, on the worker's ring. */
+struct ww_detect_response {
+	uint8_t addr[16];
+	uint8_t family; /* 4 or 6 */
+	uint8_t prefix_len;
+	uint8_t cls;
+	uint8_t pad;
+	uint32_t ttl_s;
+};
+
 
 /* Which memo. */
 enum ww_alert_memo_kind {
@@ -216,11 +253,13 @@ enum ww_alert_memo_kind {
 	WW_MEMO_LIMIT,	   /* rate-limited requests and SYNs */
 	WW_MEMO_AUTH,	   /* refused tokens */
 	WW_MEMO_EVASION,   /* fragment overlaps */
+	WW_MEMO_MODEL,	   /* model verdicts */
 	WW_MEMO_EXC,	   /* exceptions: one memo per case from here */
 	WW_MEMO_MAX = WW_MEMO_EXC + WW_CONF_EXC_MAX
 };
 
 struct ww_l7_pool;
+struct ww_detect;
 
 /* One per worker lcore, written only by that lcore. */
 struct ww_worker {
@@ -243,6 +282,15 @@ struct ww_worker {
 	 * control thread flushes a stopped worker's flows): events are
 	 * written here instead of queued. */
 	struct ww_event_log *direct_log;
+	/* Features and models (NULL when [detect] enabled = no). */
+	struct ww_detect *det;
+	struct rte_ring *responses; /* block requests to the control thread
+				     * (NULL: offline, the worker's own
+				     * client table enforces them) */
+	/* Feature export (wirewall --features): a ring the control thread
+	 * drains, or (offline) rows written here at once. NULL: none. */
+	struct rte_ring *feat_ring;
+	FILE *feat_csv;
 	uint64_t now_ns; /* time of the current frame, UNIX ns */
 	unsigned int id;
 	unsigned int lcore_id;
@@ -333,6 +381,10 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket);
  * after the worker stopped. */
 void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 			   struct ww_event_log *log);
+
+/* Bytes of detection state of @w: the client table and the row batch
+ * (per-flow features are in the flow table's memory). */
+uint64_t ww_detect_memory(const struct ww_worker *w);
 
 /* Free what ww_worker_setup_flows() made. */
 void ww_worker_teardown(struct ww_worker *w);
