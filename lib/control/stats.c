@@ -2,6 +2,8 @@
 /* Counters as a `stats` event and as the summary printed at exit. */
 #include <inttypes.h>
 
+#include <rte_cycles.h>
+
 #include "ww_control.h"
 
 static json_t *u64(uint64_t v)
@@ -26,6 +28,43 @@ static json_t *flow_json(const struct ww_flow_stats *f)
 	json_object_set_new(o, "evicted_by_state", ev);
 	json_object_set_new(o, "table_full", u64(f->table_full));
 	json_object_set_new(o, "rst_out_of_window", u64(f->rst_out_of_window));
+	return o;
+}
+
+static json_t *detect_json(const struct ww_detect_stats *d)
+{
+	json_t *o = json_object(), *rows = json_object(), *v = json_object(),
+	       *a = json_object(), *cl = json_object();
+	unsigned int i;
+
+	for (i = 1; i < WW_DP_MAX; i++)
+		json_object_set_new(rows, ww_feat_dp_name(i), u64(d->rows[i]));
+	json_object_set_new(o, "rows", rows);
+	json_object_set_new(o, "scored", u64(d->scored));
+	json_object_set_new(o, "batches", u64(d->batches));
+	/* Time inside the forest calls, per scored row (both models). */
+	json_object_set_new(
+		o, "infer_ns_per_row",
+		json_real(d->scored ? (double)d->infer_cycles * 1e9 /
+					      (double)rte_get_tsc_hz() /
+					      (double)d->scored
+				    : 0.0));
+	for (i = 1; i < WW_CLASS_MAX; i++)
+		json_object_set_new(v, ww_feat_class_name(i),
+				    u64(d->verdicts[i]));
+	json_object_set_new(o, "verdicts", v);
+	json_object_set_new(o, "anomalies", u64(d->anomalies));
+	for (i = 1; i < WW_CONF_MODEL_ACTIONS; i++)
+		json_object_set_new(a, ww_conf_model_action_name(i),
+				    u64(d->actions[i]));
+	json_object_set_new(o, "actions", a);
+	json_object_set_new(o, "allow_listed", u64(d->allow_listed));
+	json_object_set_new(o, "export_dropped", u64(d->export_dropped));
+	json_object_set_new(o, "responses_dropped", u64(d->responses_dropped));
+	json_object_set_new(cl, "inserted", u64(d->clients.inserted));
+	json_object_set_new(cl, "evicted", u64(d->clients.evicted));
+	json_object_set_new(cl, "ticks_lost", u64(d->clients.ticks_lost));
+	json_object_set_new(o, "clients", cl);
 	return o;
 }
 
@@ -172,6 +211,7 @@ json_t *ww_stats_json(const struct ww_worker_stats *t,
 		}
 		json_object_set_new(o, "exceptions", exc);
 	}
+	json_object_set_new(o, "detect", detect_json(&t->detect));
 	json_object_set_new(
 		o, "event",
 		json_pack("{s:I}", "dropped", (json_int_t)t->events_dropped));
@@ -236,4 +276,22 @@ void ww_stats_summary(FILE *out, const char *mode,
 	if (t->events_dropped != 0)
 		fprintf(out, "  events dropped (ring full) %" PRIu64 "\n",
 			t->events_dropped);
+	if (t->detect.scored != 0 || t->detect.rows[WW_DP_END] != 0)
+		fprintf(out,
+			"  detect rows %" PRIu64 ", scored %" PRIu64
+			", %.0f ns per row in the models\n",
+			t->detect.rows[1] + t->detect.rows[2] +
+				t->detect.rows[3] + t->detect.rows[4] +
+				t->detect.rows[5] + t->detect.rows[6] +
+				t->detect.rows[7] + t->detect.rows[8],
+			t->detect.scored,
+			t->detect.scored ? (double)t->detect.infer_cycles *
+						   1e9 / (double)rte_get_tsc_hz() /
+						   (double)t->detect.scored
+					 : 0.0);
+	for (i = 1; i < WW_CONF_MODEL_ACTIONS; i++)
+		if (t->detect.actions[i] != 0)
+			fprintf(out, "  detect action %s %" PRIu64 "\n",
+				ww_conf_model_action_name(i),
+				t->detect.actions[i]);
 }
