@@ -452,6 +452,11 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 			" frames in %.3f s (%.0f frames/s, start-up and the end of the capture excluded)\n",
 			frames, secs, secs > 0 ? (double)frames / secs : 0.0);
 	}
+	if (conf->detect_enabled)
+		printf("  detect state %u bytes per flow, %zu bytes per client (%" PRIu64
+		       " bytes of client table and batch per worker)\n",
+		       (unsigned int)WW_FEAT_FLOW_BYTES,
+		       sizeof(struct ww_feat_client), ww_detect_memory(&o.w[0]));
 	if (o.oversize != 0)
 		printf("  frames too large for offline mode (not forwarded) %" PRIu64
 		       "\n",
