@@ -235,6 +235,34 @@ static void test_bad_numbers(void **state)
 	expect_refused("http", "ports", "http", "not a decimal");
 	expect_refused("http", "violation_action", "block", "not an action");
 	expect_refused("tcp", "overlap_action", "keep", "not an action");
+	expect_refused("detect", "scan_action", "explode", "not an action");
+	expect_refused("detect", "scan_min_probability", "1.5", "out of range");
+	expect_refused("detect", "scan_min_probability", "-0.1",
+		       "a probability is between 0 and 1");
+	expect_refused("detect", "anomaly_act_below", "0.2x", "not a number");
+	expect_refused("detect", "anomaly_act_below", "nan", "not a number");
+	expect_refused("detect", "client_v6_prefix", "16", "out of range");
+	expect_refused("detect", "allow", "10.0.0.1/8", "host bits");
+}
+
+static void test_detect_keys(void **state)
+{
+	const char *sets[] = {"detect.scan_action=reset",
+			      "detect.flood_min_probability=0.55",
+			      "detect.anomaly_act_below=-0.25",
+			      "detect.allow=192.0.2.0/24, 2001:db8::/32"};
+	struct ww_conf c;
+	char err[WW_CONF_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load_text("", sets, 4, &c, err), 0);
+	assert_int_equal(c.detect_action[2], WW_CONF_MODEL_RESET);
+	assert_int_equal(c.detect_action[1], WW_CONF_MODEL_BLOCK);
+	assert_true(c.detect_min_prob[1] > 0.549 && c.detect_min_prob[1] < 0.551);
+	assert_true(c.detect_anomaly_act < -0.249 &&
+		    c.detect_anomaly_act > -0.251);
+	assert_int_equal(c.n_detect_allow, 2);
+	assert_false(c.detect_may_act);
 }
 
 static void test_bad_booleans_and_words(void **state)
@@ -437,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file_and_syntax),
 		cmocka_unit_test(test_cidr_contains),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_detect_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
