@@ -102,12 +102,38 @@ static int setup_port(const struct ww_conf *conf, struct app_ports *ports,
 	}
 	memset(&pc, 0, sizeof(pc));
 	if (n_queues > 1 && info.flow_type_rss_offloads != 0) {
+		/* Keep every flow of a client on one worker (its features,
+		 * models/FEATURES.md): the outside port hashes the source
+		 * address only, the inside port the destination address only,
+		 * so both directions of all its flows hash the client's
+		 * address alike. A NIC that cannot hash one address gets the
+		 * symmetric 5-tuple hash: flows stay whole, clients do not. */
+		const uint64_t one = p->side == WW_SIDE_OUTSIDE
+					     ? RTE_ETH_RSS_L3_SRC_ONLY
+					     : RTE_ETH_RSS_L3_DST_ONLY;
+
 		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		pc.rx_adv_conf.rss_conf.rss_key = symmetric_rss_key;
 		pc.rx_adv_conf.rss_conf.rss_key_len = sizeof(symmetric_rss_key);
-		pc.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			info.flow_type_rss_offloads;
+		if ((info.flow_type_rss_offloads & one) &&
+		    (info.flow_type_rss_offloads & RTE_ETH_RSS_IP)) {
+			pc.rx_adv_conf.rss_conf.rss_hf =
+				(RTE_ETH_RSS_IP & info.flow_type_rss_offloads) |
+				one;
+			APP_LOG(INFO,
+				"%s: RSS on the client address (%s only): a client's flows share a worker",
+				p->name,
+				p->side == WW_SIDE_OUTSIDE ? "source"
+							   : "destination");
+		} else {
+			pc.rx_adv_conf.rss_conf.rss_hf =
+				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
+				 RTE_ETH_RSS_UDP) &
+				info.flow_type_rss_offloads;
+			APP_LOG(WARNING,
+				"%s: the NIC cannot hash on one address: symmetric 5-tuple RSS, so a client's flows may spread over workers and each worker's client features see its share",
+				p->name);
+		}
 	}
 	/* Let the NIC verify checksums where it can; the decoder reads the
 	 * result from the mbuf flags and checks in software otherwise. */
