@@ -111,7 +111,9 @@ static int write_line(struct ww_event_log *log, json_t *obj)
 {
 	/* JSON_COMPACT keeps one event per line; key order is insertion
 	 * order, which makes the log stable across runs. */
-	int rc = json_dumpf(obj, log->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	int rc = json_dumpf(obj, log->out,
+			    JSON_COMPACT | JSON_PRESERVE_ORDER |
+				    JSON_REAL_PRECISION(6));
 
 	json_decref(obj);
 	if (rc != 0 || fputc('\n', log->out) == EOF)
