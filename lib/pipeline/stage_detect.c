@@ -725,8 +725,14 @@ static void judge(struct ww_worker *w, uint32_t k,
 	if (a == WW_CONF_MODEL_NONE)
 		return;
 	memset(&ev, 0, sizeof(ev));
-	allowed = c->family != 0 &&
-		  allow_listed(conf, c->family, c->addr);
+	/* The flow's own client address when there is one (a client entry
+	 * holds an IPv6 client's prefix only). */
+	if (m->flow != NULL && m->flow->in_use && m->flow->id == m->flow_id)
+		allowed = allow_listed(conf, m->flow->key.family,
+				       m->flow->key.addr[client_side(m->flow)]);
+	else
+		allowed = c->family != 0 &&
+			  allow_listed(conf, c->family, c->addr);
 	if (allowed && a > WW_CONF_MODEL_ALERT) {
 		w->stats.detect.allow_listed++;
 		a = WW_CONF_MODEL_ALERT;
