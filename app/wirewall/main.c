@@ -240,12 +240,17 @@ int main(int argc, char **argv)
 	if (eal_argc == 0) {
 		/* Offline runs need no hugepages, no NIC and no shared state;
 		 * a per-process prefix lets many run side by side. */
+		static char mem[16];
+
 		snprintf(prefix, sizeof(prefix), "--file-prefix=ww%d",
 			 (int)getpid());
 		default_eal[eal_argc++] = argv[0];
 		default_eal[eal_argc++] = "--no-huge";
+		/* 1 GB per worker (--workers): each has its own tables. */
+		snprintf(mem, sizeof(mem), "%u",
+			 1024u * (args.workers ? args.workers : 1));
 		default_eal[eal_argc++] = "-m";
-		default_eal[eal_argc++] = "1024";
+		default_eal[eal_argc++] = mem;
 		default_eal[eal_argc++] = "--no-pci";
 		default_eal[eal_argc++] = "--no-shconf";
 		default_eal[eal_argc++] = "--no-telemetry";
