@@ -364,10 +364,17 @@ void ww_feat_record_csv(FILE *out, const struct ww_feat_record *r);
 
 /* Linear counting: distinct values behind a 64-bit bitmap. */
 float ww_feat_distinct(uint64_t bm);
-/* The bit of a value in a bitmap. */
-static inline uint64_t ww_feat_bit(uint32_t hash)
+/* The bit of a value in a bitmap: a full-avalanche mix (MurmurHash3's
+ * finalizer), so that values the attacker picks in sequence (ports of a
+ * scan) fall like random ones, as linear counting assumes. */
+static inline uint64_t ww_feat_bit(uint32_t h)
 {
-	return 1ull << ((hash * 0x9E3779B1u) >> 26);
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return 1ull << (h >> 26);
 }
 
 #endif /* WW_FEAT_H */
