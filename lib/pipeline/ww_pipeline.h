@@ -11,9 +11,11 @@
  *
  * Stages, in order, each a burst function over the worker, the frames and
  * their verdicts, in a file of its own (see pipeline_dp.c for the loop):
- *   decode -> block -> defrag -> flow -> l7 (TCP reassembly, HTTP, and on
- *   each complete request: auth, rate limits, WAF) -> detect (features and
- *   models: an empty slot) -> verdict (forward, drop, reset, answer) -> tx.
+ *   decode -> block -> defrag -> flow -> l7 (frame by frame: the flow's
+ *   and client's features first, then TCP reassembly, HTTP, and on each
+ *   complete request: auth, rate limits, WAF) -> detect (the rows the
+ *   burst took, scored in one batch by the models; verdicts) -> verdict
+ *   (forward, drop, reset, answer) -> tx.
  *
  * What the control plane may change is read through one policy snapshot
  * (struct ww_policy), picked up once per burst.
