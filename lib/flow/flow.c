@@ -114,8 +114,10 @@ int ww_flow_table_ext(struct ww_flow_table *t, uint32_t size, int socket)
 	if (size == 0 || size > WW_FLOW_EXT_MAX || size % 8 != 0 ||
 	    t->ext != NULL)
 		return -EINVAL;
-	t->ext = rte_zmalloc_socket("ww_flow_ext", (size_t)t->capacity * size,
-				    RTE_CACHE_LINE_SIZE, socket);
+	/* Not zeroed here: a flow's part is zeroed when the flow is made,
+	 * so start-up does not write every byte of a large table. */
+	t->ext = rte_malloc_socket("ww_flow_ext", (size_t)t->capacity * size,
+				   RTE_CACHE_LINE_SIZE, socket);
 	if (t->ext == NULL)
 		return -ENOMEM;
 	t->ext_size = size;
