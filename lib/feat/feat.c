@@ -228,13 +228,14 @@ void ww_feat_row_client_cols(float *row, const struct ww_feat_client *c,
 
 	/* The window the client last counted in is the current one, the
 	 * previous one (the current is empty), or older (both are). */
-	if (csec == sec)
+	/* (A client already rolled past @now_ns reads as current.) */
+	if (csec >= sec)
 		win_cols(row + WW_F_CLIENT_1S, &c->w1, &c->w1_prev, 1 - frac1);
 	else if (csec + 1 == sec)
 		win_cols(row + WW_F_CLIENT_1S, NULL, &c->w1, 1 - frac1);
 	else
 		win_cols(row + WW_F_CLIENT_1S, NULL, NULL, 0);
-	if (cdec == dec)
+	if (cdec >= dec)
 		win_cols(row + WW_F_CLIENT_10S, &c->w10, &c->w10_prev,
 			 1 - frac10);
 	else if (cdec + 1 == dec)
@@ -253,7 +254,7 @@ void ww_feat_row_client_cols(float *row, const struct ww_feat_client *c,
 				  1e3);
 	if (row[WW_F_CL_INCOMPLETE_AGE] < 0)
 		row[WW_F_CL_INCOMPLETE_AGE] = 0;
-	if (c->req_n >= 2 && cdec == dec) {
+	if (c->req_n >= 2 && cdec >= dec) {
 		row[WW_F_CL_REQ_INTERVAL_MEAN] = c->req_iv_mean;
 		row[WW_F_CL_REQ_INTERVAL_CV] =
 			c->req_iv_mean > 0 && c->req_n >= 3
@@ -277,7 +278,9 @@ void ww_feat_row_flow(float *row, enum ww_feat_dp dp,
 	row[WW_F_ROW_KIND] = WW_ROW_FLOW;
 	row[WW_F_DP] = (float)dp;
 	row[WW_F_PROTO] = f->key.proto;
-	row[WW_F_SERVER_PORT] = f->key.port[1 - cs];
+	row[WW_F_SERVER_PORT] = f->key.proto == 1 || f->key.proto == 58
+					? (float)(ff->icmp_type * 256 + ff->icmp_code)
+					: f->key.port[1 - cs];
 	/* Up to the flow's last packet: the same whenever it is read. */
 	row[WW_F_DURATION] = (float)((double)(f->last_ns - f->start_ns) / 1e9);
 	if (dp != WW_DP_END && now_ns > f->start_ns)

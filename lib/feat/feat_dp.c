@@ -36,6 +36,10 @@ enum ww_feat_dp ww_feat_flow_packet(struct ww_feat_flow *ff,
 						    : (uint32_t)(rel / 1000);
 	uint32_t n;
 
+	if (ff->pkts[0] + ff->pkts[1] == 0 && (p->l4proto == 1 || p->l4proto == 58)) {
+		ff->icmp_type = (uint8_t)p->sport;
+		ff->icmp_code = (uint8_t)p->dport;
+	}
 	ff->pkts[dir]++;
 	if (ff->pkts[dir] >= 2) {
 		const float iat = (float)(us - ff->last_us[dir]) / 1e6f;

@@ -183,8 +183,9 @@ struct ww_feat_flow {
 	uint8_t head_open;	 /* counted as an incomplete head */
 	uint8_t handshake;	 /* SYN, SYN-ACK, ACK seen */
 	uint8_t verdict;	 /* a model's verdict on the flow: 0 none,
-				  * 1 drop, 2 reset its packets */
-	uint8_t pad[3];
+				  * 1 drop its packets */
+	uint8_t icmp_type, icmp_code; /* ICMP: of the flow's first packet */
+	uint8_t pad;
 };
 #define WW_FEAT_FLOW_BYTES 128
 _Static_assert(sizeof(struct ww_feat_flow) <= WW_FEAT_FLOW_BYTES,

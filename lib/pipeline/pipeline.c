@@ -272,9 +272,9 @@ void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 		w->pol = w->ctx->policy;
 	w->direct_log = log;
 	w->now_ns = now_ns;
-	ww_detect_finish(w);
 	ww_flow_flush(w->flows, now_ns);
-	ww_detect_flush(w);
+	/* Then the last second's ticks, which see those flows gone. */
+	ww_detect_finish(w);
 	/* Fragments still waiting: their datagram never completed. */
 	while (w->defrag != NULL && ww_defrag_flush(w->defrag, &g)) {
 		uint16_t k;

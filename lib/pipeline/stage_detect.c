@@ -386,8 +386,9 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 	tick_check(w, now);
 	ff = flow_feat(w, f);
 	c = client_of(w, f, ff, now);
-	if (ff->pkts[0] + ff->pkts[1] == 0) {
-		/* A new flow of this client. */
+	if (ff->pkts[0] + ff->pkts[1] == 0 && dir == WW_FLOW_TOSERVER) {
+		/* A new flow this client started (not one a server's packet
+		 * opened, such as the ICMP error a probe drew). */
 		const unsigned int ss = 1 - client_side(f);
 
 		COUNT(c, new_flows);
