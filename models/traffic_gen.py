@@ -169,6 +169,7 @@ class Gen:
         self.frames = []   # (t, seq, bytes)
         self.labels = []
         self.used = set()
+        self.seen = {}  # client address (4 bytes): [first, last] frame time
         self.n = 0
 
     # ---- frames ----
@@ -178,6 +179,10 @@ class Gen:
             return
         self.frames.append((T0 + t, self.n, (ETH_C2S if c2s else ETH_S2C) + ip))
         self.n += 1
+        # The client's first and last frame, for its label.
+        span = self.seen.setdefault(ip[12:16] if c2s else ip[16:20], [t, t])
+        span[0] = min(span[0], t)
+        span[1] = max(span[1], t)
 
     def addr(self):
         while True:
@@ -187,6 +192,9 @@ class Gen:
                 return a
 
     def label(self, addr, cls, tool, start, end, **extra):
+        """Source @addr: its window is from its first frame to its last
+        (@start and @end, the schedule, only when it sent nothing)."""
+        start, end = self.seen.get(aton(addr), (start, end))
         d = {"addr": addr, "class": cls, "tool": tool,
              "start": round(T0 + start, 6), "end": round(T0 + end, 6)}
         d.update(extra)
@@ -444,7 +452,7 @@ def gen_browsers(g, n):
 def gen_healthcheck(g):
     cl = Client(g, rtt=g.rnd.uniform(0.0005, 0.003))
     period = g.rnd.uniform(1.0, 2.0)
-    path = g.rnd.choice(["/healthz", "/healthz", "/readyz", "/health"])
+    path = "/healthz"
     t = g.rnd.uniform(0, 1)
     t0 = t
     while t < DURATION:
