@@ -132,6 +132,11 @@ static void add_addresses(json_t *o, const struct ww_event *ev)
 	inet_ntop(af, ev->src_ip, src, sizeof(src));
 	inet_ntop(af, ev->dest_ip, dst, sizeof(dst));
 	json_object_set_new(o, "src_ip", json_string(src));
+	/* An event about a source alone (a model's verdict on a client)
+	 * has no destination and no protocol. */
+	if (ev->proto == 0 && ev->dest_port == 0 &&
+	    memcmp(ev->dest_ip, (const uint8_t[16]){0}, 16) == 0)
+		return;
 	if (ev->proto == 6 || ev->proto == 17)
 		json_object_set_new(o, "src_port", json_integer(ev->src_port));
 	json_object_set_new(o, "dest_ip", json_string(dst));

@@ -29,13 +29,19 @@
 
 #define NS_PER_MS 1000000ull
 
+/* Who and where a row was taken, as it was then: by the time the batch
+ * is scored its flow may have ended (an end row always has) and its
+ * client's entry may hold another client. */
 struct row_meta {
-	struct ww_flow *flow; /* NULL: a client row */
-	uint64_t flow_id;
+	struct ww_flow *flow; /* to act on, if still f->id == flow_id */
+	uint64_t flow_id;     /* 0: no flow (a tick row) */
 	uint64_t ts_ns;
-	uint32_t client_idx, client_gen;
+	uint32_t client_idx, client_gen; /* gen 0: no client entry */
 	int16_t frame; /* in the current burst, -1: none */
 	uint8_t dp, kind;
+	uint8_t family, proto; /* 4/6; the flow's IP protocol, 0: none */
+	uint16_t client_port, server_port;
+	uint8_t client[16], server[16]; /* the client's own address */
 };
 
 #define MAX_OUTPUTS 16 /* classes a classifier may have here */
@@ -114,27 +120,27 @@ static void export_row(struct ww_worker *w, const struct row_meta *m,
 		       const float *row)
 {
 	struct ww_feat_record r;
-	const struct ww_feat_client *c =
-		&w->det->clients.e[m->client_idx];
 
 	memset(&r, 0, offsetof(struct ww_feat_record, row));
 	r.ts_ns = m->ts_ns;
 	r.row_kind = m->kind;
 	r.dp = m->dp;
+	r.family = m->family;
+	memcpy(r.client, m->client, 16);
 	if (m->kind == WW_ROW_FLOW) {
-		const struct ww_flow *f = m->flow;
-		const unsigned int cs = client_side(f);
-
-		r.flow_id = f->id;
-		r.family = f->key.family;
-		r.proto = f->key.proto;
-		memcpy(r.client, f->key.addr[cs], 16);
-		memcpy(r.server, f->key.addr[1 - cs], 16);
-		r.client_port = f->key.port[cs];
-		r.server_port = f->key.port[1 - cs];
+		r.flow_id = m->flow_id;
+		r.proto = m->proto;
+		memcpy(r.server, m->server, 16);
+		r.client_port = m->client_port;
+		r.server_port = m->server_port;
 	} else {
-		r.family = c->family;
+		/* A client row names its client (an IPv6 client: its
+		 * prefix), not a flow. */
+		const struct ww_feat_client *c =
+			&w->det->clients.e[m->client_idx];
+
 		memcpy(r.client, c->addr, 16);
+		r.family = c->family;
 	}
 	memcpy(r.row, row, sizeof(r.row));
 	if (w->feat_csv != NULL)
@@ -144,6 +150,20 @@ static void export_row(struct ww_worker *w, const struct row_meta *m,
 }
 
 static void flush(struct ww_worker *w);
+
+static void meta_flow(struct row_meta *m, struct ww_flow *f)
+{
+	const unsigned int cs = client_side(f);
+
+	m->flow = f;
+	m->flow_id = f->id;
+	m->family = f->key.family;
+	m->proto = f->key.proto;
+	memcpy(m->client, f->key.addr[cs], 16);
+	memcpy(m->server, f->key.addr[1 - cs], 16);
+	m->client_port = f->key.port[cs];
+	m->server_port = f->key.port[1 - cs];
+}
 
 /* Take a row slot in the batch (scoring the batch first when full). */
 static float *row_slot(struct ww_worker *w, struct row_meta **meta)
@@ -182,14 +202,13 @@ static void flow_row(struct ww_worker *w, struct ww_flow *f,
 	    d->clients.e[ff->client_idx - 1].gen == ff->client_gen)
 		c = &d->clients.e[ff->client_idx - 1];
 	ww_feat_row_flow(row, dp, ff, f, req, c, w->now_ns);
-	m->flow = f;
-	m->flow_id = f->id;
 	m->ts_ns = w->now_ns;
 	m->client_idx = c != NULL ? ff->client_idx - 1 : 0;
 	m->client_gen = c != NULL ? ff->client_gen : 0;
 	m->frame = frame;
 	m->dp = (uint8_t)dp;
 	m->kind = WW_ROW_FLOW;
+	meta_flow(m, f);
 	row_done(w, m);
 }
 
@@ -204,14 +223,23 @@ static void client_row(struct ww_worker *w, uint32_t idx, enum ww_feat_dp dp,
 		return;
 	row = row_slot(w, &m);
 	ww_feat_row_client(row, dp, c, at_ns);
-	m->flow = f;
-	m->flow_id = f != NULL ? f->id : 0;
 	m->ts_ns = at_ns;
 	m->client_idx = idx;
 	m->client_gen = c->gen;
 	m->frame = frame;
 	m->dp = (uint8_t)dp;
 	m->kind = WW_ROW_CLIENT;
+	if (f != NULL) {
+		meta_flow(m, f);
+	} else {
+		m->flow = NULL;
+		m->flow_id = 0;
+		m->family = c->family;
+		m->proto = 0;
+		m->client_port = m->server_port = 0;
+		memcpy(m->client, c->addr, 16);
+		memset(m->server, 0, 16);
+	}
 	row_done(w, m);
 }
 
@@ -413,7 +441,7 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 			key.kind = WW_LIMIT_THROTTLE;
 			if (!ww_limit_take(&w->limits, &key, &rule, now, NULL)) {
 				ff->verdict = 1;
-				w->stats.detect.actions[WW_CONF_MODEL_THROTTLE]++;
+				w->stats.detect.throttled_flows++;
 			}
 		}
 	}
@@ -573,6 +601,82 @@ void ww_detect_flow_end(struct ww_worker *w, struct ww_flow *f,
 
 /* ---- verdicts ---- */
 
+static void request_block(struct ww_worker *w, const struct ww_feat_client *c,
+			  unsigned int cls, uint32_t ttl)
+{
+	struct ww_detect_response r;
+
+	if (w->responses == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	memcpy(r.addr, c->addr, 16);
+	r.family = c->family;
+	r.prefix_len = (uint8_t)(c->family == 4 ? 32
+						: w->det->clients.v6_prefix);
+	r.cls = (uint8_t)cls;
+	r.ttl_s = ttl;
+	if (rte_ring_sp_enqueue_elem(w->responses, &r, sizeof(r)) != 0)
+		w->stats.detect.responses_dropped++;
+}
+
+/* Carry out verdict @a on row @m (its client entry @c, NULL when the
+ * entry holds another client now). @return what was done: drop and reset
+ * act on the row's flow and frame, so a row with neither (a tick, an
+ * ended flow) can only alert; block and throttle need the client. */
+static enum ww_conf_model_action act(struct ww_worker *w,
+				     const struct row_meta *m,
+				     struct ww_feat_client *c,
+				     enum ww_conf_model_action a,
+				     struct ww_event_model *em, unsigned int cls)
+{
+	const struct ww_conf *conf = w->pol->conf;
+	struct ww_detect *d = w->det;
+	struct ww_flow *f = m->flow;
+	const bool flow_ok = f != NULL && m->flow_id != 0 && f->in_use &&
+			     f->id == m->flow_id;
+	const bool frame_ok = flow_ok && m->frame >= 0 && d->b != NULL &&
+			      m->frame < d->b->n && d->b->flow[m->frame] == f;
+
+	switch (a) {
+	case WW_CONF_MODEL_DROP:
+	case WW_CONF_MODEL_RESET:
+		if (!flow_ok)
+			return WW_CONF_MODEL_ALERT;
+		flow_feat(w, f)->verdict = 1;
+		if (frame_ok)
+			strengthen(d->b, (uint16_t)m->frame,
+				   a == WW_CONF_MODEL_RESET &&
+						   d->b->pk[m->frame].l4proto ==
+							   6
+					   ? WW_V_RESET
+					   : WW_V_DROP);
+		else if (a == WW_CONF_MODEL_RESET)
+			a = WW_CONF_MODEL_DROP; /* no packet to answer */
+		return a;
+	case WW_CONF_MODEL_BLOCK:
+		if (c == NULL)
+			return WW_CONF_MODEL_ALERT;
+		c->blocked_until_ns =
+			m->ts_ns + (uint64_t)conf->detect_block_ttl * NS_PER_S;
+		request_block(w, c, cls, conf->detect_block_ttl);
+		if (flow_ok)
+			flow_feat(w, f)->verdict = 1;
+		if (frame_ok)
+			strengthen(d->b, (uint16_t)m->frame, WW_V_DROP);
+		em->ttl_s = conf->detect_block_ttl;
+		return a;
+	case WW_CONF_MODEL_THROTTLE:
+		if (c == NULL)
+			return WW_CONF_MODEL_ALERT;
+		c->throttled_until_ns =
+			m->ts_ns + (uint64_t)conf->detect_throttle_ttl * NS_PER_S;
+		em->ttl_s = conf->detect_throttle_ttl;
+		return a;
+	default:
+		return a;
+	}
+}
+
 static bool allow_listed(const struct ww_conf *conf, uint8_t family,
 			 const uint8_t *addr)
 {
@@ -607,77 +711,6 @@ static const char *class_category(unsigned int cls, bool anomaly)
 	}
 }
 
-static void request_block(struct ww_worker *w, const struct ww_feat_client *c,
-			  unsigned int cls, uint32_t ttl)
-{
-	struct ww_detect_response r;
-
-	if (w->responses == NULL)
-		return;
-	memset(&r, 0, sizeof(r));
-	memcpy(r.addr, c->addr, 16);
-	r.family = c->family;
-	r.prefix_len = (uint8_t)(c->family == 4 ? 32
-						: w->det->clients.v6_prefix);
-	r.cls = (uint8_t)cls;
-	r.ttl_s = ttl;
-	if (rte_ring_sp_enqueue_elem(w->responses, &r, sizeof(r)) != 0)
-		w->stats.detect.responses_dropped++;
-}
-
-/* What a verdict on row @k does. */
-static void act(struct ww_worker *w, const struct row_meta *m,
-		enum ww_conf_model_action a, struct ww_event_model *em)
-{
-	const struct ww_conf *conf = w->pol->conf;
-	struct ww_detect *d = w->det;
-	struct ww_feat_client *c = &d->clients.e[m->client_idx];
-	struct ww_flow *f = m->flow;
-	const bool flow_ok = f != NULL && f->in_use && f->id == m->flow_id;
-	const bool client_ok = c->gen == m->client_gen && c->family != 0;
-	const bool frame_ok = m->frame >= 0 && d->b != NULL &&
-			      m->frame < d->b->n && flow_ok &&
-			      d->b->flow[m->frame] == f;
-
-	switch (a) {
-	case WW_CONF_MODEL_DROP:
-	case WW_CONF_MODEL_RESET:
-		if (flow_ok)
-			flow_feat(w, f)->verdict = 1;
-		if (frame_ok)
-			strengthen(d->b, (uint16_t)m->frame,
-				   a == WW_CONF_MODEL_RESET &&
-						   d->b->pk[m->frame].l4proto ==
-							   6
-					   ? WW_V_RESET
-					   : WW_V_DROP);
-		break;
-	case WW_CONF_MODEL_BLOCK:
-		if (client_ok) {
-			c->blocked_until_ns =
-				m->ts_ns +
-				(uint64_t)conf->detect_block_ttl * NS_PER_S;
-			request_block(w, c, em->cls, conf->detect_block_ttl);
-		}
-		if (flow_ok)
-			flow_feat(w, f)->verdict = 1;
-		if (frame_ok)
-			strengthen(d->b, (uint16_t)m->frame, WW_V_DROP);
-		em->ttl_s = conf->detect_block_ttl;
-		break;
-	case WW_CONF_MODEL_THROTTLE:
-		if (client_ok)
-			c->throttled_until_ns =
-				m->ts_ns +
-				(uint64_t)conf->detect_throttle_ttl * NS_PER_S;
-		em->ttl_s = conf->detect_throttle_ttl;
-		break;
-	default:
-		break;
-	}
-	w->stats.detect.actions[a]++;
-}
-
 static void judge(struct ww_worker *w, uint32_t k,
 		  const struct ww_forest *cls_model, const double *probs,
 		  uint32_t n_out, const struct ww_forest *an_model,
@@ -686,16 +719,18 @@ static void judge(struct ww_worker *w, uint32_t k,
 	const struct ww_conf *conf = w->pol->conf;
 	struct ww_detect *d = w->det;
 	const struct row_meta *m = &d->meta[k];
-	const struct ww_feat_client *c = &d->clients.e[m->client_idx];
+	struct ww_feat_client *c = &d->clients.e[m->client_idx];
 	struct ww_forest_info info;
 	struct ww_event ev;
 	struct ww_event_model *em = &ev.alert.model;
 	enum ww_conf_model_action a = WW_CONF_MODEL_NONE;
 	unsigned int cls = WW_CLASS_BENIGN;
 	double prob = NAN, dec = NAN;
-	bool by_anomaly = false, allowed;
+	bool by_anomaly = false;
 	char sig[160];
 
+	if (m->client_gen == 0 || c->gen != m->client_gen || c->family == 0)
+		c = NULL; /* its entry holds another client now */
 	if (cls_model != NULL) {
 		const uint32_t best = ww_forest_argmax(probs, n_out);
 		const int64_t label = ww_forest_class_label(cls_model, best);
@@ -726,19 +761,14 @@ static void judge(struct ww_worker *w, uint32_t k,
 	if (a == WW_CONF_MODEL_NONE)
 		return;
 	memset(&ev, 0, sizeof(ev));
-	/* The flow's own client address when there is one (a client entry
-	 * holds an IPv6 client's prefix only). */
-	if (m->flow != NULL && m->flow->in_use && m->flow->id == m->flow_id)
-		allowed = allow_listed(conf, m->flow->key.family,
-				       m->flow->key.addr[client_side(m->flow)]);
-	else
-		allowed = c->family != 0 &&
-			  allow_listed(conf, c->family, c->addr);
-	if (allowed && a > WW_CONF_MODEL_ALERT) {
+	if (a > WW_CONF_MODEL_ALERT &&
+	    allow_listed(conf, m->family, m->client)) {
 		w->stats.detect.allow_listed++;
 		a = WW_CONF_MODEL_ALERT;
 		em->allowed = 1;
 	}
+	a = act(w, m, c, a, em, cls);
+	w->stats.detect.actions[a]++;
 	em->present = 1;
 	em->cls = (uint8_t)cls;
 	em->by_anomaly = by_anomaly;
@@ -754,17 +784,20 @@ static void judge(struct ww_worker *w, uint32_t k,
 		ww_forest_get_info(an_model, &info);
 		em->anomaly_id = info.checksum;
 	}
-	act(w, m, a, em);
 	snprintf(em->action, sizeof(em->action), "%s",
 		 ww_conf_model_action_name(a));
 	snprintf(em->cls_name, sizeof(em->cls_name), "%s",
 		 ww_feat_class_name(cls));
 	snprintf(em->dp_name, sizeof(em->dp_name), "%s",
 		 ww_feat_dp_name((enum ww_feat_dp)m->dp));
-	/* One alert per source per interval: a flood's verdicts act on
-	 * every row, and are counted, but say it once. */
-	if (!ww_worker_alert_due(w, WW_MEMO_MODEL, c->addr,
-				 c->family == 4 ? 4 : 16))
+	/* One alert per source per interval, and one more for the verdicts
+	 * that act (so an alert-only verdict never hides a block): a
+	 * flood's verdicts act on every row, and are counted, but say it
+	 * once. */
+	if (!ww_worker_alert_due(w,
+				 a > WW_CONF_MODEL_ALERT ? WW_MEMO_MODEL_ACT
+							 : WW_MEMO_MODEL,
+				 m->client, m->family == 4 ? 4 : 16))
 		return;
 	if (by_anomaly)
 		snprintf(sig, sizeof(sig),
@@ -780,20 +813,13 @@ static void judge(struct ww_worker *w, uint32_t k,
 	ev.ts_ns = m->ts_ns;
 	ev.type = WW_EVENT_ALERT;
 	ev.in_port = UINT16_MAX;
-	ev.family = c->family;
-	memcpy(ev.src_ip, c->addr, 16);
-	if (m->flow != NULL && m->flow->in_use && m->flow->id == m->flow_id) {
-		const struct ww_flow *f = m->flow;
-		const unsigned int cs = client_side(f);
-
-		ev.flow_id = f->id;
-		ev.family = f->key.family;
-		ev.proto = f->key.proto;
-		memcpy(ev.src_ip, f->key.addr[cs], 16);
-		memcpy(ev.dest_ip, f->key.addr[1 - cs], 16);
-		ev.src_port = f->key.port[cs];
-		ev.dest_port = f->key.port[1 - cs];
-	}
+	ev.flow_id = m->flow_id;
+	ev.family = m->family;
+	ev.proto = m->proto;
+	memcpy(ev.src_ip, m->client, 16);
+	memcpy(ev.dest_ip, m->server, 16);
+	ev.src_port = m->client_port;
+	ev.dest_port = m->server_port;
 	ww_alert_fill(&ev, by_anomaly ? WW_SID_ANOMALY : WW_SID_MODEL + cls,
 		      class_category(cls, by_anomaly), sig,
 		      a >= WW_CONF_MODEL_DROP && a != WW_CONF_MODEL_THROTTLE);

@@ -126,6 +126,7 @@ struct ww_detect_stats {
 	uint64_t anomalies;	       /* rows under anomaly_alert_below */
 	uint64_t actions[WW_CONF_MODEL_ACTIONS]; /* what was done */
 	uint64_t allow_listed;	       /* verdicts on allowed sources */
+	uint64_t throttled_flows;      /* new flows a throttle refused */
 	uint64_t export_dropped;       /* feature rows the export ring lost */
 	uint64_t responses_dropped;    /* block requests the ring lost */
 	struct ww_feat_client_stats clients;
@@ -255,7 +256,8 @@ enum ww_alert_memo_kind {
 	WW_MEMO_LIMIT,	   /* rate-limited requests and SYNs */
 	WW_MEMO_AUTH,	   /* refused tokens */
 	WW_MEMO_EVASION,   /* fragment overlaps */
-	WW_MEMO_MODEL,	   /* model verdicts */
+	WW_MEMO_MODEL,	   /* model verdicts that only alert */
+	WW_MEMO_MODEL_ACT, /* ... that act */
 	WW_MEMO_EXC,	   /* exceptions: one memo per case from here */
 	WW_MEMO_MAX = WW_MEMO_EXC + WW_CONF_EXC_MAX
 };
