@@ -63,6 +63,8 @@ build/app/wirewall/wirewall --no-pci --no-huge -m 512 -l 0,1 \
 	--file-prefix wwdemo $(rig_eal_args) -- \
 	-c conf/wirewall.ini --set eve.stats_interval=1 \
 	--set "control.socket=$WORK/ctl.sock" --set "limit.routes=GET /api/ 2 2" \
+	--set detect.classifier=models/placeholder-classifier.wwf \
+	--set detect.anomaly=models/placeholder-anomaly.wwf \
 	--eve "$WORK/eve.json" 2>&1 | grep --line-buffered -v '^EAL\|^TELEMETRY\|qdisc\|rte flow' &
 sleep 0.5
 WW_PID=$(pgrep -f "file-prefix wwdemo" | head -1)
@@ -118,6 +120,27 @@ build/app/wirewallctl/wirewallctl -s "$WORK/ctl.sock" block add "$RIG_C4" 3
 ip netns exec wwc ping -c 2 -W 1 "$RIG_S4" >/dev/null 2>&1 && echo "ping passed (unexpected)" || echo "ping from the client: no answer while blocked"
 sleep 3.5
 ip netns exec wwc ping -c 1 -W 2 "$RIG_S4" >/dev/null 2>&1 && echo "ping from the client: answered again after the block expired"
+
+step "a SYN scan of 300 ports (scapy), scored by the placeholder models (alert only)"
+ip netns exec wwc /usr/bin/python3 - "$RIG_S4" <<'EOF'
+import sys
+from scapy.all import IP, TCP, send
+send([IP(dst=sys.argv[1]) / TCP(sport=40000 + p, dport=p, flags="S") for p in range(1, 301)],
+     inter=0.002, verbose=False)
+EOF
+sleep 1.5
+/usr/bin/python3 - "$WORK/eve.json" <<'EOF'
+import json, sys
+seen = set()
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    m = e.get("wirewall", {}).get("model")
+    if e["event_type"] == "alert" and m and e["alert"]["signature"] not in seen:
+        seen.add(e["alert"]["signature"])
+        print("model alert: %s from %s (action %s)" % (e["alert"]["signature"],
+              e["src_ip"], e["wirewall"]["action"]))
+print("(placeholder models, [detect] may_act = no: they alert, never act)")
+EOF
 
 step "20 MB download each way, checked by SHA-256"
 ip netns exec wwc curl -s -o "$WORK/dl1" -w 'server -> client: %{size_download} bytes at %{speed_download} B/s\n' "http://$RIG_S4:8080/blob"
