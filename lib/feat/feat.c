@@ -135,11 +135,14 @@ const char *ww_feat_class_name(unsigned int c)
 	return c < WW_CLASS_MAX ? names[c] : "unknown";
 }
 
+static void distinct_table_init(void);
+
 int ww_feat_clients_init(struct ww_feat_clients *t, uint32_t max_clients,
 			 uint8_t v6_prefix, int socket)
 {
 	uint32_t n = rte_align32pow2(RTE_MAX(max_clients, (uint32_t)WW_FEAT_WAYS));
 
+	distinct_table_init();
 	memset(t, 0, sizeof(*t));
 	t->e = rte_zmalloc_socket("ww_feat_clients", (size_t)n * sizeof(*t->e),
 				  RTE_CACHE_LINE_SIZE, socket);
@@ -168,15 +171,32 @@ uint64_t ww_feat_clients_memory(const struct ww_feat_clients *t)
 	return (uint64_t)t->capacity * (sizeof(*t->e) + sizeof(uint32_t));
 }
 
+/* Linear counting over m = 64 bits (Whang et al.): n ~ -m ln(z/m) for z
+ * zero bits; a full map (z = 0) reads as half a bit free: "more than
+ * ~300". By popcount, filled once (ww_feat_clients_init, before the
+ * workers start; the values never change). */
+static float distinct_of_popcount[65];
+
+static void distinct_table_init(void)
+{
+	int ones;
+
+	for (ones = 0; ones <= 64; ones++) {
+		const int zeros = 64 - ones;
+
+		distinct_of_popcount[ones] =
+			zeros == 64 ? 0.0f
+				    : (float)(-64.0 *
+					      log((zeros == 0 ? 0.5 : zeros) /
+						  64.0));
+	}
+}
+
 float ww_feat_distinct(uint64_t bm)
 {
-	/* Whang et al.'s linear counting over m = 64 bits: n ~ -m ln(z/m);
-	 * a full map (z = 0) reads as half a bit free: "more than ~300". */
-	const int zeros = 64 - __builtin_popcountll(bm);
-
-	if (zeros == 64)
-		return 0.0f;
-	return (float)(-64.0 * log((zeros == 0 ? 0.5 : zeros) / 64.0));
+	if (distinct_of_popcount[1] == 0.0f)
+		distinct_table_init(); /* a caller without a client table */
+	return distinct_of_popcount[__builtin_popcountll(bm)];
 }
 
 /* One window's columns from the estimates of @cur and @prev weighted by

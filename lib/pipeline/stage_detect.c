@@ -475,8 +475,10 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 
 		trigger(w, c, 1, conf->detect_trigger_flows, c->w1.new_flows,
 			f, (int16_t)i);
-		trigger(w, c, 2, conf->detect_trigger_ports,
-			ww_feat_distinct(c->w1.bm_ports), f, (int16_t)i);
+		if (!(c->triggered & 2) && conf->detect_trigger_ports != 0)
+			trigger(w, c, 2, conf->detect_trigger_ports,
+				ww_feat_distinct(c->w1.bm_ports), f,
+				(int16_t)i);
 		trigger(w, c, 4, conf->detect_trigger_half_open,
 			(float)c->half_open_now, f, (int16_t)i);
 	}
@@ -831,7 +833,7 @@ static void flush(struct ww_worker *w)
 	struct ww_detect *d = w->det;
 	const struct ww_forest *cls = ww_forest_slot_get(&w->ctx->classifier);
 	const struct ww_forest *an = ww_forest_slot_get(&w->ctx->anomaly);
-	uint32_t k, n_out = 0;
+	uint32_t k, n_eval, n_out = 0;
 	uint64_t t0;
 
 	if (d->n == 0)
@@ -841,15 +843,21 @@ static void flush(struct ww_worker *w)
 		return;
 	}
 	t0 = rte_rdtsc();
+	/* Whole blocks of 16 rows: the vector kernels walk 8 or 16 rows at
+	 * once and hand a remainder to the scalar one, which costs more
+	 * per row than a block. The padding repeats the first row. */
+	n_eval = RTE_ALIGN_CEIL(d->n, 16u);
+	for (k = d->n; k < n_eval; k++)
+		memcpy(d->rows[k], d->rows[0], sizeof(d->rows[0]));
 	if (cls != NULL) {
 		n_out = ww_forest_n_outputs(cls);
 		if (n_out > MAX_OUTPUTS ||
 		    ww_forest_predict(cls, WW_FOREST_KERNEL_AUTO, &d->rows[0][0],
-				      d->n, d->out) != 0)
+				      n_eval, d->out) != 0)
 			cls = NULL;
 	}
 	if (an != NULL &&
-	    ww_forest_predict(an, WW_FOREST_KERNEL_AUTO, &d->rows[0][0], d->n,
+	    ww_forest_predict(an, WW_FOREST_KERNEL_AUTO, &d->rows[0][0], n_eval,
 			      d->anom) != 0)
 		an = NULL;
 	w->stats.detect.infer_cycles += rte_rdtsc() - t0;

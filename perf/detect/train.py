@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""The models perf/detect runs, trained on wirewall's own feature rows,
+and scikit-learn timed on the same rows.
+
+    train.py fit ROWS.csv OUTDIR
+    train.py time OUTDIR BATCH [SECONDS]
+
+fit: reads the rows `wirewall --features` wrote (7 columns saying who
+and where, then the 89 features), and writes to OUTDIR:
+  rf.wwf        a RandomForestClassifier, 100 trees, max_depth 8, 8
+                classes (0 benign, 1-7 the attack classes of
+                models/FEATURES.md)
+  iforest.wwf   an IsolationForest, 100 trees, max_samples 256
+  models.pkl    both, pickled, for `time`
+  rows.f32      up to 20,000 of the rows (float32, 89 columns), shuffled
+both exported by models/export.py for feature specification 0x57460001.
+The labels are made up: the class of a row is the octile of a random
+projection of its (standardised) features, and half the rows are then
+relabelled at random. Splits at every level then gain something (with
+labels drawn at random, the best split only peels off a handful of
+rows, and trees are chains), so the trees grow to depth 8 with most of
+their 256 leaves, the shape of a real model trained on overlapping
+classes; and no leaf is pure enough for a probability to reach the 0.8
+a verdict needs, so the run measures scoring, not what verdicts do
+(nor alerts). It prints "trees <model> <depth> <nodes per tree>
+<leaves per tree>" per model.
+
+time: scikit-learn's own cost for the same work as the pipeline's:
+predict_proba of the classifier plus score_samples of the isolation
+forest, on the rows of rows.f32 in batches of BATCH rows, one thread.
+Prints the median of three passes of SECONDS / 3 each (default 1.5 s)
+as "sk_ns_per_row <ns>".
+"""
+import os
+import pickle
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "models"))
+from export import export_sklearn  # noqa: E402
+
+SPEC_ID = 0x57460001
+NF = 89
+META = 7  # time, flow_id, dp_name, client, client_port, server, server_port
+
+
+def read_rows(path):
+    with open(path) as fh:
+        header = fh.readline().rstrip("\n").split(",")
+        if len(header) != META + NF:
+            sys.exit("train.py: %s has %d columns, not %d" % (path, len(header), META + NF))
+        rows = np.loadtxt(fh, delimiter=",", usecols=range(META, META + NF),
+                          dtype=np.float32, ndmin=2)
+    return rows
+
+
+def shape(model):
+    depth = max(e.tree_.max_depth for e in model.estimators_)
+    nodes = np.mean([e.tree_.node_count for e in model.estimators_])
+    leaves = np.mean([e.tree_.n_leaves for e in model.estimators_])
+    return "%d %.0f %.0f" % (depth, nodes, leaves)
+
+
+def fit(csv, out):
+    from sklearn.ensemble import IsolationForest, RandomForestClassifier
+
+    X = read_rows(csv)
+    if len(X) < 1000:
+        sys.exit("train.py: only %d rows in %s" % (len(X), csv))
+    rng = np.random.default_rng(7)
+    X = X[rng.permutation(len(X))]
+    train = X[:50000]
+    # Octiles of a random projection of the standardised features, half
+    # of them relabelled at random.
+    z = ((train - train.mean(0)) / (train.std(0) + 1e-9)) @ rng.normal(size=NF)
+    y = np.argsort(np.argsort(z)) * 8 // len(z)
+    noise = rng.random(len(y)) < 0.5
+    y[noise] = rng.integers(0, 8, noise.sum())
+    rf = RandomForestClassifier(n_estimators=100, max_depth=8, random_state=1,
+                                n_jobs=2).fit(train, y)
+    iso = IsolationForest(n_estimators=100, max_samples=256, random_state=2,
+                          n_jobs=1).fit(train)
+    rf.n_jobs = 1
+    export_sklearn(rf, os.path.join(out, "rf.wwf"), SPEC_ID)
+    export_sklearn(iso, os.path.join(out, "iforest.wwf"), SPEC_ID)
+    with open(os.path.join(out, "models.pkl"), "wb") as fh:
+        pickle.dump((rf, iso), fh)
+    X[:20000].tofile(os.path.join(out, "rows.f32"))
+    print("trees classifier %s" % shape(rf))
+    print("trees anomaly %s" % shape(iso))
+
+
+def sk_time(out, batch, budget):
+    with open(os.path.join(out, "models.pkl"), "rb") as fh:
+        rf, iso = pickle.load(fh)
+    rows = np.fromfile(os.path.join(out, "rows.f32"), dtype=np.float32).reshape(-1, NF)
+    res = []
+    for _ in range(3):
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < budget / 3:
+            start = n % (len(rows) - batch + 1)
+            chunk = rows[start:start + batch]
+            rf.predict_proba(chunk)
+            iso.score_samples(chunk)
+            n += batch
+        res.append((time.perf_counter() - t0) / n * 1e9)
+    print("sk_ns_per_row %.0f" % sorted(res)[1])
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) == 3 and a[0] == "fit":
+        fit(a[1], a[2])
+    elif len(a) in (3, 4) and a[0] == "time":
+        sk_time(a[1], max(1, int(a[2])), float(a[3]) if len(a) > 3 else 1.5)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
