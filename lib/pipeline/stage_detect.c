@@ -51,6 +51,12 @@ struct ww_detect {
 	struct ww_burst *b; /* the burst being inspected (NULL between) */
 	int16_t frame;	    /* the frame being inspected, -1: none */
 	uint32_t n;	    /* rows waiting */
+	/* A packet decision point waits until its packet is through L7: if
+	 * the same packet completes the flow's first request, the request
+	 * row (which says more) is the one row taken for it. */
+	struct ww_flow *pend_flow; /* NULL: none */
+	struct row_meta pend_meta;
+	float pend_row[WW_FEAT_N];
 	struct row_meta meta[WW_FOREST_BATCH_MAX];
 	float rows[WW_FOREST_BATCH_MAX][WW_FEAT_N];
 	double out[WW_FOREST_BATCH_MAX * MAX_OUTPUTS];
@@ -186,18 +192,15 @@ static void row_done(struct ww_worker *w, struct row_meta *m)
 	d->n++;
 }
 
-static void flow_row(struct ww_worker *w, struct ww_flow *f,
-		     const struct ww_feat_flow *ff, enum ww_feat_dp dp,
-		     const struct ww_feat_req *req, int16_t frame)
+/* Fill @row and @m: a flow row of @f at @dp, now. */
+static void make_flow_row(struct ww_worker *w, float *row, struct row_meta *m,
+			  struct ww_flow *f, const struct ww_feat_flow *ff,
+			  enum ww_feat_dp dp, const struct ww_feat_req *req,
+			  int16_t frame)
 {
 	struct ww_detect *d = w->det;
 	const struct ww_feat_client *c = NULL;
-	struct row_meta *m;
-	float *row;
 
-	if (!rows_wanted(w))
-		return;
-	row = row_slot(w, &m);
 	if (ff->client_idx != 0 &&
 	    d->clients.e[ff->client_idx - 1].gen == ff->client_gen)
 		c = &d->clients.e[ff->client_idx - 1];
@@ -209,6 +212,19 @@ static void flow_row(struct ww_worker *w, struct ww_flow *f,
 	m->dp = (uint8_t)dp;
 	m->kind = WW_ROW_FLOW;
 	meta_flow(m, f);
+}
+
+static void flow_row(struct ww_worker *w, struct ww_flow *f,
+		     const struct ww_feat_flow *ff, enum ww_feat_dp dp,
+		     const struct ww_feat_req *req, int16_t frame)
+{
+	struct row_meta *m;
+	float *row;
+
+	if (!rows_wanted(w))
+		return;
+	row = row_slot(w, &m);
+	make_flow_row(w, row, m, f, ff, dp, req, frame);
 	row_done(w, m);
 }
 
@@ -394,6 +410,24 @@ static void strengthen(struct ww_burst *b, uint16_t i, enum ww_verdict v)
 	stop(b, i, v, WW_DROP_MODEL);
 }
 
+/* The packet decision point's row, taken when its packet was counted,
+ * goes to the batch once that packet is through L7 (unless the packet's
+ * request row took its place). */
+static void take_pending(struct ww_worker *w)
+{
+	struct ww_detect *d = w->det;
+	struct row_meta *m;
+	float *row;
+
+	if (d->pend_flow == NULL)
+		return;
+	d->pend_flow = NULL;
+	row = row_slot(w, &m);
+	memcpy(row, d->pend_row, sizeof(d->pend_row));
+	*m = d->pend_meta;
+	row_done(w, m);
+}
+
 void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 {
 	struct ww_detect *d = w->det;
@@ -406,7 +440,10 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 	enum ww_feat_dp dp;
 	uint32_t len;
 
-	if (d == NULL || f == NULL)
+	if (d == NULL)
+		return;
+	take_pending(w);
+	if (f == NULL)
 		return;
 	d->b = b;
 	d->frame = (int16_t)i;
@@ -468,7 +505,11 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 
 	if (dp != WW_DP_NONE && !(ff->dp_done & (1u << dp))) {
 		ff->dp_done |= (uint8_t)(1u << dp);
-		flow_row(w, f, ff, dp, NULL, (int16_t)i);
+		if (rows_wanted(w)) {
+			make_flow_row(w, d->pend_row, &d->pend_meta, f, ff, dp,
+				      NULL, (int16_t)i);
+			d->pend_flow = f;
+		}
 	}
 	{
 		const struct ww_conf *conf = w->pol->conf;
@@ -514,6 +555,10 @@ void ww_detect_request(struct ww_worker *w, struct ww_flow *f,
 	c->last_req_ns = now;
 	if (!(ff->dp_done & (1u << WW_DP_REQUEST))) {
 		ff->dp_done |= 1u << WW_DP_REQUEST;
+		/* Its packet's own decision point: this row stands for it. */
+		if (w->det->pend_flow == f &&
+		    w->det->pend_meta.frame == w->det->frame)
+			w->det->pend_flow = NULL;
 		ww_feat_request(&req, r);
 		flow_row(w, f, ff, WW_DP_REQUEST, &req, w->det->frame);
 	}
@@ -577,6 +622,8 @@ void ww_detect_flow_end(struct ww_worker *w, struct ww_flow *f,
 
 	if (w->det == NULL)
 		return;
+	if (w->det->pend_flow == f)
+		take_pending(w);
 	ff = flow_feat(w, f);
 	if (ff->pkts[0] + ff->pkts[1] == 0)
 		return; /* never seen by this stage */
@@ -874,6 +921,7 @@ void stage_detect(struct ww_worker *w, struct ww_burst *b)
 	if (w->det == NULL)
 		return;
 	w->det->b = b;
+	take_pending(w);
 	flush(w);
 	w->det->b = NULL;
 	w->det->frame = -1;
@@ -893,6 +941,7 @@ void ww_detect_flush(struct ww_worker *w)
 {
 	if (w->det == NULL)
 		return;
+	take_pending(w);
 	w->det->b = NULL;
 	w->det->frame = -1;
 	flush(w);
