@@ -229,6 +229,57 @@ step_avx2(const struct block *b, const float *thr, const int32_t *feat,
  * gathering. */
 #define TRANSPOSE_MAX_FEATURES 512
 
+/*
+ * AVX2, complete trees, one row: eight trees at once, a lane per tree
+ * (its feature, threshold and the row's value gathered at each level).
+ * Per row it costs more than a block of eight rows does, but it costs
+ * nothing for rows that are not there: the pipeline scores the few rows
+ * of a burst. Leaves are added in tree order, so the sums are the
+ * scalar kernel's, bit for bit.
+ */
+__attribute__((target("avx2"))) static void
+eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
+{
+	const uint32_t d = f->perfect_depth;
+	const uint32_t stride = ww_forest_perfect_stride(d);
+	const __m256i one = _mm256_set1_epi32(1);
+	const __m256i n_split = _mm256_set1_epi32((1 << d) - 1);
+	struct ww_forest_acc acc;
+	uint32_t t, l, j;
+
+	ww_forest_acc_init(f, &acc);
+	for (t = 0; t < f->n_trees; t += 8) {
+		const uint32_t k = RTE_MIN(f->n_trees - t, 8u);
+		int32_t off[8];
+		uint32_t pos[8];
+		__m256i base, idx = _mm256_setzero_si256();
+
+		/* Past the last tree, walk the first of the group again. */
+		for (j = 0; j < 8; j++)
+			off[j] = (int32_t)((j < k ? j : 0) * stride);
+		base = _mm256_loadu_si256((const __m256i *)off);
+		for (l = 0; l < d; l++) {
+			const __m256i at = _mm256_add_epi32(base, idx);
+			const __m256i fe = _mm256_i32gather_epi32(
+				f->p_feature + (size_t)t * stride, at, 4);
+			const __m256 th = _mm256_i32gather_ps(
+				f->p_threshold + (size_t)t * stride, at, 4);
+			const __m256 x = _mm256_i32gather_ps(row, fe, 4);
+			const __m256i gt = _mm256_castps_si256(
+				_mm256_cmp_ps(x, th, _CMP_GT_OQ));
+
+			idx = _mm256_sub_epi32(
+				_mm256_add_epi32(_mm256_slli_epi32(idx, 1), one),
+				gt);
+		}
+		_mm256_storeu_si256((__m256i *)pos,
+				    _mm256_sub_epi32(idx, n_split));
+		ww_forest_acc_add_perfect(f, t, k, 1, pos, 1, &acc);
+	}
+	ww_forest_acc_finish(f, &acc, out);
+}
+
+
 __attribute__((target("avx2"))) static void
 eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 		  double *out)
@@ -311,8 +362,10 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 			ww_forest_acc_finish(f, &acc[i],
 					     out + (r + i) * f->n_outputs);
 	}
-	if (r < n)
-		ww_forest_eval_scalar(f, rows + r * (size_t)nf, n - r,
+	/* The last rows: one at a time, trees in parallel (a block of eight
+	 * rows would cost eight rows whatever the count). */
+	for (; r < n; r++)
+		eval_perfect_row_avx2(f, rows + r * (size_t)nf,
 				      out + r * f->n_outputs);
 }
 
@@ -477,8 +530,10 @@ ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
 			ww_forest_acc_finish(f, &acc[i],
 					     out + (r + i) * f->n_outputs);
 	}
-	if (r < n)
-		ww_forest_eval_scalar(f, rows + r * (size_t)nf, n - r,
+	/* The last rows: one at a time, trees in parallel (a block of eight
+	 * rows would cost eight rows whatever the count). */
+	for (; r < n; r++)
+		eval_perfect_row_avx2(f, rows + r * (size_t)nf,
 				      out + r * f->n_outputs);
 }
 

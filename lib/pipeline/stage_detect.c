@@ -890,12 +890,7 @@ static void flush(struct ww_worker *w)
 		return;
 	}
 	t0 = rte_rdtsc();
-	/* Whole blocks of 16 rows: the vector kernels walk 8 or 16 rows at
-	 * once and hand a remainder to the scalar one, which costs more
-	 * per row than a block. The padding repeats the first row. */
-	n_eval = RTE_ALIGN_CEIL(d->n, 16u);
-	for (k = d->n; k < n_eval; k++)
-		memcpy(d->rows[k], d->rows[0], sizeof(d->rows[0]));
+	n_eval = d->n;
 	if (cls != NULL) {
 		n_out = ww_forest_n_outputs(cls);
 		if (n_out > MAX_OUTPUTS ||

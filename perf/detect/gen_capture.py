@@ -94,8 +94,13 @@ def request(rnd, ua, i):
             rnd.choice((302, 401, 401, 200)), rnd.randrange(100, 600))
 
 
-def block(out, n, n_clients, span):
+def block(out, n, n_clients, span, mix="api"):
+    """mix "api": 1-5 small requests per connection (API calls, the
+    worst case: about ten frames per flow); "web": browsers on
+    keep-alive connections, 2-20 requests each, pages and assets of
+    5-60 KB (tens of frames per flow)."""
     rnd = random.Random(20240607)
+    web = mix == "web"
     t0 = 1767225600.0
     servers = [bytes([10, 77, 0, s]) for s in range(1, 5)]
     clients = [bytes([10, 64 + (c >> 16) % 64, (c >> 8) & 255, c & 255])
@@ -129,8 +134,12 @@ def block(out, n, n_clients, span):
         ss += 1
         t += rtt / 2
         C(ACK)
-        for r in range(rnd.choice((1, 1, 1, 2, 2, 3, 5))):
+        n_req = (rnd.choice((2, 4, 6, 8, 12, 20)) if web
+                 else rnd.choice((1, 1, 1, 2, 2, 3, 5)))
+        for r in range(n_req):
             req, status, blen = request(rnd, ua_of[ci], i)
+            if web:
+                blen = blen * rnd.randrange(5, 16)
             t += rnd.uniform(0.00005, 0.3 if r else 0.0002)
             C(PSH | ACK, req)
             cs += len(req)
@@ -172,8 +181,8 @@ def block(out, n, n_clients, span):
                                                  RST | ACK, b"", 0)))
     frames.sort(key=lambda f: f[0])
     write_pcap(out, frames)
-    print("gen_capture: %d frames, %d connections from %d clients over %.0f s"
-          % (len(frames), n, n_clients, span))
+    print("gen_capture: %d frames, %d connections from %d clients over %.0f s (%s mix)"
+          % (len(frames), n, n_clients, span, mix))
 
 
 def repeat(inp, out, copies, shift):
@@ -199,7 +208,8 @@ def main():
     a = sys.argv[1:]
     if a and a[0] == "block":
         block(a[1], int(a[2]) if len(a) > 2 else 20000,
-              int(a[3]) if len(a) > 3 else 64, float(a[4]) if len(a) > 4 else 20.0)
+              int(a[3]) if len(a) > 3 else 64, float(a[4]) if len(a) > 4 else 20.0,
+              a[5] if len(a) > 5 else "api")
     elif a and a[0] == "repeat" and len(a) == 5:
         repeat(a[1], a[2], int(a[3]), int(a[4]))
     else:

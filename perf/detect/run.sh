@@ -7,7 +7,12 @@
 #   (c) the same plus a 100-tree depth-8 random-forest classifier and a
 #       100-tree isolation forest (max_samples 256) scoring every row.
 #
-#   perf/detect/run.sh [SECONDS_PER_RUN] [ROUNDS]     (defaults: 3 and 3)
+#   perf/detect/run.sh [SECONDS_PER_RUN] [ROUNDS] [MIX]  (defaults: 3, 3, api)
+#
+# MIX: "api" (1-5 small requests per connection, about ten frames per
+# flow: the most rows per frame, the worst case) or "web" (browsers on
+# keep-alive connections, 2-20 requests of 5-60 KB: tens of frames per
+# flow). RESULT names end in _api or _web.
 #
 # The capture is HTTP from 64 clients (perf/detect/gen_capture.py), a
 # 20-second block repeated until (a) takes about SECONDS_PER_RUN to
@@ -20,6 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-3}
 ROUNDS=${2:-3}
+MIX=${3:-api}
 PY=/usr/bin/python3
 WW=build/app/wirewall/wirewall
 
@@ -27,6 +33,7 @@ fail() {
 	echo "perf/detect: $*" >&2
 	exit 1
 }
+[[ $MIX == api || $MIX == web ]] || fail "MIX is api or web"
 [ -x "$WW" ] || fail "no $WW: build first (meson setup build -Dbuildtype=release && ninja -C build)"
 [[ $SECS =~ ^[0-9]+([.][0-9]+)?$ && $ROUNDS =~ ^[1-9][0-9]*$ ]] ||
 	fail "usage: perf/detect/run.sh [SECONDS_PER_RUN] [ROUNDS]"
@@ -60,7 +67,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ns_per_row() { sed -n 's/.*detect rows [0-9]*, scored [1-9][0-9]*, \([0-9.]*\) ns per row.*/\1/p' "$WORK/$1.out"; }
 
 # The capture's block, the rows it yields, the models.
-$PY perf/detect/gen_capture.py block "$WORK/block.pcap" 20000 64 20
+$PY perf/detect/gen_capture.py block "$WORK/block.pcap" 20000 64 20 "$MIX"
 run features "$WORK/block.pcap" --features "$WORK/rows.csv" >/dev/null
 $PY perf/detect/train.py fit "$WORK/rows.csv" "$WORK" | sed 's/^trees \([a-z]*\) \([0-9]*\) \([0-9]*\) \([0-9]*\)$/INFO detect_model_\1 100 trees, depth \2, \3 nodes and \4 leaves per tree/'
 rm -f "$WORK/rows.csv"
@@ -89,7 +96,7 @@ COPIES=$(awk -v s="$SECS" -v r="$A1" -v n="$BLOCK_FRAMES" 'BEGIN { c = int(s * r
 $PY perf/detect/gen_capture.py repeat "$WORK/block.pcap" "$WORK/cap.pcap" "$COPIES" 90 >/dev/null
 rm -f "$WORK/block.pcap"
 FRAMES=$((BLOCK_FRAMES * COPIES))
-echo "capture: $FRAMES frames ($COPIES copies of a 20 s block of 20000 connections from 64 clients)"
+echo "capture: $FRAMES frames ($COPIES copies of a 20 s block of 20000 connections from 64 clients, $MIX mix)"
 run warm "$WORK/cap.pcap" --set detect.enabled=no >/dev/null # page cache
 
 declare -A pps
@@ -131,9 +138,9 @@ STATE=$(sed -n 's/.*detect state \([0-9]*\) bytes per flow, \([0-9]*\) bytes per
 read -r PER_FLOW PER_CLIENT PER_WORKER <<<"$STATE"
 [ -n "$PER_WORKER" ] || fail "no detect state line in the summary"
 
-printf 'RESULT detect_features_pps %.0f pps vs features_off %.0f pps ratio %.2f\n' "$B" "$A" "$RB"
-printf 'RESULT detect_ml_pps %.0f pps vs features_off %.0f pps ratio %.2f\n' "$C" "$A" "$RC"
-printf 'RESULT detect_ns_per_row %.0f ns vs sklearn %.0f ns ratio %.1f\n' "$NS" "$SK" "$RS"
+printf 'RESULT detect_features_pps_%s %.0f pps vs features_off %.0f pps ratio %.2f\n' "$MIX" "$B" "$A" "$RB"
+printf 'RESULT detect_ml_pps_%s %.0f pps vs features_off %.0f pps ratio %.2f\n' "$MIX" "$C" "$A" "$RC"
+printf 'RESULT detect_ns_per_row_%s %.0f ns vs sklearn %.0f ns ratio %.1f\n' "$MIX" "$NS" "$SK" "$RS"
 printf 'INFO detect_rows %s rows per frame scored, %s rows per forest call (scikit-learn timed at the same batch; at 64 rows a call it takes %s ns per row)\n' \
 	"$ROWS_PER_FRAME" "$BATCH" "$SK64"
 printf 'INFO detect_state %s bytes per flow, %s bytes per client, %s bytes of client table and batch per worker\n' \
