@@ -14,6 +14,7 @@
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <rte_common.h>
 
@@ -237,6 +238,8 @@ step_avx2(const struct block *b, const float *thr, const int32_t *feat,
  * of a burst. Leaves are added in tree order, so the sums are the
  * scalar kernel's, bit for bit.
  */
+#define ROW_GROUPS 4 /* groups of eight trees walked together */
+
 __attribute__((target("avx2"))) static void
 eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
 {
@@ -245,35 +248,43 @@ eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
 	const __m256i one = _mm256_set1_epi32(1);
 	const __m256i n_split = _mm256_set1_epi32((1 << d) - 1);
 	struct ww_forest_acc acc;
-	uint32_t t, l, j;
+	uint32_t t, l, j, g;
 
 	ww_forest_acc_init(f, &acc);
-	for (t = 0; t < f->n_trees; t += 8) {
-		const uint32_t k = RTE_MIN(f->n_trees - t, 8u);
-		int32_t off[8];
-		uint32_t pos[8];
-		__m256i base, idx = _mm256_setzero_si256();
+	/* Four groups of eight trees at a time: each level's gathers of one
+	 * group wait on the last level's, so independent groups fill the
+	 * wait. Lanes past the last tree walk tree 0 again, unused. */
+	for (t = 0; t < f->n_trees; t += 8 * ROW_GROUPS) {
+		const uint32_t k = RTE_MIN(f->n_trees - t, 8u * ROW_GROUPS);
+		int32_t off[8 * ROW_GROUPS];
+		uint32_t pos[8 * ROW_GROUPS];
+		__m256i base[ROW_GROUPS], idx[ROW_GROUPS];
 
-		/* Past the last tree, walk the first of the group again. */
-		for (j = 0; j < 8; j++)
-			off[j] = (int32_t)((j < k ? j : 0) * stride);
-		base = _mm256_loadu_si256((const __m256i *)off);
-		for (l = 0; l < d; l++) {
-			const __m256i at = _mm256_add_epi32(base, idx);
-			const __m256i fe = _mm256_i32gather_epi32(
-				f->p_feature + (size_t)t * stride, at, 4);
-			const __m256 th = _mm256_i32gather_ps(
-				f->p_threshold + (size_t)t * stride, at, 4);
-			const __m256 x = _mm256_i32gather_ps(row, fe, 4);
-			const __m256i gt = _mm256_castps_si256(
-				_mm256_cmp_ps(x, th, _CMP_GT_OQ));
-
-			idx = _mm256_sub_epi32(
-				_mm256_add_epi32(_mm256_slli_epi32(idx, 1), one),
-				gt);
+		for (j = 0; j < 8 * ROW_GROUPS; j++)
+			off[j] = (int32_t)((j < k ? t + j : 0) * stride);
+		for (g = 0; g < ROW_GROUPS; g++) {
+			base[g] = _mm256_loadu_si256((const __m256i *)&off[8 * g]);
+			idx[g] = _mm256_setzero_si256();
 		}
-		_mm256_storeu_si256((__m256i *)pos,
-				    _mm256_sub_epi32(idx, n_split));
+		for (l = 0; l < d; l++)
+			for (g = 0; g < ROW_GROUPS; g++) {
+				const __m256i at = _mm256_add_epi32(base[g], idx[g]);
+				const __m256i fe = _mm256_i32gather_epi32(
+					f->p_feature, at, 4);
+				const __m256 th = _mm256_i32gather_ps(
+					f->p_threshold, at, 4);
+				const __m256 x = _mm256_i32gather_ps(row, fe, 4);
+				const __m256i gt = _mm256_castps_si256(
+					_mm256_cmp_ps(x, th, _CMP_GT_OQ));
+
+				idx[g] = _mm256_sub_epi32(
+					_mm256_add_epi32(_mm256_slli_epi32(idx[g], 1),
+							 one),
+					gt);
+			}
+		for (g = 0; g < ROW_GROUPS; g++)
+			_mm256_storeu_si256((__m256i *)&pos[8 * g],
+					    _mm256_sub_epi32(idx[g], n_split));
 		ww_forest_acc_add_perfect(f, t, k, 1, pos, 1, &acc);
 	}
 	ww_forest_acc_finish(f, &acc, out);
@@ -362,8 +373,26 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 			ww_forest_acc_finish(f, &acc[i],
 					     out + (r + i) * f->n_outputs);
 	}
-	/* The last rows: one at a time, trees in parallel (a block of eight
-	 * rows would cost eight rows whatever the count). */
+	/* The last rows: one or two, one at a time, trees in parallel; more,
+	 * one more block of eight with the last row repeated (a block costs
+	 * eight rows whatever the count). */
+	if (n - r >= 3) {
+		float pad[8 * TRANSPOSE_MAX_FEATURES];
+		double o[8 * WW_FOREST_MAX_OUTPUTS];
+		size_t i;
+
+		if (nf <= TRANSPOSE_MAX_FEATURES &&
+		    f->n_outputs <= WW_FOREST_MAX_OUTPUTS) {
+			for (i = 0; i < 8; i++)
+				memcpy(pad + i * nf,
+				       rows + RTE_MIN(r + i, n - 1) * nf,
+				       sizeof(float) * nf);
+			eval_perfect_avx2(f, pad, 8, o);
+			memcpy(out + r * f->n_outputs, o,
+			       sizeof(double) * f->n_outputs * (n - r));
+			return;
+		}
+	}
 	for (; r < n; r++)
 		eval_perfect_row_avx2(f, rows + r * (size_t)nf,
 				      out + r * f->n_outputs);
@@ -530,8 +559,26 @@ ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
 			ww_forest_acc_finish(f, &acc[i],
 					     out + (r + i) * f->n_outputs);
 	}
-	/* The last rows: one at a time, trees in parallel (a block of eight
-	 * rows would cost eight rows whatever the count). */
+	/* The last rows: one or two, one at a time, trees in parallel; more,
+	 * one more block of eight with the last row repeated (a block costs
+	 * eight rows whatever the count). */
+	if (n - r >= 3) {
+		float pad[8 * TRANSPOSE_MAX_FEATURES];
+		double o[8 * WW_FOREST_MAX_OUTPUTS];
+		size_t i;
+
+		if (nf <= TRANSPOSE_MAX_FEATURES &&
+		    f->n_outputs <= WW_FOREST_MAX_OUTPUTS) {
+			for (i = 0; i < 8; i++)
+				memcpy(pad + i * nf,
+				       rows + RTE_MIN(r + i, n - 1) * nf,
+				       sizeof(float) * nf);
+			eval_perfect_avx2(f, pad, 8, o);
+			memcpy(out + r * f->n_outputs, o,
+			       sizeof(double) * f->n_outputs * (n - r));
+			return;
+		}
+	}
 	for (; r < n; r++)
 		eval_perfect_row_avx2(f, rows + r * (size_t)nf,
 				      out + r * f->n_outputs);
