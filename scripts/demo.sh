@@ -59,7 +59,7 @@ rig_up
 step "wirewall: two net_tap ports, one worker, conf/wirewall.ini"
 # Its periodic stats line (every second here) is the live counter view.
 # shellcheck disable=SC2046
-build/app/wirewall/wirewall --no-pci --no-huge -m 512 -l 0,1 \
+build/app/wirewall/wirewall --no-pci --no-huge -m 1024 -l 0,1 \
 	--file-prefix wwdemo $(rig_eal_args) -- \
 	-c conf/wirewall.ini --set eve.stats_interval=1 \
 	--set "control.socket=$WORK/ctl.sock" --set "limit.routes=GET /api/ 2 2" \
@@ -122,7 +122,7 @@ sleep 3.5
 ip netns exec wwc ping -c 1 -W 2 "$RIG_S4" >/dev/null 2>&1 && echo "ping from the client: answered again after the block expired"
 
 step "a SYN scan of 300 ports (scapy), scored by the placeholder models (alert only)"
-ip netns exec wwc /usr/bin/python3 - "$RIG_S4" <<'EOF'
+timeout 30 ip netns exec wwc /usr/bin/python3 - "$RIG_S4" <<'EOF' || true
 import sys
 from scapy.all import IP, TCP, send
 send([IP(dst=sys.argv[1]) / TCP(sport=40000 + p, dport=p, flags="S") for p in range(1, 301)],

@@ -131,7 +131,7 @@ rig_start_wirewall() {
 	local bin=$1 log=$2
 	shift 2
 	# shellcheck disable=SC2046
-	"$bin" --no-pci --no-huge -m 512 -l 0,1 --file-prefix "$RIG" \
+	"$bin" --no-pci --no-huge -m 1024 -l 0,1 --file-prefix "$RIG" \
 		$(rig_eal_args) -- "$@" --set "control.socket=$RIG_CTL" >"$log" 2>&1 &
 	WW_PID=$!
 }

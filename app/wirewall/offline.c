@@ -150,9 +150,9 @@ static void emit_stats(struct offline *o, uint64_t ts_ns)
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
 	sum_stats(o, &t);
-	ww_event_log_emit(o->eve, ts_ns, "stats",
-			  ww_stats_json(&t, &v,
-					(ts_ns - o->first_ns) / 1000000000u));
+	ww_event_log_emit(
+		o->eve, ts_ns, "stats",
+		ww_stats_json(&t, &v, (ts_ns - o->first_ns) / 1000000000u));
 }
 
 /* Which worker a frame goes to: its client's, as a NIC's RSS keyed on
@@ -181,10 +181,9 @@ static unsigned int worker_of(const struct offline *o, struct rte_mbuf *m)
 		return h % o->n_workers;
 	}
 	for (i = 0; i < c->n_protected_networks; i++)
-		src_in |= ww_cidr_contains(&c->protected_networks[i],
-					   p.l3 == WW_PKT_L3_IPV4 ? AF_INET
-								  : AF_INET6,
-					   p.src);
+		src_in |= ww_cidr_contains(
+			&c->protected_networks[i],
+			p.l3 == WW_PKT_L3_IPV4 ? AF_INET : AF_INET6, p.src);
 	h = rte_hash_crc(src_in ? p.dst : p.src, alen, 0);
 	return h % o->n_workers;
 }
@@ -321,8 +320,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	if (rc < 0)
 		goto out;
 	o.pool = rte_pktmbuf_pool_create(
-		"ww_offline", OFFLINE_MBUFS + conf->defrag_max_held * o.n_workers,
-		0,
+		"ww_offline",
+		OFFLINE_MBUFS + conf->defrag_max_held * o.n_workers, 0,
 		RTE_ALIGN(sizeof(struct ww_mbuf_priv), RTE_MBUF_PRIV_ALIGN),
 		OFFLINE_BUF_SIZE, (int)rte_socket_id());
 	if (o.pool == NULL) {
@@ -352,8 +351,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 			fprintf(stderr, "wirewall: %s\n", err);
 			goto out;
 		}
-		o.policy = ww_policy_build(conf, NULL, waf, NULL, o.n_workers,
-					   1);
+		o.policy =
+			ww_policy_build(conf, NULL, waf, NULL, o.n_workers, 1);
 		if (o.policy == NULL) {
 			rc = -ENOMEM;
 			goto out;
@@ -456,7 +455,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		printf("  detect state %u bytes per flow, %zu bytes per client (%" PRIu64
 		       " bytes of client table and batch per worker)\n",
 		       (unsigned int)WW_FEAT_FLOW_BYTES,
-		       sizeof(struct ww_feat_client), ww_detect_memory(&o.w[0]));
+		       sizeof(struct ww_feat_client),
+		       ww_detect_memory(&o.w[0]));
 	if (o.oversize != 0)
 		printf("  frames too large for offline mode (not forwarded) %" PRIu64
 		       "\n",

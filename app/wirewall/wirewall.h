@@ -28,10 +28,10 @@ struct app_args {
 	const char *conf_path;
 	const char *overrides[MAX_OVERRIDES];
 	unsigned int n_overrides;
-	const char *eve_path;	/* --eve, overrides [eve] file */
-	const char *read_pcap;	/* -r: offline mode */
-	const char *write_pcap; /* -w */
-	bool check_only;	/* --check-config */
+	const char *eve_path;	   /* --eve, overrides [eve] file */
+	const char *read_pcap;	   /* -r: offline mode */
+	const char *write_pcap;	   /* -w */
+	bool check_only;	   /* --check-config */
 	const char *features_path; /* --features: feature rows as CSV */
 	unsigned int workers;	   /* --workers: offline mode's workers */
 };

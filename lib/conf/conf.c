@@ -974,9 +974,9 @@ static int parse_value(const struct key_schema *k, const char *value,
 		unsigned int i;
 
 		for (i = 0; i < WW_CONF_MODEL_ACTIONS; i++)
-			if (strcmp(value, ww_conf_model_action_name(
-						  (enum ww_conf_model_action)i)) ==
-			    0) {
+			if (strcmp(value,
+				   ww_conf_model_action_name((
+					   enum ww_conf_model_action)i)) == 0) {
 				*(enum ww_conf_model_action *)field =
 					(enum ww_conf_model_action)i;
 				return 0;

@@ -244,8 +244,8 @@ struct ww_conf {
 	struct ww_cidr detect_allow[WW_CONF_MAX_CIDRS];
 	unsigned int n_detect_allow;
 	uint32_t detect_block_ttl, detect_throttle_ttl; /* seconds */
-	uint32_t detect_throttle_rate;	/* new flows per second */
-	uint32_t detect_trigger_flows;	/* triggers, per client-second */
+	uint32_t detect_throttle_rate; /* new flows per second */
+	uint32_t detect_trigger_flows; /* triggers, per client-second */
 	uint32_t detect_trigger_ports;
 	uint32_t detect_trigger_half_open;
 	uint32_t detect_trigger_requests;

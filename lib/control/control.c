@@ -190,13 +190,14 @@ static void drain_responses(struct ww_control *c)
 				struct ww_cidr cidr;
 
 				memset(&cidr, 0, sizeof(cidr));
-				cidr.family = r[k].family == 4 ? AF_INET
-							       : AF_INET6;
+				cidr.family =
+					r[k].family == 4 ? AF_INET : AF_INET6;
 				cidr.prefix_len = r[k].prefix_len;
 				memcpy(cidr.addr, r[k].addr, 16);
 				if (ww_block_add(c->o.ctx->block, &cidr,
-						 c->now_ns + (uint64_t)r[k].ttl_s *
-								     NS_PER_S,
+						 c->now_ns +
+							 (uint64_t)r[k].ttl_s *
+								 NS_PER_S,
 						 err, sizeof(err)) == 0)
 					added++;
 				else
@@ -206,8 +207,7 @@ static void drain_responses(struct ww_control *c)
 			}
 		}
 	}
-	if (added > 0 &&
-	    ww_block_commit(c->o.ctx->block, err, sizeof(err)) < 0)
+	if (added > 0 && ww_block_commit(c->o.ctx->block, err, sizeof(err)) < 0)
 		CTL_LOG(ERR, "block lists: %s", err);
 }
 
@@ -338,9 +338,10 @@ int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
 		    0 ||
 	    strcmp(old->conf->detect_anomaly, conf->detect_anomaly) != 0) {
 		if (ww_models_load(conf, c->o.ctx, err, sizeof(err)) < 0) {
-			snprintf(msg, len,
-				 "%s; the configuration and models in force stay",
-				 err);
+			snprintf(
+				msg, len,
+				"%s; the configuration and models in force stay",
+				err);
 			free(conf);
 			return -EINVAL;
 		}

@@ -15,8 +15,8 @@
 
 /* Load @path (a @want kind of model) into *@out; "" = none. */
 static int load_one(const char *what, const char *path,
-		    enum ww_forest_kind want, struct ww_forest **out,
-		    char *err, size_t err_len)
+		    enum ww_forest_kind want, struct ww_forest **out, char *err,
+		    size_t err_len)
 {
 	struct ww_forest_info info;
 	char why[WW_FOREST_ERR_MAX];
@@ -62,15 +62,16 @@ int ww_models_load(const struct ww_conf *conf, struct ww_pipeline_ctx *ctx,
 		      WW_FOREST_RF_CLASSIFIER, &cls, msg, len);
 	if (rc < 0)
 		return rc;
-	rc = load_one("anomaly", conf->detect_anomaly, WW_FOREST_ISOLATION,
-		      &an, msg, len);
+	rc = load_one("anomaly", conf->detect_anomaly, WW_FOREST_ISOLATION, &an,
+		      msg, len);
 	if (rc < 0) {
 		ww_forest_free(cls);
 		return rc;
 	}
 	if ((cls != NULL || an != NULL) && !conf->detect_enabled) {
-		snprintf(msg, len,
-			 "[detect] enabled = no: the models would have no features to score");
+		snprintf(
+			msg, len,
+			"[detect] enabled = no: the models would have no features to score");
 		ww_forest_free(cls);
 		ww_forest_free(an);
 		return -EINVAL;
@@ -95,7 +96,8 @@ int ww_control_model_reload(struct ww_control *c, char *msg, size_t len)
 	int rc = ww_models_load(conf, c->o.ctx, msg, len);
 
 	if (rc < 0)
-		CTL_LOG(ERR, "model reload refused, the models in force stay: %s",
+		CTL_LOG(ERR,
+			"model reload refused, the models in force stay: %s",
 			msg);
 	else
 		CTL_LOG(INFO, "models in force: %s", msg);

@@ -286,10 +286,11 @@ void ww_stats_summary(FILE *out, const char *mode,
 				t->detect.rows[5] + t->detect.rows[6] +
 				t->detect.rows[7] + t->detect.rows[8],
 			t->detect.scored,
-			t->detect.scored ? (double)t->detect.infer_cycles *
-						   1e9 / (double)rte_get_tsc_hz() /
-						   (double)t->detect.scored
-					 : 0.0);
+			t->detect.scored
+				? (double)t->detect.infer_cycles * 1e9 /
+					  (double)rte_get_tsc_hz() /
+					  (double)t->detect.scored
+				: 0.0);
 	for (i = 1; i < WW_CONF_MODEL_ACTIONS; i++)
 		if (t->detect.actions[i] != 0)
 			fprintf(out, "  detect action %s %" PRIu64 "\n",

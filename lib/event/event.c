@@ -206,10 +206,12 @@ static json_t *model_json(const struct ww_event_model *m)
 	if (m->model_id != 0) {
 		snprintf(id, sizeof(id), "%08x", m->model_id);
 		json_object_set_new(mo, "model_id", json_string(id));
-		json_object_set_new(mo, "class",
-				    json_bytes(m->cls_name, sizeof(m->cls_name)));
-		json_object_set_new(mo, "probability",
-				    json_real(round(m->probability * 1e4) / 1e4));
+		json_object_set_new(
+			mo, "class",
+			json_bytes(m->cls_name, sizeof(m->cls_name)));
+		json_object_set_new(
+			mo, "probability",
+			json_real(round(m->probability * 1e4) / 1e4));
 	}
 	if (m->anomaly_id != 0) {
 		snprintf(id, sizeof(id), "%08x", m->anomaly_id);
@@ -232,7 +234,6 @@ static json_t *model_json(const struct ww_event_model *m)
 		json_object_set_new(ext, "ttl", json_integer(m->ttl_s));
 	return ext;
 }
-
 
 static json_t *flow_body(const struct ww_event *ev)
 {

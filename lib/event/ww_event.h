@@ -52,13 +52,13 @@ struct ww_event_http {
 
 /* A model's verdict, in the "wirewall" extension object of its alert. */
 struct ww_event_model {
-	uint32_t model_id;  /* the classifier file's CRC-32 (0: none) */
-	uint32_t anomaly_id; /* the anomaly model's */
-	float probability;  /* of the class, NaN without a classifier */
-	float anomaly;	    /* decision_function, NaN without the model */
-	uint32_t ttl_s;	    /* block / throttle */
-	uint8_t present;    /* this alert is a model's */
-	uint8_t cls;	    /* enum ww_feat_class */
+	uint32_t model_id;	/* the classifier file's CRC-32 (0: none) */
+	uint32_t anomaly_id;	/* the anomaly model's */
+	float probability;	/* of the class, NaN without a classifier */
+	float anomaly;		/* decision_function, NaN without the model */
+	uint32_t ttl_s;		/* block / throttle */
+	uint8_t present;	/* this alert is a model's */
+	uint8_t cls;		/* enum ww_feat_class */
 	uint8_t decision_point; /* enum ww_feat_dp */
 	uint8_t row_kind;	/* 0 flow, 1 client */
 	uint8_t by_anomaly;	/* the anomaly score, not the class, fired */

@@ -18,10 +18,10 @@
 #define NS_PER_MS 1000000ull
 
 static const char *const win_names[WW_FW_N] = {
-	"new_flows",   "syns",	       "dst_ports",   "dst_addrs",
-	"half_open_ended", "rst_recv", "icmp_err_recv", "pkts_fwd",
-	"pkts_bwd",    "bytes_fwd",    "bytes_bwd",   "requests",
-	"ratio_4xx",   "ratio_401",    "ratio_403",   "ratio_404",
+	"new_flows",	   "syns",	"dst_ports",	 "dst_addrs",
+	"half_open_ended", "rst_recv",	"icmp_err_recv", "pkts_fwd",
+	"pkts_bwd",	   "bytes_fwd", "bytes_bwd",	 "requests",
+	"ratio_4xx",	   "ratio_401", "ratio_403",	 "ratio_404",
 	"url_paths",
 };
 
@@ -78,8 +78,8 @@ static const char *const flow_names[WW_F_CLIENT_1S] = {
 };
 
 static const char *const gauge_names[WW_FEAT_N - WW_F_CL_OPEN_FLOWS] = {
-	"cl_open_flows",       "cl_half_open_now",     "cl_incomplete_heads",
-	"cl_incomplete_age",   "cl_req_interval_mean", "cl_req_interval_cv",
+	"cl_open_flows",     "cl_half_open_now",     "cl_incomplete_heads",
+	"cl_incomplete_age", "cl_req_interval_mean", "cl_req_interval_cv",
 };
 
 const char *ww_feat_name(unsigned int i)
@@ -140,7 +140,8 @@ static void distinct_table_init(void);
 int ww_feat_clients_init(struct ww_feat_clients *t, uint32_t max_clients,
 			 uint8_t v6_prefix, int socket)
 {
-	uint32_t n = rte_align32pow2(RTE_MAX(max_clients, (uint32_t)WW_FEAT_WAYS));
+	uint32_t n =
+		rte_align32pow2(RTE_MAX(max_clients, (uint32_t)WW_FEAT_WAYS));
 
 	distinct_table_init();
 	memset(t, 0, sizeof(*t));
@@ -298,14 +299,15 @@ void ww_feat_row_flow(float *row, enum ww_feat_dp dp,
 	row[WW_F_ROW_KIND] = WW_ROW_FLOW;
 	row[WW_F_DP] = (float)dp;
 	row[WW_F_PROTO] = f->key.proto;
-	row[WW_F_SERVER_PORT] = f->key.proto == 1 || f->key.proto == 58
-					? (float)(ff->icmp_type * 256 + ff->icmp_code)
-					: f->key.port[1 - cs];
+	row[WW_F_SERVER_PORT] =
+		f->key.proto == 1 || f->key.proto == 58
+			? (float)(ff->icmp_type * 256 + ff->icmp_code)
+			: f->key.port[1 - cs];
 	/* Up to the flow's last packet: the same whenever it is read. */
 	row[WW_F_DURATION] = (float)((double)(f->last_ns - f->start_ns) / 1e9);
 	if (dp != WW_DP_END && now_ns > f->start_ns)
-		row[WW_F_DURATION] = (float)((double)(now_ns - f->start_ns) /
-					     1e9);
+		row[WW_F_DURATION] =
+			(float)((double)(now_ns - f->start_ns) / 1e9);
 	for (d = 0; d < 2; d++) {
 		row[WW_F_PKTS_FWD + d] = (float)ff->pkts[d];
 		row[WW_F_BYTES_FWD + d] = (float)ff->bytes[d];
@@ -314,7 +316,8 @@ void ww_feat_row_flow(float *row, enum ww_feat_dp dp,
 			row[WW_F_IAT_FWD_MEAN + 2 * d] = ff->iat_mean[d];
 			row[WW_F_IAT_FWD_VAR + 2 * d] =
 				ff->pkts[d] >= 3
-					? ff->iat_m2[d] / (float)(ff->pkts[d] - 2)
+					? ff->iat_m2[d] /
+						  (float)(ff->pkts[d] - 2)
 					: 0.0f;
 		}
 		row[WW_F_INIT_WIN_FWD + d] = ff->init_win[d];
@@ -373,8 +376,7 @@ void ww_feat_csv_header(FILE *out)
 	fputc('\n', out);
 }
 
-static void addr_text(char *buf, size_t len, uint8_t family,
-		      const uint8_t *a)
+static void addr_text(char *buf, size_t len, uint8_t family, const uint8_t *a)
 {
 	if (family == 0)
 		buf[0] = '\0';
@@ -397,8 +399,8 @@ void ww_feat_record_csv(FILE *out, const struct ww_feat_record *r)
 		(unsigned long long)(r->ts_ns / NS_PER_S),
 		(unsigned long long)(r->ts_ns % NS_PER_S),
 		(unsigned long long)r->flow_id,
-		ww_feat_dp_name((enum ww_feat_dp)r->dp), cl, r->client_port,
-		sv, r->server_port);
+		ww_feat_dp_name((enum ww_feat_dp)r->dp), cl, r->client_port, sv,
+		r->server_port);
 	/* %.9g: a float32 read back as the same float32. */
 	for (i = 0; i < WW_FEAT_N; i++)
 		fprintf(out, ",%.9g", (double)r->row[i]);

@@ -32,11 +32,12 @@ enum ww_feat_dp ww_feat_flow_packet(struct ww_feat_flow *ff,
 				    uint8_t dir, uint64_t now_ns)
 {
 	const uint64_t rel = now_ns > f->start_ns ? now_ns - f->start_ns : 0;
-	const uint32_t us = rel / 1000 > UINT32_MAX ? UINT32_MAX
-						    : (uint32_t)(rel / 1000);
+	const uint32_t us =
+		rel / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(rel / 1000);
 	uint32_t n;
 
-	if (ff->pkts[0] + ff->pkts[1] == 0 && (p->l4proto == 1 || p->l4proto == 58)) {
+	if (ff->pkts[0] + ff->pkts[1] == 0 &&
+	    (p->l4proto == 1 || p->l4proto == 58)) {
 		ff->icmp_type = (uint8_t)p->sport;
 		ff->icmp_code = (uint8_t)p->dport;
 	}
@@ -44,8 +45,8 @@ enum ww_feat_dp ww_feat_flow_packet(struct ww_feat_flow *ff,
 	if (ff->pkts[dir] >= 2) {
 		const float iat = (float)(us - ff->last_us[dir]) / 1e6f;
 
-		welford(&ff->iat_mean[dir], &ff->iat_m2[dir],
-			ff->pkts[dir] - 1, iat);
+		welford(&ff->iat_mean[dir], &ff->iat_m2[dir], ff->pkts[dir] - 1,
+			iat);
 	}
 	ff->last_us[dir] = us;
 	ff->bytes[dir] += len;
@@ -57,9 +58,10 @@ enum ww_feat_dp ww_feat_flow_packet(struct ww_feat_flow *ff,
 		ff->size_max = sat16(len);
 	welford(&ff->size_mean, &ff->size_m2, n, (float)len);
 	if (n <= WW_FEAT_FIRST_N)
-		ff->first[n - 1] = (int16_t)(dir == WW_FLOW_TOSERVER
-						     ? (int32_t)RTE_MIN(len, 32767u)
-						     : -(int32_t)RTE_MIN(len, 32767u));
+		ff->first[n - 1] =
+			(int16_t)(dir == WW_FLOW_TOSERVER
+					  ? (int32_t)RTE_MIN(len, 32767u)
+					  : -(int32_t)RTE_MIN(len, 32767u));
 	if (p->l4proto == 6 && (p->flags & WW_PKT_F_L4)) {
 		const uint8_t fl = p->tcp_flags;
 
@@ -74,8 +76,7 @@ enum ww_feat_dp ww_feat_flow_packet(struct ww_feat_flow *ff,
 		if (dir == WW_FLOW_TOSERVER && !ff->handshake &&
 		    (f->tcp_hs & (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK)) ==
 			    (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK) &&
-		    (fl & (WW_TCP_ACK | WW_TCP_SYN | WW_TCP_RST)) ==
-			    WW_TCP_ACK)
+		    (fl & (WW_TCP_ACK | WW_TCP_SYN | WW_TCP_RST)) == WW_TCP_ACK)
 			ff->handshake = 1;
 	}
 	switch (n) {
@@ -113,9 +114,9 @@ static bool str_is(struct ww_http_str s, const char *lit)
 
 static uint8_t method_code(struct ww_http_str m)
 {
-	static const char *const names[] = {"GET",     "HEAD",	  "POST",
-					    "PUT",     "DELETE",  "OPTIONS",
-					    "PATCH",   "CONNECT", "TRACE"};
+	static const char *const names[] = {"GET",   "HEAD",	"POST",
+					    "PUT",   "DELETE",	"OPTIONS",
+					    "PATCH", "CONNECT", "TRACE"};
 	unsigned int i;
 
 	if (m.len == 0)
@@ -132,32 +133,58 @@ static const struct {
 	const char *needle;
 	enum ww_feat_ua cls;
 } ua_table[] = {
-	{"sqlmap", WW_UA_SCANNER},	   {"nikto", WW_UA_SCANNER},
-	{"nmap", WW_UA_SCANNER},	   {"masscan", WW_UA_SCANNER},
-	{"wfuzz", WW_UA_SCANNER},	   {"gobuster", WW_UA_SCANNER},
-	{"dirb", WW_UA_SCANNER},	   {"ffuf", WW_UA_SCANNER},
-	{"hydra", WW_UA_SCANNER},	   {"wpscan", WW_UA_SCANNER},
-	{"nuclei", WW_UA_SCANNER},	   {"zgrab", WW_UA_SCANNER},
-	{"wapiti", WW_UA_SCANNER},	   {"acunetix", WW_UA_SCANNER},
-	{"w3af", WW_UA_SCANNER},	   {"dirbuster", WW_UA_SCANNER},
-	{"kube-probe", WW_UA_MONITOR},	   {"healthcheck", WW_UA_MONITOR},
-	{"health-check", WW_UA_MONITOR},   {"elb-healthchecker", WW_UA_MONITOR},
-	{"prometheus", WW_UA_MONITOR},	   {"blackbox", WW_UA_MONITOR},
-	{"pingdom", WW_UA_MONITOR},	   {"uptime", WW_UA_MONITOR},
-	{"nagios", WW_UA_MONITOR},	   {"consul", WW_UA_MONITOR},
-	{"apachebench", WW_UA_LOADTEST},   {"siege", WW_UA_LOADTEST},
-	{"jmeter", WW_UA_LOADTEST},	   {"locust", WW_UA_LOADTEST},
-	{"k6/", WW_UA_LOADTEST},	   {"hey/", WW_UA_LOADTEST},
-	{"vegeta", WW_UA_LOADTEST},	   {"wrk", WW_UA_LOADTEST},
-	{"bot", WW_UA_CRAWLER},		   {"crawler", WW_UA_CRAWLER},
-	{"spider", WW_UA_CRAWLER},	   {"slurp", WW_UA_CRAWLER},
-	{"curl/", WW_UA_CLI},		   {"wget/", WW_UA_CLI},
-	{"httpie", WW_UA_CLI},		   {"lwp-", WW_UA_CLI},
-	{"python", WW_UA_LIBRARY},	   {"go-http-client", WW_UA_LIBRARY},
-	{"java/", WW_UA_LIBRARY},	   {"okhttp", WW_UA_LIBRARY},
-	{"axios", WW_UA_LIBRARY},	   {"node-fetch", WW_UA_LIBRARY},
-	{"apache-httpclient", WW_UA_LIBRARY}, {"libwww", WW_UA_LIBRARY},
-	{"ruby", WW_UA_LIBRARY},	   {"mozilla/", WW_UA_BROWSER},
+	{"sqlmap", WW_UA_SCANNER},
+	{"nikto", WW_UA_SCANNER},
+	{"nmap", WW_UA_SCANNER},
+	{"masscan", WW_UA_SCANNER},
+	{"wfuzz", WW_UA_SCANNER},
+	{"gobuster", WW_UA_SCANNER},
+	{"dirb", WW_UA_SCANNER},
+	{"ffuf", WW_UA_SCANNER},
+	{"hydra", WW_UA_SCANNER},
+	{"wpscan", WW_UA_SCANNER},
+	{"nuclei", WW_UA_SCANNER},
+	{"zgrab", WW_UA_SCANNER},
+	{"wapiti", WW_UA_SCANNER},
+	{"acunetix", WW_UA_SCANNER},
+	{"w3af", WW_UA_SCANNER},
+	{"dirbuster", WW_UA_SCANNER},
+	{"kube-probe", WW_UA_MONITOR},
+	{"healthcheck", WW_UA_MONITOR},
+	{"health-check", WW_UA_MONITOR},
+	{"elb-healthchecker", WW_UA_MONITOR},
+	{"prometheus", WW_UA_MONITOR},
+	{"blackbox", WW_UA_MONITOR},
+	{"pingdom", WW_UA_MONITOR},
+	{"uptime", WW_UA_MONITOR},
+	{"nagios", WW_UA_MONITOR},
+	{"consul", WW_UA_MONITOR},
+	{"apachebench", WW_UA_LOADTEST},
+	{"siege", WW_UA_LOADTEST},
+	{"jmeter", WW_UA_LOADTEST},
+	{"locust", WW_UA_LOADTEST},
+	{"k6/", WW_UA_LOADTEST},
+	{"hey/", WW_UA_LOADTEST},
+	{"vegeta", WW_UA_LOADTEST},
+	{"wrk", WW_UA_LOADTEST},
+	{"bot", WW_UA_CRAWLER},
+	{"crawler", WW_UA_CRAWLER},
+	{"spider", WW_UA_CRAWLER},
+	{"slurp", WW_UA_CRAWLER},
+	{"curl/", WW_UA_CLI},
+	{"wget/", WW_UA_CLI},
+	{"httpie", WW_UA_CLI},
+	{"lwp-", WW_UA_CLI},
+	{"python", WW_UA_LIBRARY},
+	{"go-http-client", WW_UA_LIBRARY},
+	{"java/", WW_UA_LIBRARY},
+	{"okhttp", WW_UA_LIBRARY},
+	{"axios", WW_UA_LIBRARY},
+	{"node-fetch", WW_UA_LIBRARY},
+	{"apache-httpclient", WW_UA_LIBRARY},
+	{"libwww", WW_UA_LIBRARY},
+	{"ruby", WW_UA_LIBRARY},
+	{"mozilla/", WW_UA_BROWSER},
 	{"opera/", WW_UA_BROWSER},
 };
 
@@ -195,8 +222,8 @@ void ww_feat_request(struct ww_feat_req *out, const struct ww_http_request *r)
 	/* Over the target as sent: encoding is what attack tools change. */
 	for (i = 0; i < r->uri_raw.len; i++)
 		other += !isalnum((unsigned char)r->uri_raw.p[i]);
-	out->nonalnum = r->uri_raw.len ? (float)other / (float)r->uri_raw.len
-				       : 0.0f;
+	out->nonalnum =
+		r->uri_raw.len ? (float)other / (float)r->uri_raw.len : 0.0f;
 }
 
 /* ---- clients ---- */
@@ -211,14 +238,14 @@ static void mask_addr(uint8_t *out, uint8_t family, const uint8_t *addr,
 	}
 	memcpy(out, addr, v6_prefix / 8);
 	if (v6_prefix % 8)
-		out[v6_prefix / 8] =
-			addr[v6_prefix / 8] & (uint8_t)(0xff00 >> (v6_prefix % 8));
+		out[v6_prefix / 8] = addr[v6_prefix / 8] &
+				     (uint8_t)(0xff00 >> (v6_prefix % 8));
 }
 
 uint32_t ww_feat_client_get(struct ww_feat_clients *t, uint8_t family,
 			    const uint8_t *addr, uint64_t now_ns)
 {
-	uint8_t key[16];
+	uint8_t key[16] __attribute__((aligned(8))); /* hashed in words */
 	uint32_t set, i, victim;
 	struct ww_feat_client *e;
 

@@ -243,10 +243,10 @@ struct ww_feat_win {
 };
 
 struct ww_feat_client {
-	uint8_t addr[16]; /* masked */
-	uint8_t family;	  /* 4, 6; 0 = free */
-	uint8_t triggered;  /* triggers fired in the current second */
-	uint8_t in_list;    /* in the active list of its second */
+	uint8_t addr[16];  /* masked */
+	uint8_t family;	   /* 4, 6; 0 = free */
+	uint8_t triggered; /* triggers fired in the current second */
+	uint8_t in_list;   /* in the active list of its second */
 	uint8_t pad;
 	uint32_t gen;	  /* +1 each time the entry takes a new client */
 	uint64_t last_ns; /* LRU */
@@ -268,8 +268,8 @@ struct ww_feat_triggers {
 };
 
 struct ww_feat_client_stats {
-	uint64_t inserted; /* clients that took an entry */
-	uint64_t evicted;  /* ... by evicting another (its state lost) */
+	uint64_t inserted;   /* clients that took an entry */
+	uint64_t evicted;    /* ... by evicting another (its state lost) */
 	uint64_t ticks_lost; /* clients not scored at a second's end: the
 			      * list of active clients was full (eviction
 			      * churn) */

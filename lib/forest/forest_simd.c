@@ -263,23 +263,27 @@ eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
 		for (j = 0; j < 8 * ROW_GROUPS; j++)
 			off[j] = (int32_t)((j < k ? t + j : 0) * stride);
 		for (g = 0; g < ROW_GROUPS; g++) {
-			base[g] = _mm256_loadu_si256((const __m256i *)&off[8 * g]);
+			base[g] = _mm256_loadu_si256(
+				(const __m256i *)&off[8 * g]);
 			idx[g] = _mm256_setzero_si256();
 		}
 		for (l = 0; l < d; l++)
 			for (g = 0; g < ROW_GROUPS; g++) {
-				const __m256i at = _mm256_add_epi32(base[g], idx[g]);
+				const __m256i at =
+					_mm256_add_epi32(base[g], idx[g]);
 				const __m256i fe = _mm256_i32gather_epi32(
 					f->p_feature, at, 4);
 				const __m256 th = _mm256_i32gather_ps(
 					f->p_threshold, at, 4);
-				const __m256 x = _mm256_i32gather_ps(row, fe, 4);
+				const __m256 x =
+					_mm256_i32gather_ps(row, fe, 4);
 				const __m256i gt = _mm256_castps_si256(
 					_mm256_cmp_ps(x, th, _CMP_GT_OQ));
 
 				idx[g] = _mm256_sub_epi32(
-					_mm256_add_epi32(_mm256_slli_epi32(idx[g], 1),
-							 one),
+					_mm256_add_epi32(
+						_mm256_slli_epi32(idx[g], 1),
+						one),
 					gt);
 			}
 		for (g = 0; g < ROW_GROUPS; g++)
@@ -289,7 +293,6 @@ eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
 	}
 	ww_forest_acc_finish(f, &acc, out);
 }
-
 
 __attribute__((target("avx2"))) static void
 eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,

@@ -74,10 +74,10 @@
 
 /* What a bucket limits. */
 enum ww_limit_kind {
-	WW_LIMIT_CLIENT = 1,  /* requests of a client */
-	WW_LIMIT_ROUTE = 2,   /* requests of a client on one route */
-	WW_LIMIT_SERVICE = 3, /* requests to one server address and port */
-	WW_LIMIT_SYN = 4,     /* new TCP connections of a source */
+	WW_LIMIT_CLIENT = 1,   /* requests of a client */
+	WW_LIMIT_ROUTE = 2,    /* requests of a client on one route */
+	WW_LIMIT_SERVICE = 3,  /* requests to one server address and port */
+	WW_LIMIT_SYN = 4,      /* new TCP connections of a source */
 	WW_LIMIT_THROTTLE = 5, /* new flows of a client a model throttles */
 };
 

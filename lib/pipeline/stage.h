@@ -101,8 +101,8 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i);
  * request head that begins and one that is complete. */
 void ww_detect_request(struct ww_worker *w, struct ww_flow *f,
 		       const struct ww_http_request *r);
-void ww_detect_response(struct ww_worker *w, struct ww_flow *f,
-			uint16_t status, uint64_t latency_ns);
+void ww_detect_response(struct ww_worker *w, struct ww_flow *f, uint16_t status,
+			uint64_t latency_ns);
 void ww_detect_head_begin(struct ww_worker *w, struct ww_flow *f);
 void ww_detect_head_done(struct ww_worker *w, struct ww_flow *f);
 /* The flow is leaving the table. */

@@ -37,11 +37,13 @@ struct row_meta {
 	uint64_t flow_id;     /* 0: no flow (a tick row) */
 	uint64_t ts_ns;
 	uint32_t client_idx, client_gen; /* gen 0: no client entry */
+	/* The client's own address (4-byte aligned: it is hashed in words). */
+	uint8_t client[16] __attribute__((aligned(8)));
+	uint8_t server[16];
 	int16_t frame; /* in the current burst, -1: none */
 	uint8_t dp, kind;
 	uint8_t family, proto; /* 4/6; the flow's IP protocol, 0: none */
 	uint16_t client_port, server_port;
-	uint8_t client[16], server[16]; /* the client's own address */
 };
 
 #define MAX_OUTPUTS 16 /* classes a classifier may have here */
@@ -97,9 +99,10 @@ void ww_detect_destroy(struct ww_worker *w)
 
 uint64_t ww_detect_memory(const struct ww_worker *w)
 {
-	return w->det == NULL ? 0
-			      : sizeof(*w->det) +
-					ww_feat_clients_memory(&w->det->clients);
+	return w->det == NULL
+		       ? 0
+		       : sizeof(*w->det) +
+				 ww_feat_clients_memory(&w->det->clients);
 }
 
 static inline struct ww_feat_flow *flow_feat(const struct ww_worker *w,
@@ -326,17 +329,17 @@ static struct ww_feat_client *client_of(struct ww_worker *w, struct ww_flow *f,
 	return c;
 }
 
-#define COUNT(c, field)                                  \
-	do {                                             \
-		if ((c)->w1.field < UINT16_MAX)          \
-			(c)->w1.field++;                 \
-		if ((c)->w10.field < UINT16_MAX)         \
-			(c)->w10.field++;                \
+#define COUNT(c, field)                          \
+	do {                                     \
+		if ((c)->w1.field < UINT16_MAX)  \
+			(c)->w1.field++;         \
+		if ((c)->w10.field < UINT16_MAX) \
+			(c)->w10.field++;        \
 	} while (0)
-#define MARK(c, bm, bit)               \
-	do {                           \
-		(c)->w1.bm |= (bit);   \
-		(c)->w10.bm |= (bit);  \
+#define MARK(c, bm, bit)              \
+	do {                          \
+		(c)->w1.bm |= (bit);  \
+		(c)->w10.bm |= (bit); \
 	} while (0)
 
 /* Trigger @bit of client @c fires (once per second) when @reached. */
@@ -476,7 +479,8 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 			memset(&key, 0, sizeof(key));
 			memcpy(key.addr, c->addr, 16);
 			key.kind = WW_LIMIT_THROTTLE;
-			if (!ww_limit_take(&w->limits, &key, &rule, now, NULL)) {
+			if (!ww_limit_take(&w->limits, &key, &rule, now,
+					   NULL)) {
 				ff->verdict = 1;
 				w->stats.detect.throttled_flows++;
 			}
@@ -514,8 +518,8 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 	{
 		const struct ww_conf *conf = w->pol->conf;
 
-		trigger(w, c, 1, conf->detect_trigger_flows, c->w1.new_flows,
-			f, (int16_t)i);
+		trigger(w, c, 1, conf->detect_trigger_flows, c->w1.new_flows, f,
+			(int16_t)i);
 		if (!(c->triggered & 2) && conf->detect_trigger_ports != 0)
 			trigger(w, c, 2, conf->detect_trigger_ports,
 				ww_feat_distinct(c->w1.bm_ports), f,
@@ -526,6 +530,17 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 }
 
 /* ---- reports from the L7 stage and the flow table ---- */
+
+/* FNV-1a over bytes of any alignment (a path inside a request head). */
+static uint32_t bytes_hash(const char *p, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)p[i]) * 16777619u;
+	return h;
+}
 
 void ww_detect_request(struct ww_worker *w, struct ww_flow *f,
 		       const struct ww_http_request *r)
@@ -543,7 +558,7 @@ void ww_detect_request(struct ww_worker *w, struct ww_flow *f,
 	if (ff->http_requests < UINT16_MAX)
 		ff->http_requests++;
 	COUNT(c, requests);
-	MARK(c, bm_paths, ww_feat_bit(rte_hash_crc(r->path.p, r->path.len, 0)));
+	MARK(c, bm_paths, ww_feat_bit(bytes_hash(r->path.p, r->path.len)));
 	if (c->req_n > 0 && c->last_req_ns != 0 && now >= c->last_req_ns) {
 		const float iv = (float)((double)(now - c->last_req_ns) / 1e9);
 		const float dlt = iv - c->req_iv_mean;
@@ -562,12 +577,12 @@ void ww_detect_request(struct ww_worker *w, struct ww_flow *f,
 		ww_feat_request(&req, r);
 		flow_row(w, f, ff, WW_DP_REQUEST, &req, w->det->frame);
 	}
-	trigger(w, c, 8, w->pol->conf->detect_trigger_requests,
-		c->w1.requests, f, w->det->frame);
+	trigger(w, c, 8, w->pol->conf->detect_trigger_requests, c->w1.requests,
+		f, w->det->frame);
 }
 
-void ww_detect_response(struct ww_worker *w, struct ww_flow *f,
-			uint16_t status, uint64_t latency_ns)
+void ww_detect_response(struct ww_worker *w, struct ww_flow *f, uint16_t status,
+			uint64_t latency_ns)
 {
 	struct ww_feat_flow *ff;
 	struct ww_feat_client *c;
@@ -614,8 +629,7 @@ void ww_detect_head_done(struct ww_worker *w, struct ww_flow *f)
 	head_close(f, client_if(w, ff), ff);
 }
 
-void ww_detect_flow_end(struct ww_worker *w, struct ww_flow *f,
-			uint64_t now_ns)
+void ww_detect_flow_end(struct ww_worker *w, struct ww_flow *f, uint64_t now_ns)
 {
 	struct ww_feat_flow *ff;
 	struct ww_feat_client *c;
@@ -660,8 +674,8 @@ static void request_block(struct ww_worker *w, const struct ww_feat_client *c,
 	memset(&r, 0, sizeof(r));
 	memcpy(r.addr, c->addr, 16);
 	r.family = c->family;
-	r.prefix_len = (uint8_t)(c->family == 4 ? 32
-						: w->det->clients.v6_prefix);
+	r.prefix_len =
+		(uint8_t)(c->family == 4 ? 32 : w->det->clients.v6_prefix);
 	r.cls = (uint8_t)cls;
 	r.ttl_s = ttl;
 	if (rte_ring_sp_enqueue_elem(w->responses, &r, sizeof(r)) != 0)
@@ -672,11 +686,9 @@ static void request_block(struct ww_worker *w, const struct ww_feat_client *c,
  * entry holds another client now). @return what was done: drop and reset
  * act on the row's flow and frame, so a row with neither (a tick, an
  * ended flow) can only alert; block and throttle need the client. */
-static enum ww_conf_model_action act(struct ww_worker *w,
-				     const struct row_meta *m,
-				     struct ww_feat_client *c,
-				     enum ww_conf_model_action a,
-				     struct ww_event_model *em, unsigned int cls)
+static enum ww_conf_model_action
+act(struct ww_worker *w, const struct row_meta *m, struct ww_feat_client *c,
+    enum ww_conf_model_action a, struct ww_event_model *em, unsigned int cls)
 {
 	const struct ww_conf *conf = w->pol->conf;
 	struct ww_detect *d = w->det;
@@ -718,7 +730,8 @@ static enum ww_conf_model_action act(struct ww_worker *w,
 		if (c == NULL)
 			return WW_CONF_MODEL_ALERT;
 		c->throttled_until_ns =
-			m->ts_ns + (uint64_t)conf->detect_throttle_ttl * NS_PER_S;
+			m->ts_ns +
+			(uint64_t)conf->detect_throttle_ttl * NS_PER_S;
 		em->ttl_s = conf->detect_throttle_ttl;
 		return a;
 	default:
@@ -854,8 +867,7 @@ static void judge(struct ww_worker *w, uint32_t k,
 			 m->kind ? "client" : "flow", dec,
 			 ww_feat_dp_name((enum ww_feat_dp)m->dp));
 	else
-		snprintf(sig, sizeof(sig),
-			 "wirewall model: %s (p=%.2f, %s %s)",
+		snprintf(sig, sizeof(sig), "wirewall model: %s (p=%.2f, %s %s)",
 			 ww_feat_class_name(cls), prob,
 			 m->kind ? "client" : "flow",
 			 ww_feat_dp_name((enum ww_feat_dp)m->dp));
@@ -894,8 +906,8 @@ static void flush(struct ww_worker *w)
 	if (cls != NULL) {
 		n_out = ww_forest_n_outputs(cls);
 		if (n_out > MAX_OUTPUTS ||
-		    ww_forest_predict(cls, WW_FOREST_KERNEL_AUTO, &d->rows[0][0],
-				      n_eval, d->out) != 0)
+		    ww_forest_predict(cls, WW_FOREST_KERNEL_AUTO,
+				      &d->rows[0][0], n_eval, d->out) != 0)
 			cls = NULL;
 	}
 	if (an != NULL &&
@@ -906,8 +918,8 @@ static void flush(struct ww_worker *w)
 	w->stats.detect.batches++;
 	w->stats.detect.scored += d->n;
 	for (k = 0; k < d->n; k++)
-		judge(w, k, cls, cls != NULL ? &d->out[k * n_out] : NULL,
-		      n_out, an, an != NULL ? d->anom[k] : 0);
+		judge(w, k, cls, cls != NULL ? &d->out[k * n_out] : NULL, n_out,
+		      an, an != NULL ? d->anom[k] : 0);
 	d->n = 0;
 }
 

@@ -118,17 +118,17 @@ struct ww_stage_stats {
 
 /* Detection (stage_detect.c). */
 struct ww_detect_stats {
-	uint64_t rows[WW_DP_MAX];      /* rows taken, by decision point */
-	uint64_t scored;	       /* rows a model scored */
-	uint64_t batches;	       /* forest calls (both models) */
-	uint64_t infer_cycles;	       /* TSC cycles inside those calls */
+	uint64_t rows[WW_DP_MAX];	 /* rows taken, by decision point */
+	uint64_t scored;		 /* rows a model scored */
+	uint64_t batches;		 /* forest calls (both models) */
+	uint64_t infer_cycles;		 /* TSC cycles inside those calls */
 	uint64_t verdicts[WW_CLASS_MAX]; /* rows over their class's bar */
-	uint64_t anomalies;	       /* rows under anomaly_alert_below */
+	uint64_t anomalies;		 /* rows under anomaly_alert_below */
 	uint64_t actions[WW_CONF_MODEL_ACTIONS]; /* what was done */
-	uint64_t allow_listed;	       /* verdicts on allowed sources */
-	uint64_t throttled_flows;      /* new flows a throttle refused */
-	uint64_t export_dropped;       /* feature rows the export ring lost */
-	uint64_t responses_dropped;    /* block requests the ring lost */
+	uint64_t allow_listed;	    /* verdicts on allowed sources */
+	uint64_t throttled_flows;   /* new flows a throttle refused */
+	uint64_t export_dropped;    /* feature rows the export ring lost */
+	uint64_t responses_dropped; /* block requests the ring lost */
 	struct ww_feat_client_stats clients;
 };
 
@@ -248,7 +248,6 @@ struct ww_detect_response {
 	uint8_t pad;
 	uint32_t ttl_s;
 };
-
 
 /* Which memo. */
 enum ww_alert_memo_kind {

@@ -150,6 +150,31 @@ for _, raw in read_pcap(sys.argv[1]):
     time.sleep(0.02)
 PY
 sleep 1
+
+# --- a model's block becomes a dynamic block-list entry ---
+# The placeholder models put in force at run time (run-time keys), and
+# allowed to act: a SYN scan from the client namespace is blocked by the
+# worker at once, and the control thread adds the client to the block
+# lists with the model's TTL.
+ctl set "detect.classifier=$SRC/models/placeholder-classifier.wwf" >"$WORK/s1" 2>&1
+ctl set detect.may_act=yes >"$WORK/s2" 2>&1
+check "placeholder models set at run time" \
+	bash -c "grep -q '^ok' '$WORK/s1' && grep -q '^ok' '$WORK/s2'"
+timeout 30 ip netns exec "$NS_C" "$PY" - "$RIG_S4" <<'PY' >/dev/null 2>&1
+import sys
+from scapy.all import IP, TCP, send
+send([IP(dst=sys.argv[1]) / TCP(sport=30000 + p, dport=p, flags="S")
+      for p in range(1, 601)], inter=0.001, verbose=False)
+PY
+sleep 1
+ctl block list >"$WORK/blocks" 2>&1
+check "the scanning client is a dynamic block entry" \
+	grep -q "^$RIG_C4/32 dynamic expires_in" "$WORK/blocks"
+check "... after a model alert that blocked it" \
+	grep -q "\"src_ip\":\"$RIG_C4\".*\"action\":\"block\"" "$WORK/eve.json"
+check "... and the client's packets are refused now" \
+	bash -c "! ip netns exec '$NS_C' ping -c 2 -W 1 '$RIG_S4' >/dev/null 2>&1"
+
 rig_stop_wirewall
 check "wirewall stopped cleanly" test $? = 0
 "$WIREWALL" -c "$WORK/ww.ini" --set "control.socket=" --set detect.classifier= \

@@ -258,7 +258,8 @@ static void test_detect_keys(void **state)
 	assert_int_equal(load_text("", sets, 4, &c, err), 0);
 	assert_int_equal(c.detect_action[2], WW_CONF_MODEL_RESET);
 	assert_int_equal(c.detect_action[1], WW_CONF_MODEL_BLOCK);
-	assert_true(c.detect_min_prob[1] > 0.549 && c.detect_min_prob[1] < 0.551);
+	assert_true(c.detect_min_prob[1] > 0.549 &&
+		    c.detect_min_prob[1] < 0.551);
 	assert_true(c.detect_anomaly_act < -0.249 &&
 		    c.detect_anomaly_act > -0.251);
 	assert_int_equal(c.n_detect_allow, 2);

@@ -23,7 +23,7 @@
 
 #include "ww_feat.h"
 
-#define S 1000000000ull
+#define S  1000000000ull
 #define T0 (1767225600ull * S)
 
 static void addr4(uint8_t *a, uint32_t v)
@@ -228,7 +228,7 @@ static void test_flow_statistics(void **state)
 		p.payload_len = (uint16_t)(size[i] - 28);
 		dp = ww_feat_flow_packet(&ff, &f, &p, size[i], dir[i],
 					 T0 + ms[i] * 1000000ull);
-		assert_int_equal(dp, i == 1 ? WW_DP_PKT2
+		assert_int_equal(dp, i == 1   ? WW_DP_PKT2
 				     : i == 3 ? WW_DP_PKT4
 					      : WW_DP_NONE);
 	}
@@ -260,13 +260,15 @@ static void test_user_agent_classes(void **state)
 		enum ww_feat_ua cls;
 	} cases[] = {
 		{"", WW_UA_NONE},
-		{"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0", WW_UA_BROWSER},
+		{"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+		 WW_UA_BROWSER},
 		{"curl/7.88.1", WW_UA_CLI},
 		{"Wget/1.21.3", WW_UA_CLI},
 		{"python-requests/2.28.1", WW_UA_LIBRARY},
 		{"Go-http-client/1.1", WW_UA_LIBRARY},
 		{"sqlmap/1.7.2#stable (https://sqlmap.org)", WW_UA_SCANNER},
-		{"Mozilla/5.0 (compatible; Nmap Scripting Engine)", WW_UA_SCANNER},
+		{"Mozilla/5.0 (compatible; Nmap Scripting Engine)",
+		 WW_UA_SCANNER},
 		{"gobuster/3.5", WW_UA_SCANNER},
 		{"Mozilla/5.0 (compatible; Googlebot/2.1)", WW_UA_CRAWLER},
 		{"kube-probe/1.27", WW_UA_MONITOR},
@@ -278,12 +280,14 @@ static void test_user_agent_classes(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (ww_feat_ua_class(cases[i].ua, (uint32_t)strlen(cases[i].ua)) !=
+		if (ww_feat_ua_class(cases[i].ua,
+				     (uint32_t)strlen(cases[i].ua)) !=
 		    cases[i].cls)
-			fail_msg("'%s': class %d, want %d", cases[i].ua,
-				 ww_feat_ua_class(cases[i].ua,
-						  (uint32_t)strlen(cases[i].ua)),
-				 cases[i].cls);
+			fail_msg(
+				"'%s': class %d, want %d", cases[i].ua,
+				ww_feat_ua_class(cases[i].ua,
+						 (uint32_t)strlen(cases[i].ua)),
+				cases[i].cls);
 }
 
 static void test_names_unique_and_complete(void **state)
