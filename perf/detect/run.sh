@@ -7,7 +7,7 @@
 #   (c) the same plus a 100-tree depth-8 random-forest classifier and a
 #       100-tree isolation forest (max_samples 256) scoring every row.
 #
-#   perf/detect/run.sh [SECONDS_PER_RUN] [ROUNDS] [MIX]  (defaults: 3, 3, api)
+#   perf/detect/run.sh [SECONDS_PER_RUN] [ROUNDS] [MIX]  (defaults: 3, 3, both)
 #
 # MIX: "api" (1-5 small requests per connection, about ten frames per
 # flow: the most rows per frame, the worst case) or "web" (browsers on
@@ -25,7 +25,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-3}
 ROUNDS=${2:-3}
-MIX=${3:-api}
+MIX=${3:-both}
+if [[ $MIX == both ]]; then
+	"$0" "$SECS" "$ROUNDS" api && exec "$0" "$SECS" "$ROUNDS" web
+	exit 1
+fi
 PY=/usr/bin/python3
 WW=build/app/wirewall/wirewall
 
