@@ -175,8 +175,8 @@ static void drain_features(struct ww_control *c, unsigned int max)
 static void drain_responses(struct ww_control *c)
 {
 	struct ww_detect_response r[32];
-	unsigned int i, n, k, added = 0;
-	char err[256];
+	unsigned int i, n, k, added = 0, refused = 0;
+	char err[256], first_err[256] = "";
 
 	if (c->o.ctx->block == NULL)
 		return;
@@ -200,13 +200,17 @@ static void drain_responses(struct ww_control *c)
 								 NS_PER_S,
 						 err, sizeof(err)) == 0)
 					added++;
-				else
-					CTL_LOG(WARNING,
-						"model block not added: %s",
-						err);
+				else if (refused++ == 0)
+					snprintf(first_err, sizeof(first_err),
+						 "%s", err);
 			}
 		}
 	}
+	/* One line per tick, not per client: a flood of verdicts against
+	 * a full dynamic list must not flood the log. */
+	if (refused > 0)
+		CTL_LOG(WARNING, "%u model block(s) not added, e.g.: %s",
+			refused, first_err);
 	if (added > 0 && ww_block_commit(c->o.ctx->block, err, sizeof(err)) < 0)
 		CTL_LOG(ERR, "block lists: %s", err);
 }
