@@ -60,6 +60,10 @@ static json_t *detect_json(const struct ww_detect_stats *d)
 	json_object_set_new(o, "actions", a);
 	json_object_set_new(o, "allow_listed", u64(d->allow_listed));
 	json_object_set_new(o, "throttled_flows", u64(d->throttled_flows));
+	json_object_set_new(o, "throttled_requests",
+			    u64(d->throttled_requests));
+	json_object_set_new(o, "throttled_requests",
+			    u64(d->throttled_requests));
 	json_object_set_new(o, "export_dropped", u64(d->export_dropped));
 	json_object_set_new(o, "responses_dropped", u64(d->responses_dropped));
 	json_object_set_new(cl, "inserted", u64(d->clients.inserted));

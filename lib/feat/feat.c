@@ -138,7 +138,7 @@ const char *ww_feat_class_name(unsigned int c)
 static void distinct_table_init(void);
 
 int ww_feat_clients_init(struct ww_feat_clients *t, uint32_t max_clients,
-			 uint8_t v6_prefix, int socket)
+			 uint8_t v6_prefix, uint32_t seed, int socket)
 {
 	uint32_t n =
 		rte_align32pow2(RTE_MAX(max_clients, (uint32_t)WW_FEAT_WAYS));
@@ -156,6 +156,7 @@ int ww_feat_clients_init(struct ww_feat_clients *t, uint32_t max_clients,
 	t->capacity = n;
 	t->mask = n / WW_FEAT_WAYS - 1;
 	t->v6_prefix = v6_prefix;
+	t->seed = seed;
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <rte_common.h>
 #include <rte_hash_crc.h>
+#include <rte_jhash.h>
 
 #include "ww_feat.h"
 
@@ -21,6 +22,11 @@ static inline void welford(float *mean, float *m2, uint32_t n, float x)
 	*m2 += d * (x - *mean);
 }
 
+static inline uint32_t sat_add32(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
 static inline uint16_t sat16(uint32_t v)
 {
 	return v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
@@ -32,26 +38,34 @@ enum ww_feat_dp ww_feat_flow_packet(struct ww_feat_flow *ff,
 				    uint8_t dir, uint64_t now_ns)
 {
 	const uint64_t rel = now_ns > f->start_ns ? now_ns - f->start_ns : 0;
-	const uint32_t us =
-		rel / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(rel / 1000);
+	/* Microseconds since the start, modulo 2^32 (71 minutes): a gap is
+	 * the difference modulo 2^32, right for any gap under 35 minutes;
+	 * a "gap" past that is a frame that came late: 0. */
+	const uint32_t us = (uint32_t)(rel / 1000);
 	uint32_t n;
 
-	if (ff->pkts[0] + ff->pkts[1] == 0 &&
+	if (ff->pkts[0] == 0 && ff->pkts[1] == 0 &&
 	    (p->l4proto == 1 || p->l4proto == 58)) {
 		ff->icmp_type = (uint8_t)p->sport;
 		ff->icmp_code = (uint8_t)p->dport;
 	}
+	/* Saturating: a flow past 2^32 packets or bytes reads as that. */
+	if (ff->pkts[dir] == UINT32_MAX || ff->pkts[1 - dir] == UINT32_MAX)
+		return WW_DP_NONE;
 	ff->pkts[dir]++;
 	if (ff->pkts[dir] >= 2) {
-		const float iat = (float)(us - ff->last_us[dir]) / 1e6f;
+		const uint32_t gap = us - ff->last_us[dir];
+		const float iat = gap > INT32_MAX ? 0.0f : (float)gap / 1e6f;
 
 		welford(&ff->iat_mean[dir], &ff->iat_m2[dir], ff->pkts[dir] - 1,
 			iat);
 	}
 	ff->last_us[dir] = us;
-	ff->bytes[dir] += len;
-	ff->payload[dir] += p->payload_len;
+	ff->bytes[dir] = sat_add32(ff->bytes[dir], len);
+	ff->payload[dir] = sat_add32(ff->payload[dir], p->payload_len);
 	n = ff->pkts[0] + ff->pkts[1];
+	if (n < ff->pkts[dir])
+		n = UINT32_MAX; /* both ways together past 2^32 */
 	if (n == 1 || len < ff->size_min)
 		ff->size_min = sat16(len);
 	if (len > ff->size_max)
@@ -242,25 +256,39 @@ static void mask_addr(uint8_t *out, uint8_t family, const uint8_t *addr,
 				     (uint8_t)(0xff00 >> (v6_prefix % 8));
 }
 
+/* How dear an entry is to keep (lower goes first). */
+static inline unsigned int keep_rank(const struct ww_feat_client *c,
+				     uint64_t now_ns)
+{
+	if (c->family == 0)
+		return 0;
+	if (c->blocked_until_ns > now_ns || c->throttled_until_ns > now_ns)
+		return 3;
+	return c->open_flows > 0 ? 2 : 1;
+}
+
 uint32_t ww_feat_client_get(struct ww_feat_clients *t, uint8_t family,
 			    const uint8_t *addr, uint64_t now_ns)
 {
 	uint8_t key[16] __attribute__((aligned(8))); /* hashed in words */
-	uint32_t set, i, victim;
+	uint32_t set, i, victim = 0;
+	unsigned int best = UINT32_MAX, rank;
 	struct ww_feat_client *e;
 
 	mask_addr(key, family, addr, t->v6_prefix);
-	set = rte_hash_crc(key, 16, family) & t->mask;
+	set = rte_jhash(key, 16, t->seed ^ family) & t->mask;
 	e = &t->e[set * WW_FEAT_WAYS];
-	victim = 0;
 	for (i = 0; i < WW_FEAT_WAYS; i++) {
 		if (e[i].family == family && memcmp(e[i].addr, key, 16) == 0) {
 			e[i].last_ns = now_ns;
 			return set * WW_FEAT_WAYS + i;
 		}
-		if (e[victim].family != 0 &&
-		    (e[i].family == 0 || e[i].last_ns < e[victim].last_ns))
+		rank = keep_rank(&e[i], now_ns);
+		if (rank < best ||
+		    (rank == best && e[i].last_ns < e[victim].last_ns)) {
+			best = rank;
 			victim = i;
+		}
 	}
 	e = &e[victim];
 	if (e->family != 0)

@@ -185,7 +185,7 @@ struct ww_feat_flow {
 	uint8_t verdict;	 /* a model's verdict on the flow: 0 none,
 				  * 1 drop its packets */
 	uint8_t icmp_type, icmp_code; /* ICMP: of the flow's first packet */
-	uint8_t pad;
+	uint8_t allowed; /* its client is on [detect] allow: never acted on */
 };
 #define WW_FEAT_FLOW_BYTES 128
 _Static_assert(sizeof(struct ww_feat_flow) <= WW_FEAT_FLOW_BYTES,
@@ -259,6 +259,12 @@ struct ww_feat_client {
 	float req_iv_mean, req_iv_m2; /* seconds, 10 s window */
 	/* The responses decided for this client (by the worker). */
 	uint64_t blocked_until_ns, throttled_until_ns;
+	/* A verdict on the client's flows (a client row's drop or reset):
+	 * its flows that began by flows_verdict_ns act on it at their next
+	 * packet (1 drop, 2 reset). */
+	uint64_t flows_verdict_ns;
+	uint32_t handshakes; /* TCP handshakes it completed (a return path) */
+	uint8_t flows_verdict;
 } __attribute__((aligned(64)));
 
 /* Triggers: a client is scored at once when a counter of its current
@@ -281,6 +287,8 @@ struct ww_feat_clients {
 	uint8_t v6_prefix;
 	struct ww_feat_client_stats stats;
 	uint32_t capacity;
+	uint32_t seed; /* of the set hash: an attacker must not know which
+			* addresses share a set (ww_feat_client_get) */
 	/* Clients active in second active_sec, to score and roll when it
 	 * ends (ww_feat_clients_second_ended). */
 	uint32_t *active;
@@ -291,14 +299,21 @@ struct ww_feat_clients {
 #define WW_FEAT_WAYS 8
 
 /* Control thread: a table of at least @max_clients entries (rounded up
- * to a power of two) on @socket. @return 0 or -ENOMEM. */
+ * to a power of two) on @socket, its set hash keyed with @seed (random
+ * live; fixed offline, so runs repeat). @return 0 or -ENOMEM. */
 int ww_feat_clients_init(struct ww_feat_clients *t, uint32_t max_clients,
-			 uint8_t v6_prefix, int socket);
+			 uint8_t v6_prefix, uint32_t seed, int socket);
 void ww_feat_clients_free(struct ww_feat_clients *t);
 uint64_t ww_feat_clients_memory(const struct ww_feat_clients *t);
 
-/* The entry of client @addr (family 4/6), taken (LRU in its set) when
- * new. @return its index (never fails). */
+/* The entry of client @addr (family 4/6), taken when new: a free way of
+ * its set, else the least recently seen of the ways whose client has no
+ * flow open and no block or throttle in force, else of those with no
+ * block or throttle, else of all (an attacker who floods a set with new
+ * sources cannot wipe a blocked client, nor easily a busy one). The set
+ * is chosen by a keyed hash (jhash, non-linear: with CRC, which addresses
+ * share a set would not depend on the key). @return its index (never
+ * fails). */
 uint32_t ww_feat_client_get(struct ww_feat_clients *t, uint8_t family,
 			    const uint8_t *addr, uint64_t now_ns);
 
@@ -325,7 +340,9 @@ void ww_feat_client_touch(struct ww_feat_clients *t, uint32_t idx,
 static inline bool ww_feat_clients_second_over(const struct ww_feat_clients *t,
 					       uint64_t now_ns)
 {
-	return t->n_active > 0 && now_ns / 1000000000ull != t->active_sec;
+	/* Later only: a frame that comes late (a capture slightly out of
+	 * order) counts in the second it finds. */
+	return t->n_active > 0 && now_ns / 1000000000ull > t->active_sec;
 }
 static inline void ww_feat_clients_second_done(struct ww_feat_clients *t)
 {

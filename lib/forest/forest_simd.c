@@ -260,8 +260,10 @@ eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
 		uint32_t pos[8 * ROW_GROUPS];
 		__m256i base[ROW_GROUPS], idx[ROW_GROUPS];
 
+		/* Offsets from this group's first tree: small whatever the
+		 * model's size (a gather index is a signed 32-bit number). */
 		for (j = 0; j < 8 * ROW_GROUPS; j++)
-			off[j] = (int32_t)((j < k ? t + j : 0) * stride);
+			off[j] = (int32_t)((j < k ? j : 0) * stride);
 		for (g = 0; g < ROW_GROUPS; g++) {
 			base[g] = _mm256_loadu_si256(
 				(const __m256i *)&off[8 * g]);
@@ -272,9 +274,11 @@ eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
 				const __m256i at =
 					_mm256_add_epi32(base[g], idx[g]);
 				const __m256i fe = _mm256_i32gather_epi32(
-					f->p_feature, at, 4);
+					f->p_feature + (size_t)t * stride, at,
+					4);
 				const __m256 th = _mm256_i32gather_ps(
-					f->p_threshold, at, 4);
+					f->p_threshold + (size_t)t * stride, at,
+					4);
 				const __m256 x =
 					_mm256_i32gather_ps(row, fe, 4);
 				const __m256i gt = _mm256_castps_si256(

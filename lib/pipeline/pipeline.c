@@ -268,8 +268,9 @@ void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 
 	if (w->flows == NULL)
 		return;
-	if (w->pol == NULL)
-		w->pol = w->ctx->policy;
+	/* The policy in force now: the one the worker last read may have
+	 * been replaced (and freed) since its last quiescent report. */
+	w->pol = w->ctx->policy;
 	w->direct_log = log;
 	w->now_ns = now_ns;
 	ww_flow_flush(w->flows, now_ns);

@@ -24,6 +24,7 @@
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "stage.h"
 
@@ -78,8 +79,12 @@ int ww_detect_create(struct ww_worker *w, int socket)
 			       socket);
 	if (d == NULL)
 		return -ENOMEM;
+	/* Offline runs repeat exactly; live, the set hash's key is secret. */
 	if (ww_feat_clients_init(&d->clients, c->detect_max_clients,
-				 (uint8_t)c->detect_v6_prefix, socket) < 0) {
+				 (uint8_t)c->detect_v6_prefix,
+				 w->ctx->offline ? 0x57460001u
+						 : (uint32_t)rte_rand(),
+				 socket) < 0) {
 		rte_free(d);
 		return -ENOMEM;
 	}
@@ -405,6 +410,42 @@ static void head_close(const struct ww_flow *f, struct ww_feat_client *c,
 
 /* ---- per frame ---- */
 
+static bool allow_listed(const struct ww_conf *conf, uint8_t family,
+			 const uint8_t *addr)
+{
+	const int af = family == 4 ? AF_INET : AF_INET6;
+	unsigned int i;
+
+	for (i = 0; i < conf->n_detect_allow; i++)
+		if (ww_cidr_contains(&conf->detect_allow[i], af, addr))
+			return true;
+	return false;
+}
+
+static inline uint32_t sat_add32(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+/* A throttled client's new flow (@what 0) or request (1): a token of its
+ * bucket, or false (over [detect] throttle_rate). true when the client
+ * is not throttled. */
+static bool throttle_take(struct ww_worker *w, const struct ww_feat_client *c,
+			  uint8_t what, uint64_t now)
+{
+	const struct ww_limit_rule rule = {w->pol->conf->detect_throttle_rate,
+					   w->pol->conf->detect_throttle_rate};
+	struct ww_limit_key key;
+
+	if (c->throttled_until_ns <= now)
+		return true;
+	memset(&key, 0, sizeof(key));
+	memcpy(key.addr, c->addr, 16);
+	key.kind = WW_LIMIT_THROTTLE;
+	key.route = what;
+	return ww_limit_take(&w->limits, &key, &rule, now, NULL);
+}
+
 /* Make frame @i's verdict @v unless it has a stronger one. */
 static void strengthen(struct ww_burst *b, uint16_t i, enum ww_verdict v)
 {
@@ -442,6 +483,7 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 	const uint8_t dir = b->dir[i];
 	enum ww_feat_dp dp;
 	uint32_t len;
+	uint8_t hs;
 
 	if (d == NULL)
 		return;
@@ -454,7 +496,16 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 	tick_check(w, now);
 	ff = flow_feat(w, f);
 	c = client_of(w, f, ff, now);
-	if (ff->pkts[0] + ff->pkts[1] == 0 && dir == WW_FLOW_TOSERVER) {
+	if (ff->pkts[0] == 0 && ff->pkts[1] == 0) {
+		const struct ww_conf *conf = w->pol->conf;
+
+		/* Checked once, with the client's own address (an IPv6 client
+		 * entry holds its prefix only). */
+		ff->allowed = conf->n_detect_allow != 0 &&
+			      allow_listed(conf, f->key.family,
+					   f->key.addr[client_side(f)]);
+	}
+	if (ff->pkts[0] == 0 && ff->pkts[1] == 0 && dir == WW_FLOW_TOSERVER) {
 		/* A new flow this client started (not one a server's packet
 		 * opened, such as the ICMP error a probe drew). */
 		const unsigned int ss = 1 - client_side(f);
@@ -470,41 +521,48 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 			c->half_open_now++;
 		}
 		/* A throttled client's new flows take a token each. */
-		if (c->throttled_until_ns > now) {
-			struct ww_limit_key key;
-			const struct ww_limit_rule rule = {
-				w->pol->conf->detect_throttle_rate,
-				w->pol->conf->detect_throttle_rate};
-
-			memset(&key, 0, sizeof(key));
-			memcpy(key.addr, c->addr, 16);
-			key.kind = WW_LIMIT_THROTTLE;
-			if (!ww_limit_take(&w->limits, &key, &rule, now,
-					   NULL)) {
-				ff->verdict = 1;
-				w->stats.detect.throttled_flows++;
-			}
+		if (!ff->allowed && !throttle_take(w, c, 0, now)) {
+			ff->verdict = 1;
+			w->stats.detect.throttled_flows++;
 		}
 	}
 	len = (uint32_t)(p->payload_off + p->payload_len - p->l3_off);
+	hs = ff->handshake;
 	dp = ww_feat_flow_packet(ff, f, p, len, dir, now);
-	if (c->w1.pkts[dir] < UINT32_MAX) {
-		c->w1.pkts[dir]++;
-		c->w10.pkts[dir]++;
+	/* A packet "from the server" that came in on the outside port is
+	 * not the server's (anyone can send it): it does not count as what
+	 * the client received. */
+	if (dir == WW_FLOW_TOSERVER ||
+	    w->ctx->side[b->m[i]->port] != WW_SIDE_OUTSIDE) {
+		if (c->w1.pkts[dir] < UINT32_MAX) {
+			c->w1.pkts[dir]++;
+			c->w10.pkts[dir]++;
+		}
+		c->w1.bytes[dir] = sat_add32(c->w1.bytes[dir], len);
+		c->w10.bytes[dir] = sat_add32(c->w10.bytes[dir], len);
+		if (dir == WW_FLOW_TOCLIENT) {
+			if (p->l4proto == 6 && (p->tcp_flags & WW_TCP_RST))
+				COUNT(c, rst_recv);
+			else if (is_icmp_error(p))
+				COUNT(c, icmp_err_recv);
+		}
 	}
-	c->w1.bytes[dir] += len;
-	c->w10.bytes[dir] += len;
-	if (dir == WW_FLOW_TOCLIENT) {
-		if (p->l4proto == 6 && (p->tcp_flags & WW_TCP_RST))
-			COUNT(c, rst_recv);
-		else if (is_icmp_error(p))
-			COUNT(c, icmp_err_recv);
-	}
-	if (ff->handshake)
+	if (ff->handshake) {
+		if (!hs && c->handshakes < UINT32_MAX)
+			c->handshakes++; /* a return path: not spoofed */
 		half_open_done(c, ff, false);
+	}
 
 	/* What a verdict already decided. */
-	if (c->blocked_until_ns > now || ff->verdict != 0)
+	if (!ff->allowed && c->flows_verdict != 0 && ff->verdict == 0 &&
+	    f->start_ns <= c->flows_verdict_ns) {
+		ff->verdict = 1;
+		strengthen(b, i,
+			   c->flows_verdict == 2 && p->l4proto == 6
+				   ? WW_V_RESET
+				   : WW_V_DROP);
+	}
+	if ((c->blocked_until_ns > now && !ff->allowed) || ff->verdict != 0)
 		strengthen(b, i, WW_V_DROP);
 
 	if (dp != WW_DP_NONE && !(ff->dp_done & (1u << dp))) {
@@ -555,6 +613,18 @@ void ww_detect_request(struct ww_worker *w, struct ww_flow *f,
 	ff = flow_feat(w, f);
 	c = client_of(w, f, ff, now);
 	head_close(f, c, ff);
+	/* A throttled client's requests take a token each too (a flood on
+	 * keep-alive connections opens no new flow): over the rate, the
+	 * connection is dropped from this request on. */
+	if (!ff->allowed && !throttle_take(w, c, 1, now)) {
+		struct ww_detect *d = w->det;
+
+		ff->verdict = 1;
+		w->stats.detect.throttled_requests++;
+		if (d->b != NULL && d->frame >= 0 && d->frame < d->b->n &&
+		    d->b->flow[d->frame] == f)
+			strengthen(d->b, (uint16_t)d->frame, WW_V_DROP);
+	}
 	if (ff->http_requests < UINT16_MAX)
 		ff->http_requests++;
 	COUNT(c, requests);
@@ -614,7 +684,10 @@ void ww_detect_head_begin(struct ww_worker *w, struct ww_flow *f)
 		return;
 	c = client_of(w, f, ff, w->now_ns);
 	ff->head_open = 1;
-	ff->head_start_ms = (uint32_t)((w->now_ns - f->start_ns) / NS_PER_MS);
+	ff->head_start_ms =
+		w->now_ns > f->start_ns
+			? (uint32_t)((w->now_ns - f->start_ns) / NS_PER_MS)
+			: 0;
 	c->incomplete_heads++;
 	c->incomplete_start_ms += head_start_ms(f, ff);
 }
@@ -639,7 +712,7 @@ void ww_detect_flow_end(struct ww_worker *w, struct ww_flow *f, uint64_t now_ns)
 	if (w->det->pend_flow == f)
 		take_pending(w);
 	ff = flow_feat(w, f);
-	if (ff->pkts[0] + ff->pkts[1] == 0)
+	if (ff->pkts[0] == 0 && ff->pkts[1] == 0)
 		return; /* never seen by this stage */
 	c = client_if(w, ff);
 	if (c != NULL) {
@@ -682,10 +755,38 @@ static void request_block(struct ww_worker *w, const struct ww_feat_client *c,
 		w->stats.detect.responses_dropped++;
 }
 
+/* Does an allow entry fall inside (or cover) client prefix @addr/@len? */
+static bool allow_overlaps(const struct ww_conf *conf, uint8_t family,
+			   const uint8_t *addr, unsigned int len)
+{
+	const int af = family == 4 ? AF_INET : AF_INET6;
+	unsigned int i, bits, k;
+
+	for (i = 0; i < conf->n_detect_allow; i++) {
+		const struct ww_cidr *a = &conf->detect_allow[i];
+
+		if (a->family != af)
+			continue;
+		bits = RTE_MIN((unsigned int)a->prefix_len, len);
+		for (k = 0; k < bits; k++)
+			if (((a->addr[k / 8] ^ addr[k / 8]) >> (7 - k % 8)) & 1)
+				break;
+		if (k == bits)
+			return true;
+	}
+	return false;
+}
+
+/* How long a worker keeps a client blocked that never completed a TCP
+ * handshake: its address may be spoofed, so the block lasts while the
+ * flood does (each verdict renews it), stays in this worker and never
+ * reaches the block lists. */
+#define UNPROVEN_BLOCK_S 10u
+
 /* Carry out verdict @a on row @m (its client entry @c, NULL when the
  * entry holds another client now). @return what was done: drop and reset
- * act on the row's flow and frame, so a row with neither (a tick, an
- * ended flow) can only alert; block and throttle need the client. */
+ * act on the row's flow and frame, a client row's on the client's open
+ * flows (at their next packet); block and throttle need the client. */
 static enum ww_conf_model_action
 act(struct ww_worker *w, const struct row_meta *m, struct ww_feat_client *c,
     enum ww_conf_model_action a, struct ww_event_model *em, unsigned int cls)
@@ -697,13 +798,21 @@ act(struct ww_worker *w, const struct row_meta *m, struct ww_feat_client *c,
 			     f->id == m->flow_id;
 	const bool frame_ok = flow_ok && m->frame >= 0 && d->b != NULL &&
 			      m->frame < d->b->n && d->b->flow[m->frame] == f;
+	const unsigned int plen =
+		m->family == 4 ? 32u : (unsigned int)d->clients.v6_prefix;
+	uint32_t ttl;
 
 	switch (a) {
 	case WW_CONF_MODEL_DROP:
 	case WW_CONF_MODEL_RESET:
-		if (!flow_ok)
+		if (m->kind == WW_ROW_CLIENT && c != NULL) {
+			c->flows_verdict = a == WW_CONF_MODEL_RESET ? 2 : 1;
+			c->flows_verdict_ns = m->ts_ns;
+		} else if (!flow_ok) {
 			return WW_CONF_MODEL_ALERT;
-		flow_feat(w, f)->verdict = 1;
+		}
+		if (flow_ok)
+			flow_feat(w, f)->verdict = 1;
 		if (frame_ok)
 			strengthen(d->b, (uint16_t)m->frame,
 				   a == WW_CONF_MODEL_RESET &&
@@ -711,23 +820,30 @@ act(struct ww_worker *w, const struct row_meta *m, struct ww_feat_client *c,
 							   6
 					   ? WW_V_RESET
 					   : WW_V_DROP);
-		else if (a == WW_CONF_MODEL_RESET)
-			a = WW_CONF_MODEL_DROP; /* no packet to answer */
 		return a;
 	case WW_CONF_MODEL_BLOCK:
 		if (c == NULL)
 			return WW_CONF_MODEL_ALERT;
-		c->blocked_until_ns =
-			m->ts_ns + (uint64_t)conf->detect_block_ttl * NS_PER_S;
-		request_block(w, c, cls, conf->detect_block_ttl);
 		if (flow_ok)
 			flow_feat(w, f)->verdict = 1;
 		if (frame_ok)
 			strengthen(d->b, (uint16_t)m->frame, WW_V_DROP);
-		em->ttl_s = conf->detect_block_ttl;
+		/* An allowed address inside the client's prefix (IPv6): the
+		 * verdict stays on the flow. */
+		if (allow_overlaps(conf, c->family, c->addr, plen))
+			return flow_ok ? WW_CONF_MODEL_DROP
+				       : WW_CONF_MODEL_ALERT;
+		ttl = conf->detect_block_ttl;
+		if (c->handshakes == 0 && ttl > UNPROVEN_BLOCK_S)
+			ttl = UNPROVEN_BLOCK_S;
+		/* The block lists hear of it once, when it begins. */
+		if (c->blocked_until_ns <= m->ts_ns && c->handshakes != 0)
+			request_block(w, c, cls, ttl);
+		c->blocked_until_ns = m->ts_ns + (uint64_t)ttl * NS_PER_S;
+		em->ttl_s = ttl;
 		return a;
 	case WW_CONF_MODEL_THROTTLE:
-		if (c == NULL)
+		if (c == NULL || allow_overlaps(conf, c->family, c->addr, plen))
 			return WW_CONF_MODEL_ALERT;
 		c->throttled_until_ns =
 			m->ts_ns +
@@ -737,18 +853,6 @@ act(struct ww_worker *w, const struct row_meta *m, struct ww_feat_client *c,
 	default:
 		return a;
 	}
-}
-
-static bool allow_listed(const struct ww_conf *conf, uint8_t family,
-			 const uint8_t *addr)
-{
-	const int af = family == 4 ? AF_INET : AF_INET6;
-	unsigned int i;
-
-	for (i = 0; i < conf->n_detect_allow; i++)
-		if (ww_cidr_contains(&conf->detect_allow[i], af, addr))
-			return true;
-	return false;
 }
 
 static const char *class_category(unsigned int cls, bool anomaly)

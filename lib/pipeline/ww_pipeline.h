@@ -125,10 +125,11 @@ struct ww_detect_stats {
 	uint64_t verdicts[WW_CLASS_MAX]; /* rows over their class's bar */
 	uint64_t anomalies;		 /* rows under anomaly_alert_below */
 	uint64_t actions[WW_CONF_MODEL_ACTIONS]; /* what was done */
-	uint64_t allow_listed;	    /* verdicts on allowed sources */
-	uint64_t throttled_flows;   /* new flows a throttle refused */
-	uint64_t export_dropped;    /* feature rows the export ring lost */
-	uint64_t responses_dropped; /* block requests the ring lost */
+	uint64_t allow_listed;	     /* verdicts on allowed sources */
+	uint64_t throttled_flows;    /* new flows a throttle refused */
+	uint64_t throttled_requests; /* requests a throttle refused */
+	uint64_t export_dropped;     /* feature rows the export ring lost */
+	uint64_t responses_dropped;  /* block requests the ring lost */
 	struct ww_feat_client_stats clients;
 };
 

@@ -156,6 +156,14 @@ sleep 1
 # allowed to act: a SYN scan from the client namespace is blocked by the
 # worker at once, and the control thread adds the client to the block
 # lists with the model's TTL.
+# A server, and one request from the client first: a completed handshake
+# shows its address is its own (a client that never completed one may be
+# spoofed, and is only blocked briefly, in the worker).
+mkdir -p "$WORK/www"
+echo hello >"$WORK/www/index.html"
+ip netns exec "$NS_S" "$PY" -m http.server -b "$RIG_S4" -d "$WORK/www" 8080 \
+	>/dev/null 2>&1 &
+check "HTTP server up behind wirewall" wait_port "$NS_C" "$RIG_S4" 8080
 ctl set "detect.classifier=$SRC/models/placeholder-classifier.wwf" >"$WORK/s1" 2>&1
 ctl set detect.may_act=yes >"$WORK/s2" 2>&1
 check "placeholder models set at run time" \

@@ -214,7 +214,11 @@ class Detect(unittest.TestCase):
 
     def test_syn_flood_is_blocked(self):
         r, addr, t, first = self.check_attacker("syn_flood", "flood", "block")
-        self.assertEqual(first["wirewall"]["ttl"], 300)
+        # It never completed a handshake, so its address may be spoofed:
+        # a short block in the worker, renewed while the flood goes on,
+        # never a block-list entry that would shut out the address's
+        # owner for block_ttl.
+        self.assertEqual(first["wirewall"]["ttl"], 10)
         # Blocked: what follows the alert's burst never passes.
         self.assertLessEqual(r.forwarded(addr, t), BURST)
         self.assertGreater(self.in_after(addr, t), 10 * BURST)

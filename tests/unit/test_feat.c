@@ -19,7 +19,7 @@
 #include "eal_for_tests.h"
 
 #include <rte_eal.h>
-#include <rte_hash_crc.h>
+#include <rte_jhash.h>
 
 #include "ww_feat.h"
 
@@ -42,7 +42,7 @@ static void test_table_bounded_under_spoofed_sources(void **state)
 	uint32_t i, idx, victim_gen;
 
 	(void)state;
-	assert_int_equal(ww_feat_clients_init(&t, 1000, 64, -1), 0);
+	assert_int_equal(ww_feat_clients_init(&t, 1000, 64, 7, -1), 0);
 	assert_int_equal(t.capacity, 1024); /* a power of two */
 	/* A steady client, then a million invented sources. */
 	addr4(a, 0xc0000201);
@@ -66,7 +66,7 @@ static uint32_t set_of(const struct ww_feat_clients *t, uint32_t v)
 	uint8_t a[16];
 
 	addr4(a, v);
-	return rte_hash_crc(a, 16, 4) & t->mask;
+	return rte_jhash(a, 16, t->seed ^ 4) & t->mask;
 }
 
 static void test_lru_within_a_set(void **state)
@@ -77,7 +77,7 @@ static void test_lru_within_a_set(void **state)
 	uint32_t i, gen0;
 
 	(void)state;
-	assert_int_equal(ww_feat_clients_init(&t, 64, 64, -1), 0);
+	assert_int_equal(ww_feat_clients_init(&t, 64, 64, 7, -1), 0);
 	/* WAYS + 1 clients of one set. */
 	for (v = 1; n < WW_FEAT_WAYS + 1; v++)
 		if (set_of(&t, v) == set_of(&t, 1))
@@ -103,6 +103,41 @@ static void test_lru_within_a_set(void **state)
 	ww_feat_clients_free(&t);
 }
 
+/* An attacker who sends from new sources of its own set cannot wipe a
+ * blocked client's entry (its block with it), nor a busy one before
+ * idle ones. */
+static void test_eviction_spares_blocked_and_busy(void **state)
+{
+	struct ww_feat_clients t;
+	uint8_t a[16];
+	uint32_t v, n = 0, same[3 * WW_FEAT_WAYS], blocked, busy, i;
+
+	(void)state;
+	assert_int_equal(ww_feat_clients_init(&t, 64, 64, 7, -1), 0);
+	for (v = 1; n < 3 * WW_FEAT_WAYS; v++)
+		if (set_of(&t, v) == set_of(&t, 1))
+			same[n++] = v;
+	addr4(a, same[0]);
+	blocked = ww_feat_client_get(&t, 4, a, T0);
+	t.e[blocked].blocked_until_ns = T0 + 300 * S;
+	addr4(a, same[1]);
+	busy = ww_feat_client_get(&t, 4, a, T0 + 1);
+	t.e[busy].open_flows = 3;
+	/* Sixteen more sources of that set, each newer than both. */
+	for (i = 2; i < 2 + 2 * WW_FEAT_WAYS; i++) {
+		addr4(a, same[i]);
+		ww_feat_client_get(&t, 4, a, T0 + 10 + i);
+	}
+	assert_true(t.stats.evicted > 0);
+	addr4(a, same[0]);
+	assert_int_equal(ww_feat_client_get(&t, 4, a, T0 + 100), blocked);
+	assert_true(t.e[blocked].blocked_until_ns > T0);
+	addr4(a, same[1]);
+	assert_int_equal(ww_feat_client_get(&t, 4, a, T0 + 101), busy);
+	assert_int_equal(t.e[busy].open_flows, 3);
+	ww_feat_clients_free(&t);
+}
+
 static void test_ipv6_clients_by_prefix(void **state)
 {
 	struct ww_feat_clients t;
@@ -110,7 +145,7 @@ static void test_ipv6_clients_by_prefix(void **state)
 	uint32_t x, y;
 
 	(void)state;
-	assert_int_equal(ww_feat_clients_init(&t, 64, 64, -1), 0);
+	assert_int_equal(ww_feat_clients_init(&t, 64, 64, 7, -1), 0);
 	a[15] = 1;
 	x = ww_feat_client_get(&t, 4 + 2, a, T0); /* family 6 */
 	a[15] = 2;
@@ -133,7 +168,7 @@ static void test_windows_roll_and_slide(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(ww_feat_clients_init(&t, 64, 64, -1), 0);
+	assert_int_equal(ww_feat_clients_init(&t, 64, 64, 7, -1), 0);
 	addr4(a, 0xcb007101);
 	idx = ww_feat_client_get(&t, 4, a, T0);
 	c = &t.e[idx];
@@ -312,6 +347,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_bounded_under_spoofed_sources),
 		cmocka_unit_test(test_lru_within_a_set),
+		cmocka_unit_test(test_eviction_spares_blocked_and_busy),
 		cmocka_unit_test(test_ipv6_clients_by_prefix),
 		cmocka_unit_test(test_windows_roll_and_slide),
 		cmocka_unit_test(test_distinct_estimate),
