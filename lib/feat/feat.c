@@ -149,7 +149,9 @@ int ww_feat_clients_init(struct ww_feat_clients *t, uint32_t max_clients,
 				  RTE_CACHE_LINE_SIZE, socket);
 	t->active = rte_malloc_socket("ww_feat_active",
 				      (size_t)n * sizeof(uint32_t), 0, socket);
-	if (t->e == NULL || t->active == NULL) {
+	t->ending = rte_malloc_socket("ww_feat_ending",
+				      (size_t)n * sizeof(uint32_t), 0, socket);
+	if (t->e == NULL || t->active == NULL || t->ending == NULL) {
 		ww_feat_clients_free(t);
 		return -ENOMEM;
 	}
@@ -164,13 +166,15 @@ void ww_feat_clients_free(struct ww_feat_clients *t)
 {
 	rte_free(t->e);
 	rte_free(t->active);
+	rte_free(t->ending);
 	t->e = NULL;
 	t->active = NULL;
+	t->ending = NULL;
 }
 
 uint64_t ww_feat_clients_memory(const struct ww_feat_clients *t)
 {
-	return (uint64_t)t->capacity * (sizeof(*t->e) + sizeof(uint32_t));
+	return (uint64_t)t->capacity * (sizeof(*t->e) + 2 * sizeof(uint32_t));
 }
 
 /* Linear counting over m = 64 bits (Whang et al.): n ~ -m ln(z/m) for z

@@ -294,6 +294,13 @@ struct ww_feat_clients {
 	uint32_t *active;
 	uint32_t n_active;
 	uint64_t active_sec;
+	/* The second before: its clients whose tick is still to take, a few
+	 * per burst (ending_next on), so that the end of a second never
+	 * stalls a worker for all its clients at once. A client of it that
+	 * counts something first has its tick taken then. */
+	uint32_t *ending;
+	uint32_t n_ending, ending_next;
+	uint64_t ending_sec;
 };
 
 #define WW_FEAT_WAYS 8
@@ -344,9 +351,26 @@ static inline bool ww_feat_clients_second_over(const struct ww_feat_clients *t,
 	 * order) counts in the second it finds. */
 	return t->n_active > 0 && now_ns / 1000000000ull > t->active_sec;
 }
+/* The active list's second is over: it becomes the list of ticks to
+ * take (the caller took every tick left of the one before). */
 static inline void ww_feat_clients_second_done(struct ww_feat_clients *t)
 {
+	uint32_t *x = t->ending;
+
+	t->ending = t->active;
+	t->active = x;
+	t->n_ending = t->n_active;
+	t->ending_next = 0;
+	t->ending_sec = t->active_sec;
 	t->n_active = 0;
+}
+
+/* Is @c's tick for the second that ended still to take? */
+static inline bool ww_feat_client_tick_due(const struct ww_feat_clients *t,
+					   const struct ww_feat_client *c)
+{
+	return c->in_list && t->ending_next < t->n_ending &&
+	       c->sec == t->ending_sec;
 }
 
 /* ---- rows ---- */

@@ -269,30 +269,47 @@ static void client_row(struct ww_worker *w, uint32_t idx, enum ww_feat_dp dp,
 
 /* ---- clients ---- */
 
-/* Every client active in the second that ended: a tick row as of the
- * end of that second, then its windows move on. */
-static void end_second(struct ww_worker *w)
+/* Client @idx's tick for the second that ended: a row as of the end of
+ * that second, then its windows move on. */
+static void take_tick(struct ww_worker *w, uint32_t idx)
 {
 	struct ww_feat_clients *t = &w->det->clients;
-	const uint64_t end_ns = (t->active_sec + 1) * NS_PER_S;
-	uint32_t k;
+	struct ww_feat_client *c = &t->e[idx];
+	const uint64_t end_ns = (t->ending_sec + 1) * NS_PER_S;
 
-	for (k = 0; k < t->n_active; k++) {
-		struct ww_feat_client *c = &t->e[t->active[k]];
-
-		if (c->family == 0 || c->sec != t->active_sec || !c->in_list)
-			continue; /* taken by another client since */
-		client_row(w, t->active[k], WW_DP_TICK, end_ns, NULL, -1);
-		ww_feat_client_roll(c, end_ns);
-	}
-	ww_feat_clients_second_done(t);
+	if (c->family == 0 || !ww_feat_client_tick_due(t, c))
+		return; /* taken already, or the entry has another client */
+	client_row(w, idx, WW_DP_TICK, end_ns, NULL, -1);
+	ww_feat_client_roll(c, end_ns);
 }
 
+/* Up to @max of the ticks still to take (UINT32_MAX: all). */
+static void take_ticks(struct ww_worker *w, uint32_t max)
+{
+	struct ww_feat_clients *t = &w->det->clients;
+
+	while (max-- > 0 && t->ending_next < t->n_ending) {
+		const uint32_t idx = t->ending[t->ending_next];
+
+		/* Taken before its turn: the tick is due until the cursor
+		 * passes its entry, so look before moving on. */
+		take_tick(w, idx);
+		t->ending_next++;
+	}
+}
+
+/* A second ended (the first frame or housekeeping after it): what is left
+ * of the one before is taken now, and this one's ticks begin. */
 static inline void tick_check(struct ww_worker *w, uint64_t now_ns)
 {
-	if (ww_feat_clients_second_over(&w->det->clients, now_ns))
-		end_second(w);
+	if (ww_feat_clients_second_over(&w->det->clients, now_ns)) {
+		take_ticks(w, UINT32_MAX);
+		ww_feat_clients_second_done(&w->det->clients);
+	}
 }
+
+/* Ticks taken per burst and per housekeeping pass. */
+#define TICKS_PER_CALL 64
 
 /* UNIX ms of the start of @ff's incomplete request head. */
 static uint64_t head_start_ms(const struct ww_flow *f,
@@ -317,10 +334,16 @@ static struct ww_feat_client *client_of(struct ww_worker *w, struct ww_flow *f,
 		idx = ff->client_idx - 1;
 		c = &t->e[idx];
 		c->last_ns = now_ns;
+		/* Its tick for the second that ended comes before anything
+		 * new. */
+		if (ww_feat_client_tick_due(t, c))
+			take_tick(w, idx);
 	} else {
 		idx = ww_feat_client_get(t, f->key.family,
 					 f->key.addr[client_side(f)], now_ns);
 		c = &t->e[idx];
+		if (ww_feat_client_tick_due(t, c))
+			take_tick(w, idx);
 		ff->client_idx = idx + 1;
 		ff->client_gen = c->gen;
 		c->open_flows++;
@@ -717,6 +740,8 @@ void ww_detect_flow_end(struct ww_worker *w, struct ww_flow *f, uint64_t now_ns)
 	c = client_if(w, ff);
 	if (c != NULL) {
 		tick_check(w, now_ns);
+		if (ww_feat_client_tick_due(&w->det->clients, c))
+			take_tick(w, ff->client_idx - 1);
 		ww_feat_client_touch(&w->det->clients, ff->client_idx - 1,
 				     now_ns);
 		if (c->open_flows > 0)
@@ -1033,6 +1058,7 @@ void stage_detect(struct ww_worker *w, struct ww_burst *b)
 		return;
 	w->det->b = b;
 	take_pending(w);
+	take_ticks(w, TICKS_PER_CALL);
 	flush(w);
 	w->det->b = NULL;
 	w->det->frame = -1;
@@ -1046,6 +1072,7 @@ void ww_detect_housekeeping(struct ww_worker *w)
 	w->det->b = NULL;
 	w->det->frame = -1;
 	tick_check(w, w->now_ns);
+	take_ticks(w, TICKS_PER_CALL);
 }
 
 void ww_detect_flush(struct ww_worker *w)
@@ -1068,8 +1095,11 @@ void ww_detect_finish(struct ww_worker *w)
 	t = &w->det->clients;
 	w->det->b = NULL;
 	w->det->frame = -1;
-	/* The last second is over too: its clients' ticks. */
-	if (t->n_active > 0)
-		end_second(w);
+	/* The last second is over too: every tick left. */
+	take_ticks(w, UINT32_MAX);
+	if (t->n_active > 0) {
+		ww_feat_clients_second_done(t);
+		take_ticks(w, UINT32_MAX);
+	}
 	flush(w);
 }
