@@ -566,28 +566,10 @@ ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
 			ww_forest_acc_finish(f, &acc[i],
 					     out + (r + i) * f->n_outputs);
 	}
-	/* The last rows: one or two, one at a time, trees in parallel; more,
-	 * one more block of eight with the last row repeated (a block costs
-	 * eight rows whatever the count). */
-	if (n - r >= 3) {
-		float pad[8 * TRANSPOSE_MAX_FEATURES];
-		double o[8 * WW_FOREST_MAX_OUTPUTS];
-		size_t i;
-
-		if (nf <= TRANSPOSE_MAX_FEATURES &&
-		    f->n_outputs <= WW_FOREST_MAX_OUTPUTS) {
-			for (i = 0; i < 8; i++)
-				memcpy(pad + i * nf,
-				       rows + RTE_MIN(r + i, n - 1) * nf,
-				       sizeof(float) * nf);
-			eval_perfect_avx2(f, pad, 8, o);
-			memcpy(out + r * f->n_outputs, o,
-			       sizeof(double) * f->n_outputs * (n - r));
-			return;
-		}
-	}
-	for (; r < n; r++)
-		eval_perfect_row_avx2(f, rows + r * (size_t)nf,
+	/* Trees of any shape: the last rows go to the scalar kernel (the
+	 * complete-tree paths above do not apply). */
+	if (r < n)
+		ww_forest_eval_scalar(f, rows + r * (size_t)nf, n - r,
 				      out + r * f->n_outputs);
 }
 

@@ -132,6 +132,36 @@ class Parity(Base):
         self.check_isolation("iforest", IsolationForest(
             n_estimators=100, random_state=4).fit(self.X))
 
+    def test_batch_tails(self):
+        # The pipeline scores a few rows at a time: every count from 1 to
+        # 17 rows (vector blocks, their leftovers, padded blocks), for
+        # complete trees and uneven ones, gives the scalar kernel's
+        # numbers exactly on every kernel.
+        from sklearn.ensemble import IsolationForest, RandomForestClassifier
+        models = {
+            "tail_rf": RandomForestClassifier(n_estimators=40, max_depth=8,
+                                              random_state=6).fit(self.X, self.y),
+            "tail_deep": RandomForestClassifier(n_estimators=8, random_state=7
+                                                ).fit(self.X, self.y),
+            "tail_iso": IsolationForest(n_estimators=40, random_state=8).fit(self.X),
+        }
+        for name, model in models.items():
+            path = os.path.join(self.dir, name + ".wwf")
+            export_sklearn(model, path, 42)
+            for n in range(1, 18):
+                csv = os.path.join(self.dir, "tail%d.csv" % n)
+                np.savetxt(csv, self.T[:n], delimiter=",", fmt="%.9g")
+                outs = {}
+                for k in kernels():
+                    p = subprocess.run([TOOL, "predict", path, "--kernel", k, csv],
+                                       capture_output=True, text=True, timeout=60)
+                    self.assertEqual(p.returncode, 0, "%s/%s, %d rows: %s"
+                                     % (name, k, n, p.stderr))
+                    outs[k] = p.stdout
+                    self.assertEqual(len(p.stdout.splitlines()), n)
+                for k, o in outs.items():
+                    self.assertEqual(o, outs["scalar"], "%s/%s, %d rows" % (name, k, n))
+
     def test_isolation_forest_feature_subsets(self):
         from sklearn.ensemble import IsolationForest
         self.check_isolation("iforest_sub", IsolationForest(
