@@ -165,8 +165,7 @@ static unsigned int worker_of(const struct offline *o, struct rte_mbuf *m)
 	const struct ww_pkt_opts opts = {false, 8};
 	struct ww_pkt p;
 	uint32_t alen, h;
-	unsigned int i;
-	bool src_in = false;
+	bool src_in;
 
 	if (o->n_workers == 1)
 		return 0;
@@ -180,10 +179,9 @@ static unsigned int worker_of(const struct offline *o, struct rte_mbuf *m)
 		h = rte_hash_crc(p.src, alen, 0) ^ rte_hash_crc(p.dst, alen, 0);
 		return h % o->n_workers;
 	}
-	for (i = 0; i < c->n_protected_networks; i++)
-		src_in |= ww_cidr_contains(
-			&c->protected_networks[i],
-			p.l3 == WW_PKT_L3_IPV4 ? AF_INET : AF_INET6, p.src);
+	src_in = ww_cidr_list_contains(
+		c->protected_networks, c->n_protected_networks,
+		p.l3 == WW_PKT_L3_IPV4 ? AF_INET : AF_INET6, p.src);
 	h = rte_hash_crc(src_in ? p.dst : p.src, alen, 0);
 	return h % o->n_workers;
 }

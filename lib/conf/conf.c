@@ -564,6 +564,17 @@ bool ww_cidr_contains(const struct ww_cidr *cidr, uint8_t family,
 		(uint8_t)(0xff << (8 - rest))) == 0;
 }
 
+bool ww_cidr_list_contains(const struct ww_cidr *list, unsigned int n,
+			   uint8_t family, const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (ww_cidr_contains(&list[i], family, addr))
+			return true;
+	return false;
+}
+
 /* Split @text on commas and whitespace; call @fn on each item. */
 static int for_each_item(const char *text,
 			 int (*fn)(const char *item, void *arg, char *err,

@@ -309,6 +309,9 @@ int ww_conf_parse_cidr(const char *s, struct ww_cidr *out, char *err,
  * dp-safe. */
 bool ww_cidr_contains(const struct ww_cidr *cidr, uint8_t family,
 		      const uint8_t *addr);
+/* True when @addr lies in one of the @n prefixes of @list. dp-safe. */
+bool ww_cidr_list_contains(const struct ww_cidr *list, unsigned int n,
+			   uint8_t family, const uint8_t *addr);
 
 /* snprintf into a caller's error buffer (@err may be NULL): the way every
  * wirewall library reports why it refused something. */

@@ -261,6 +261,16 @@ static void auth_command(struct ww_control *x, char **argv, int argc, FILE *out)
 		fprintf(out, "ok\n");
 }
 
+/* The answer to a command that says what it did in @msg: "error: ..."
+ * when @rc < 0, else the message and "ok". */
+static void reply(FILE *out, int rc, const char *msg)
+{
+	if (rc < 0)
+		fprintf(out, "error: %s\n", msg);
+	else
+		fprintf(out, "%s\nok\n", msg);
+}
+
 void ww_control_command(void *arg, char *line, FILE *out)
 {
 	struct ww_control *x = arg;
@@ -280,27 +290,20 @@ void ww_control_command(void *arg, char *line, FILE *out)
 		   strcmp(argv[1], "reload") == 0) {
 		char msg[1200];
 
-		if (ww_control_waf_reload(x, msg, sizeof(msg)) < 0)
-			fprintf(out, "error: %s\n", msg);
-		else
-			fprintf(out, "%s\nok\n", msg);
+		reply(out, ww_control_waf_reload(x, msg, sizeof(msg)), msg);
 	} else if (strcmp(argv[0], "model") == 0 && argc == 2 &&
 		   strcmp(argv[1], "reload") == 0) {
 		char msg[1200];
 
-		if (ww_control_model_reload(x, msg, sizeof(msg)) < 0)
-			fprintf(out, "error: %s\n", msg);
-		else
-			fprintf(out, "%s\nok\n", msg);
+		reply(out, ww_control_model_reload(x, msg, sizeof(msg)), msg);
 	} else if ((strcmp(argv[0], "set") == 0 && argc == 2) ||
 		   (strcmp(argv[0], "reload") == 0 && argc == 1)) {
 		char msg[1200];
 
-		if (ww_control_configure(x, argc == 2 ? argv[1] : NULL, msg,
-					 sizeof(msg)) < 0)
-			fprintf(out, "error: %s\n", msg);
-		else
-			fprintf(out, "%s\nok\n", msg);
+		reply(out,
+		      ww_control_configure(x, argc == 2 ? argv[1] : NULL, msg,
+					   sizeof(msg)),
+		      msg);
 	} else if (strcmp(argv[0], "stats") == 0 && argc == 1 &&
 		   x->o.stats_json != NULL) {
 		json_t *j = x->o.stats_json(x->o.stats_arg);

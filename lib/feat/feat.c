@@ -244,8 +244,9 @@ static void win_cols(float *out, const struct ww_feat_win *cur,
 #undef EST
 }
 
-void ww_feat_row_client_cols(float *row, const struct ww_feat_client *c,
-			     uint64_t now_ns)
+/* The client columns of @row: @c's state at @now_ns. */
+static void client_cols(float *row, const struct ww_feat_client *c,
+			uint64_t now_ns)
 {
 	const uint64_t sec = now_ns / NS_PER_S, dec = sec / 10;
 	const uint64_t csec = c->sec, cdec = csec / 10;
@@ -358,7 +359,7 @@ void ww_feat_row_flow(float *row, enum ww_feat_dp dp,
 		row[WW_F_REQ_BODY_LEN] = (float)req->body_len;
 	}
 	if (c != NULL)
-		ww_feat_row_client_cols(row, c, now_ns);
+		client_cols(row, c, now_ns);
 }
 
 void ww_feat_row_client(float *row, enum ww_feat_dp dp,
@@ -367,7 +368,7 @@ void ww_feat_row_client(float *row, enum ww_feat_dp dp,
 	memset(row, 0, WW_FEAT_N * sizeof(*row));
 	row[WW_F_ROW_KIND] = WW_ROW_CLIENT;
 	row[WW_F_DP] = (float)dp;
-	ww_feat_row_client_cols(row, c, now_ns);
+	client_cols(row, c, now_ns);
 }
 
 void ww_feat_csv_header(FILE *out)

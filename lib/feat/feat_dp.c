@@ -22,11 +22,6 @@ static inline void welford(float *mean, float *m2, uint32_t n, float x)
 	*m2 += d * (x - *mean);
 }
 
-static inline uint32_t sat_add32(uint32_t a, uint32_t b)
-{
-	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
-}
-
 static inline uint16_t sat16(uint32_t v)
 {
 	return v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
@@ -61,8 +56,8 @@ enum ww_feat_dp ww_feat_flow_packet(struct ww_feat_flow *ff,
 			iat);
 	}
 	ff->last_us[dir] = us;
-	ff->bytes[dir] = sat_add32(ff->bytes[dir], len);
-	ff->payload[dir] = sat_add32(ff->payload[dir], p->payload_len);
+	ff->bytes[dir] = ww_feat_sat_add32(ff->bytes[dir], len);
+	ff->payload[dir] = ww_feat_sat_add32(ff->payload[dir], p->payload_len);
 	n = ff->pkts[0] + ff->pkts[1];
 	if (n < ff->pkts[dir])
 		n = UINT32_MAX; /* both ways together past 2^32 */

@@ -267,12 +267,6 @@ struct ww_feat_client {
 	uint8_t flows_verdict;
 } __attribute__((aligned(64)));
 
-/* Triggers: a client is scored at once when a counter of its current
- * second reaches one (0 = off). */
-struct ww_feat_triggers {
-	uint32_t new_flows, dst_ports, half_open, requests;
-};
-
 struct ww_feat_client_stats {
 	uint64_t inserted;   /* clients that took an entry */
 	uint64_t evicted;    /* ... by evicting another (its state lost) */
@@ -324,12 +318,6 @@ uint64_t ww_feat_clients_memory(const struct ww_feat_clients *t);
 uint32_t ww_feat_client_get(struct ww_feat_clients *t, uint8_t family,
 			    const uint8_t *addr, uint64_t now_ns);
 
-static inline struct ww_feat_client *
-ww_feat_client_at(const struct ww_feat_clients *t, uint32_t idx)
-{
-	return &t->e[idx];
-}
-
 /* Roll @c's windows to the second of @now_ns (nothing when it is there
  * already). */
 void ww_feat_client_roll(struct ww_feat_client *c, uint64_t now_ns);
@@ -375,9 +363,6 @@ static inline bool ww_feat_client_tick_due(const struct ww_feat_clients *t,
 
 /* ---- rows ---- */
 
-/* The client columns of @row: @c's state at @now_ns. */
-void ww_feat_row_client_cols(float *row, const struct ww_feat_client *c,
-			     uint64_t now_ns);
 /* A flow row at decision point @dp: @ff of @f, the request @req (may be
  * NULL), client @c (may be NULL). */
 void ww_feat_row_flow(float *row, enum ww_feat_dp dp,
@@ -403,6 +388,12 @@ struct ww_feat_record {
  * record (addresses as text, times in seconds with ns). */
 void ww_feat_csv_header(FILE *out);
 void ww_feat_record_csv(FILE *out, const struct ww_feat_record *r);
+
+/* a + b, stopping at UINT32_MAX. */
+static inline uint32_t ww_feat_sat_add32(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
 
 /* Linear counting: distinct values behind a 64-bit bitmap. */
 float ww_feat_distinct(uint64_t bm);

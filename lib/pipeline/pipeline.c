@@ -158,13 +158,10 @@ static bool conf_is_protected(const void *arg, uint8_t family,
 			      const uint8_t *addr)
 {
 	const struct ww_conf *conf = arg;
-	uint8_t af = family == 4 ? AF_INET : AF_INET6;
-	unsigned int i;
 
-	for (i = 0; i < conf->n_protected_networks; i++)
-		if (ww_cidr_contains(&conf->protected_networks[i], af, addr))
-			return true;
-	return false;
+	return ww_cidr_list_contains(conf->protected_networks,
+				     conf->n_protected_networks,
+				     family == 4 ? AF_INET : AF_INET6, addr);
 }
 
 /* A flow left the table: tell the control thread (or, when it is the

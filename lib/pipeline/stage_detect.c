@@ -436,18 +436,8 @@ static void head_close(const struct ww_flow *f, struct ww_feat_client *c,
 static bool allow_listed(const struct ww_conf *conf, uint8_t family,
 			 const uint8_t *addr)
 {
-	const int af = family == 4 ? AF_INET : AF_INET6;
-	unsigned int i;
-
-	for (i = 0; i < conf->n_detect_allow; i++)
-		if (ww_cidr_contains(&conf->detect_allow[i], af, addr))
-			return true;
-	return false;
-}
-
-static inline uint32_t sat_add32(uint32_t a, uint32_t b)
-{
-	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+	return ww_cidr_list_contains(conf->detect_allow, conf->n_detect_allow,
+				     family == 4 ? AF_INET : AF_INET6, addr);
 }
 
 /* A throttled client's new flow (@what 0) or request (1): a token of its
@@ -561,8 +551,8 @@ void ww_detect_frame(struct ww_worker *w, struct ww_burst *b, uint16_t i)
 			c->w1.pkts[dir]++;
 			c->w10.pkts[dir]++;
 		}
-		c->w1.bytes[dir] = sat_add32(c->w1.bytes[dir], len);
-		c->w10.bytes[dir] = sat_add32(c->w10.bytes[dir], len);
+		c->w1.bytes[dir] = ww_feat_sat_add32(c->w1.bytes[dir], len);
+		c->w10.bytes[dir] = ww_feat_sat_add32(c->w10.bytes[dir], len);
 		if (dir == WW_FLOW_TOCLIENT) {
 			if (p->l4proto == 6 && (p->tcp_flags & WW_TCP_RST))
 				COUNT(c, rst_recv);
@@ -784,19 +774,18 @@ static void request_block(struct ww_worker *w, const struct ww_feat_client *c,
 static bool allow_overlaps(const struct ww_conf *conf, uint8_t family,
 			   const uint8_t *addr, unsigned int len)
 {
-	const int af = family == 4 ? AF_INET : AF_INET6;
-	unsigned int i, bits, k;
+	struct ww_cidr client = {.family = family == 4 ? AF_INET : AF_INET6,
+				 .prefix_len = (uint8_t)len};
+	unsigned int i;
 
+	memcpy(client.addr, addr, 16);
 	for (i = 0; i < conf->n_detect_allow; i++) {
 		const struct ww_cidr *a = &conf->detect_allow[i];
 
-		if (a->family != af)
-			continue;
-		bits = RTE_MIN((unsigned int)a->prefix_len, len);
-		for (k = 0; k < bits; k++)
-			if (((a->addr[k / 8] ^ addr[k / 8]) >> (7 - k % 8)) & 1)
-				break;
-		if (k == bits)
+		/* Two prefixes overlap when the shorter holds the other. */
+		if (a->prefix_len <= len
+			    ? ww_cidr_contains(a, client.family, client.addr)
+			    : ww_cidr_contains(&client, a->family, a->addr))
 			return true;
 	}
 	return false;
@@ -913,7 +902,7 @@ static void judge(struct ww_worker *w, uint32_t k,
 	struct ww_feat_client *c = &d->clients.e[m->client_idx];
 	struct ww_forest_info info;
 	struct ww_event ev;
-	struct ww_event_model *em = &ev.alert.model;
+	struct ww_event_model em;
 	enum ww_conf_model_action a = WW_CONF_MODEL_NONE;
 	unsigned int cls = WW_CLASS_BENIGN;
 	double prob = NAN, dec = NAN;
@@ -951,45 +940,47 @@ static void judge(struct ww_worker *w, uint32_t k,
 	}
 	if (a == WW_CONF_MODEL_NONE)
 		return;
-	memset(&ev, 0, sizeof(ev));
+	memset(&em, 0, sizeof(em));
 	if (a > WW_CONF_MODEL_ALERT &&
 	    allow_listed(conf, m->family, m->client)) {
 		w->stats.detect.allow_listed++;
 		a = WW_CONF_MODEL_ALERT;
-		em->allowed = 1;
+		em.allowed = 1;
 	}
-	a = act(w, m, c, a, em, cls);
+	a = act(w, m, c, a, &em, cls);
 	w->stats.detect.actions[a]++;
-	em->present = 1;
-	em->cls = (uint8_t)cls;
-	em->by_anomaly = by_anomaly;
-	em->probability = (float)prob;
-	em->anomaly = (float)dec;
-	em->decision_point = m->dp;
-	em->row_kind = m->kind;
-	if (cls_model != NULL) {
-		ww_forest_get_info(cls_model, &info);
-		em->model_id = info.checksum;
-	}
-	if (an_model != NULL) {
-		ww_forest_get_info(an_model, &info);
-		em->anomaly_id = info.checksum;
-	}
-	snprintf(em->action, sizeof(em->action), "%s",
-		 ww_conf_model_action_name(a));
-	snprintf(em->cls_name, sizeof(em->cls_name), "%s",
-		 ww_feat_class_name(cls));
-	snprintf(em->dp_name, sizeof(em->dp_name), "%s",
-		 ww_feat_dp_name((enum ww_feat_dp)m->dp));
 	/* One alert per source per interval, and one more for the verdicts
 	 * that act (so an alert-only verdict never hides a block): a
 	 * flood's verdicts act on every row, and are counted, but say it
-	 * once. */
+	 * once; the event is only built when it is said. */
 	if (!ww_worker_alert_due(w,
 				 a > WW_CONF_MODEL_ALERT ? WW_MEMO_MODEL_ACT
 							 : WW_MEMO_MODEL,
 				 m->client, m->family == 4 ? 4 : 16))
 		return;
+	em.present = 1;
+	em.cls = (uint8_t)cls;
+	em.by_anomaly = by_anomaly;
+	em.probability = (float)prob;
+	em.anomaly = (float)dec;
+	em.decision_point = m->dp;
+	em.row_kind = m->kind;
+	if (cls_model != NULL) {
+		ww_forest_get_info(cls_model, &info);
+		em.model_id = info.checksum;
+	}
+	if (an_model != NULL) {
+		ww_forest_get_info(an_model, &info);
+		em.anomaly_id = info.checksum;
+	}
+	snprintf(em.action, sizeof(em.action), "%s",
+		 ww_conf_model_action_name(a));
+	snprintf(em.cls_name, sizeof(em.cls_name), "%s",
+		 ww_feat_class_name(cls));
+	snprintf(em.dp_name, sizeof(em.dp_name), "%s",
+		 ww_feat_dp_name((enum ww_feat_dp)m->dp));
+	memset(&ev, 0, sizeof(ev));
+	ev.alert.model = em;
 	if (by_anomaly)
 		snprintf(sig, sizeof(sig),
 			 "wirewall model: anomalous %s (score %.3f, %s)",
@@ -1021,7 +1012,7 @@ static void flush(struct ww_worker *w)
 	struct ww_detect *d = w->det;
 	const struct ww_forest *cls = ww_forest_slot_get(&w->ctx->classifier);
 	const struct ww_forest *an = ww_forest_slot_get(&w->ctx->anomaly);
-	uint32_t k, n_eval, n_out = 0;
+	uint32_t k, n_out = 0;
 	uint64_t t0;
 
 	if (d->n == 0)
@@ -1031,17 +1022,15 @@ static void flush(struct ww_worker *w)
 		return;
 	}
 	t0 = rte_rdtsc();
-	n_eval = d->n;
 	if (cls != NULL) {
 		n_out = ww_forest_n_outputs(cls);
 		if (n_out > MAX_OUTPUTS ||
 		    ww_forest_predict(cls, WW_FOREST_KERNEL_AUTO,
-				      &d->rows[0][0], n_eval, d->out) != 0)
+				      &d->rows[0][0], d->n, d->out) != 0)
 			cls = NULL;
 	}
-	if (an != NULL &&
-	    ww_forest_predict(an, WW_FOREST_KERNEL_AUTO, &d->rows[0][0], n_eval,
-			      d->anom) != 0)
+	if (an != NULL && ww_forest_predict(an, WW_FOREST_KERNEL_AUTO,
+					    &d->rows[0][0], d->n, d->anom) != 0)
 		an = NULL;
 	w->stats.detect.infer_cycles += rte_rdtsc() - t0;
 	w->stats.detect.batches++;

@@ -46,9 +46,9 @@ ACTING = ("drop", "reset", "block", "throttle")
 # A verdict acts at the end of the burst that took its row: frames after
 # that row in the same burst ([ports] burst_size) still pass.
 BURST = 32
-# [block] alert_interval = 1: model alerts are one per source per interval,
-# and an alert-only one (an anomaly score) would hide the class verdict
-# that follows it for the default minute.
+# [block] alert_interval = 1: model alerts are one per source per interval
+# (one for verdicts that act, one for alert-only ones); a short interval
+# shows the test each source's verdicts as they change.
 CONFIG = """[general]
 protected_networks = 198.51.100.0/24
 [waf]
