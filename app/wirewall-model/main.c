@@ -4,7 +4,9 @@
  *
  *   wirewall-model info FILE
  *   wirewall-model check FILE [--features N] [--spec-id N]
- *   wirewall-model predict FILE [--kernel auto|scalar|avx2|avx512] [CSV]
+ *   wirewall-model predict FILE [--kernel auto|scalar|avx2|avx512]
+ *                          [--batch N] [--bars P,P,...]
+ *                          [--decision-below D] [CSV]
  *
  * predict reads rows of comma-separated feature values (CSV, or standard
  * input) and prints one line per row:
@@ -15,8 +17,15 @@
  *   GBT softmax     label,p(class 0),...
  *   GBT identity    margin
  * Numbers are printed with 17 significant digits (exact doubles).
+ * --batch: rows per forest call (1-64, default 64).
+ * --bars (classifier: a probability per class) or --decision-below
+ * (isolation forest) score with early exit, as the pipeline does
+ * (ww_forest_predict_bounded): rows that cannot reach a bar may print
+ * bounds instead of the model's numbers; "settled N" on standard error
+ * says how many rows stopped early.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +38,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: wirewall-model info FILE\n"
 		"       wirewall-model check FILE [--features N] [--spec-id N]\n"
-		"       wirewall-model predict FILE [--kernel auto|scalar|avx2|avx512] [CSV]\n");
+		"       wirewall-model predict FILE [--kernel auto|scalar|avx2|avx512]\n"
+		"                              [--batch N] [--bars P,P,...] [--decision-below D] [CSV]\n");
 	return 2;
 }
 
@@ -203,7 +213,10 @@ static int cmd_predict(int argc, char **argv)
 	double *out;
 	FILE *fp = stdin;
 	unsigned long lineno = 0;
-	size_t n = 0, i;
+	size_t n = 0, i, batch = WW_FOREST_BATCH_MAX, settled = 0, s;
+	double bar_p[WW_FOREST_MAX_OUTPUTS];
+	struct ww_forest_bars bars = { .decision_below = NAN };
+	bool bounded = false;
 	int rc = 0, a;
 
 	for (a = 1; a < argc; a++) {
@@ -220,6 +233,39 @@ static int cmd_predict(int argc, char **argv)
 				k = WW_FOREST_KERNEL_AVX512;
 			else
 				return usage();
+		} else if (strcmp(argv[a], "--batch") == 0 && a + 1 < argc) {
+			char *end;
+
+			batch = strtoul(argv[++a], &end, 10);
+			if (*end != '\0' || batch < 1 ||
+			    batch > WW_FOREST_BATCH_MAX)
+				return usage();
+		} else if (strcmp(argv[a], "--bars") == 0 && a + 1 < argc) {
+			char *p = argv[++a], *end;
+			unsigned int c = 0;
+
+			for (;;) {
+				if (c == WW_FOREST_MAX_OUTPUTS)
+					return usage();
+				bar_p[c++] = strtod(p, &end);
+				if (end == p || (*end != ',' && *end != '\0'))
+					return usage();
+				if (*end == '\0')
+					break;
+				p = end + 1;
+			}
+			while (c < WW_FOREST_MAX_OUTPUTS)
+				bar_p[c++] = INFINITY;
+			bars.min_probability = bar_p;
+			bounded = true;
+		} else if (strcmp(argv[a], "--decision-below") == 0 &&
+			   a + 1 < argc) {
+			char *end;
+
+			bars.decision_below = strtod(argv[++a], &end);
+			if (*end != '\0')
+				return usage();
+			bounded = true;
 		} else if (csv == NULL && argv[a][0] != '-') {
 			csv = argv[a];
 		} else {
@@ -265,8 +311,14 @@ static int cmd_predict(int argc, char **argv)
 			}
 			n++;
 		}
-		if (n == WW_FOREST_BATCH_MAX || (got < 0 && n > 0)) {
-			ww_forest_predict(f, k, rows, n, out);
+		if (n == batch || (got < 0 && n > 0)) {
+			if (bounded) {
+				ww_forest_predict_bounded(f, k, rows, n, &bars,
+							  out, &s);
+				settled += s;
+			} else {
+				ww_forest_predict(f, k, rows, n, out);
+			}
 			for (i = 0; i < n; i++)
 				print_row(f, out + i * in.n_outputs);
 			n = 0;
@@ -274,6 +326,8 @@ static int cmd_predict(int argc, char **argv)
 		if (got < 0)
 			break;
 	}
+	if (bounded)
+		fprintf(stderr, "settled %zu\n", settled);
 out:
 	free(line);
 	free(rows);

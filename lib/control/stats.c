@@ -42,6 +42,10 @@ static json_t *detect_json(const struct ww_detect_stats *d)
 	json_object_set_new(o, "rows", rows);
 	json_object_set_new(o, "scored", u64(d->scored));
 	json_object_set_new(o, "batches", u64(d->batches));
+	/* Rows whose walk stopped once no bar could be reached (early
+	 * exit), per model. */
+	json_object_set_new(o, "settled_classifier", u64(d->settled_cls));
+	json_object_set_new(o, "settled_anomaly", u64(d->settled_anom));
 	/* Time inside the forest calls, per scored row (both models). */
 	json_object_set_new(
 		o, "infer_ns_per_row",
@@ -284,7 +288,8 @@ void ww_stats_summary(FILE *out, const char *mode,
 	if (t->detect.scored != 0 || t->detect.rows[WW_DP_END] != 0)
 		fprintf(out,
 			"  detect rows %" PRIu64 ", scored %" PRIu64
-			", %.0f ns per row in the models\n",
+			", %.0f ns per row in the models (stopped early: "
+			"classifier %" PRIu64 ", anomaly %" PRIu64 ")\n",
 			t->detect.rows[1] + t->detect.rows[2] +
 				t->detect.rows[3] + t->detect.rows[4] +
 				t->detect.rows[5] + t->detect.rows[6] +
@@ -294,7 +299,8 @@ void ww_stats_summary(FILE *out, const char *mode,
 				? (double)t->detect.infer_cycles * 1e9 /
 					  (double)rte_get_tsc_hz() /
 					  (double)t->detect.scored
-				: 0.0);
+				: 0.0,
+			t->detect.settled_cls, t->detect.settled_anom);
 	for (i = 1; i < WW_CONF_MODEL_ACTIONS; i++)
 		if (t->detect.actions[i] != 0)
 			fprintf(out, "  detect action %s %" PRIu64 "\n",

@@ -140,6 +140,8 @@ void ww_forest_free(struct ww_forest *f)
 	free(f->fvalues);
 	free(f->p_fleaf);
 	free(f->p_dleaf);
+	free(f->rest_max);
+	free(f->rest_min);
 	free(f);
 }
 
@@ -227,6 +229,57 @@ static int build_perfect(struct ww_forest *f, size_t *mem)
 		*mem += ((size_t)f->n_trees << d) * sizeof(double);
 	}
 	f->perfect_depth = d;
+	return 0;
+}
+
+/* The bounds early exit needs (ww_forest_stop): per tree, the largest
+ * value of each class over its leaves (classifier) or the shortest path
+ * (isolation forest), summed from the last tree back. */
+static int build_rest(struct ww_forest *f, size_t *mem)
+{
+	uint32_t n_out = f->n_outputs;
+	double *rest;
+	uint32_t t, i, c;
+
+	if (f->kind != WW_FOREST_RF_CLASSIFIER &&
+	    f->kind != WW_FOREST_ISOLATION)
+		return 0;
+	if (f->kind == WW_FOREST_ISOLATION)
+		n_out = 1;
+	rest = calloc((size_t)(f->n_trees + 1) * n_out, sizeof(double));
+	if (rest == NULL)
+		return -ENOMEM;
+	*mem += (size_t)(f->n_trees + 1) * n_out * sizeof(double);
+	for (t = f->n_trees; t-- > 0;) {
+		double *r = rest + (size_t)t * n_out;
+		const uint32_t root = f->tree_root[t];
+		/* A tree's nodes are numbered from its root to the next
+		 * tree's root (or the end). */
+		const uint32_t end =
+			t + 1 < f->n_trees ? f->tree_root[t + 1] : f->n_nodes;
+		bool first = true;
+
+		for (i = root; i < end; i++) {
+			const double *v;
+
+			if (f->left[i] != (int32_t)i)
+				continue; /* a split */
+			v = &f->values[f->value_idx[i]];
+			for (c = 0; c < n_out; c++)
+				if (first ||
+				    (f->kind == WW_FOREST_ISOLATION
+					     ? v[c] < r[c]
+					     : v[c] > r[c]))
+					r[c] = v[c];
+			first = false;
+		}
+		for (c = 0; c < n_out; c++)
+			r[c] += r[n_out + c];
+	}
+	if (f->kind == WW_FOREST_ISOLATION)
+		f->rest_min = rest;
+	else
+		f->rest_max = rest;
 	return 0;
 }
 
@@ -570,7 +623,7 @@ struct ww_forest *ww_forest_load_mem(const void *buf, size_t len,
 			f->n_nodes);
 		goto out_free;
 	}
-	if (build_perfect(f, &mem) < 0)
+	if (build_perfect(f, &mem) < 0 || build_rest(f, &mem) < 0)
 		goto out_nomem;
 	f->memory = mem;
 	free(order);

@@ -64,21 +64,30 @@ void ww_forest_acc_finish(const struct ww_forest *f,
 	}
 }
 
-void ww_forest_eval_scalar(const struct ww_forest *f, const float *rows,
-			   size_t n, double *out)
+size_t ww_forest_eval_scalar(const struct ww_forest *f, const float *rows,
+			     size_t n, double *out,
+			     const struct ww_forest_stop *stop)
 {
 	struct ww_forest_acc a;
-	size_t r;
+	size_t r, settled = 0;
 	uint32_t t;
 
 	for (r = 0; r < n; r++) {
 		const float *row = rows + r * f->n_features;
 
 		ww_forest_acc_init(f, &a);
-		for (t = 0; t < f->n_trees; t++)
+		for (t = 0; t < f->n_trees; t++) {
+			if (stop != NULL && t % WW_FOREST_STOP_EVERY == 0 &&
+			    t != 0 && ww_forest_settled(f, stop, t, &a)) {
+				ww_forest_settle(f, t, &a);
+				settled++;
+				break;
+			}
 			ww_forest_acc_add(f, t, ww_forest_walk(f, t, row), &a);
+		}
 		ww_forest_acc_finish(f, &a, out + r * f->n_outputs);
 	}
+	return settled;
 }
 
 bool ww_forest_kernel_supported(enum ww_forest_kernel k)
@@ -121,25 +130,85 @@ enum ww_forest_kernel ww_forest_kernel_best(void)
 	return WW_FOREST_KERNEL_SCALAR;
 }
 
-int ww_forest_predict(const struct ww_forest *f, enum ww_forest_kernel k,
-		      const float *rows, size_t n, double *out)
+static int predict(const struct ww_forest *f, enum ww_forest_kernel k,
+		   const float *rows, size_t n, double *out,
+		   const struct ww_forest_stop *stop, size_t *settled)
 {
+	size_t s;
+
 	if (k == WW_FOREST_KERNEL_AUTO)
 		k = ww_forest_kernel_best();
 	if (!ww_forest_kernel_supported(k))
 		return -EINVAL;
 	switch (k) {
 	case WW_FOREST_KERNEL_AVX2:
-		ww_forest_eval_avx2(f, rows, n, out);
+		s = ww_forest_eval_avx2(f, rows, n, out, stop);
 		break;
 	case WW_FOREST_KERNEL_AVX512:
-		ww_forest_eval_avx512(f, rows, n, out);
+		s = ww_forest_eval_avx512(f, rows, n, out, stop);
 		break;
 	default:
-		ww_forest_eval_scalar(f, rows, n, out);
+		s = ww_forest_eval_scalar(f, rows, n, out, stop);
 		break;
 	}
+	if (settled != NULL)
+		*settled = s;
 	return 0;
+}
+
+int ww_forest_predict(const struct ww_forest *f, enum ww_forest_kernel k,
+		      const float *rows, size_t n, double *out)
+{
+	return predict(f, k, rows, n, out, NULL, NULL);
+}
+
+/* A relative margin on the bars: sums added in another order round
+ * differently, by far less than this. */
+#define STOP_MARGIN 1e-9
+
+int ww_forest_predict_bounded(const struct ww_forest *f,
+			      enum ww_forest_kernel k, const float *rows,
+			      size_t n, const struct ww_forest_bars *bars,
+			      double *out, size_t *settled)
+{
+	struct ww_forest_stop stop;
+	bool any = false;
+	uint32_t c;
+
+	if (settled != NULL)
+		*settled = 0;
+	if (bars == NULL)
+		return predict(f, k, rows, n, out, NULL, NULL);
+	if (f->kind == WW_FOREST_RF_CLASSIFIER && bars->min_probability) {
+		for (c = 0; c < f->n_outputs; c++) {
+			const double p = bars->min_probability[c];
+
+			/* A bar above 1 is never reached: that class never
+			 * keeps a row going. */
+			stop.below[c] = p <= 1.0 ? p * f->n_trees -
+							   fabs(p * f->n_trees) *
+								   STOP_MARGIN -
+							   STOP_MARGIN
+						 : INFINITY;
+			any = true;
+		}
+	} else if (f->kind == WW_FOREST_ISOLATION &&
+		   !isnan(bars->decision_below)) {
+		/* decision = -2^(-H / den) - offset < bar  <=>  H < H*. */
+		const double s = bars->decision_below + f->if_offset;
+
+		if (s >= 0.0)
+			stop.above = INFINITY; /* every row is below */
+		else if (s <= -1.0)
+			stop.above = -INFINITY; /* no row can be */
+		else {
+			stop.above = -f->if_denominator * log2(-s);
+			stop.above += fabs(stop.above) * STOP_MARGIN +
+				      STOP_MARGIN;
+		}
+		any = stop.above != INFINITY;
+	}
+	return predict(f, k, rows, n, out, any ? &stop : NULL, settled);
 }
 
 void ww_forest_slot_publish(struct ww_forest_slot *s, struct ww_forest *model)

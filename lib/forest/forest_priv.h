@@ -62,6 +62,16 @@ struct ww_forest {
 	 * [n_trees][2^d], so the kernels fetch it in one gather. */
 	float *p_fleaf;	 /* GBT with one output group */
 	double *p_dleaf; /* isolation forest, regressor */
+
+	/*
+	 * Early exit (ww_forest_predict_bounded): what the trees t ..
+	 * n_trees - 1 can still add to a row's sums, for t = 0 .. n_trees.
+	 * Classifier: the most per class ([(n_trees + 1) * n_outputs]);
+	 * isolation forest: the least path length ([n_trees + 1]). NULL for
+	 * the other kinds, which never stop early.
+	 */
+	double *rest_max;
+	double *rest_min;
 };
 
 #define WW_FOREST_PERFECT_MAX_DEPTH 12
@@ -160,16 +170,63 @@ static inline void ww_forest_acc_add_perfect(const struct ww_forest *f,
 	}
 }
 
+/*
+ * Early exit in the kernels' terms. A classifier's row is settled once no
+ * class can reach its bar: for every class c, its sum so far plus the most
+ * the remaining trees can add stays below below[c]. An isolation forest's
+ * row is settled once its path-length sum so far plus the least the
+ * remaining trees add is above @above (it cannot be anomalous). The
+ * kernels check every WW_FOREST_STOP_EVERY trees.
+ */
+#define WW_FOREST_STOP_EVERY 16
+
+struct ww_forest_stop {
+	double below[WW_FOREST_MAX_OUTPUTS];
+	double above;
+};
+
+static inline bool ww_forest_settled(const struct ww_forest *f,
+				     const struct ww_forest_stop *s,
+				     uint32_t t, const struct ww_forest_acc *a)
+{
+	const double *rest;
+	uint32_t c;
+
+	if (f->kind == WW_FOREST_ISOLATION)
+		return a->d[0] + f->rest_min[t] > s->above;
+	rest = f->rest_max + (size_t)t * f->n_outputs;
+	for (c = 0; c < f->n_outputs; c++)
+		if (!(a->d[c] + rest[c] < s->below[c]))
+			return false;
+	return true;
+}
+
+/* A settled row's sums after @t trees, made into outputs that lie on the
+ * same side of every bar as the model's would: a classifier's partial
+ * sums (below the bars), an isolation forest's sum plus the least the
+ * remaining trees add (above its bar). */
+static inline void ww_forest_settle(const struct ww_forest *f, uint32_t t,
+				    struct ww_forest_acc *a)
+{
+	if (f->kind == WW_FOREST_ISOLATION)
+		a->d[0] += f->rest_min[t];
+}
+
 /* Turn a row's sums into its outputs (mean, score, sigmoid ...). */
 void ww_forest_acc_finish(const struct ww_forest *f,
 			  const struct ww_forest_acc *a, double *out);
 
-/* Kernels: evaluate @n rows into @out (n_outputs per row). */
-void ww_forest_eval_scalar(const struct ww_forest *f, const float *rows,
-			   size_t n, double *out);
-void ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
-			 double *out);
-void ww_forest_eval_avx512(const struct ww_forest *f, const float *rows,
-			   size_t n, double *out);
+/* Kernels: evaluate @n rows into @out (n_outputs per row). With @stop
+ * (NULL: every tree for every row), a kernel may stop a row once it is
+ * settled; they return how many rows they stopped early. */
+size_t ww_forest_eval_scalar(const struct ww_forest *f, const float *rows,
+			     size_t n, double *out,
+			     const struct ww_forest_stop *stop);
+size_t ww_forest_eval_avx2(const struct ww_forest *f, const float *rows,
+			   size_t n, double *out,
+			   const struct ww_forest_stop *stop);
+size_t ww_forest_eval_avx512(const struct ww_forest *f, const float *rows,
+			     size_t n, double *out,
+			     const struct ww_forest_stop *stop);
 
 #endif /* WW_FOREST_PRIV_H */

@@ -231,35 +231,81 @@ step_avx2(const struct block *b, const float *thr, const int32_t *feat,
 #define TRANSPOSE_MAX_FEATURES 512
 
 /*
+ * Add the leaves of trees t .. t+k-1 to @rows rows' accumulators, as
+ * ww_forest_acc_add_perfect() does; a classifier's class values, which
+ * sit side by side, four at a time (each class still adds its trees in
+ * order, so the sums are the same bit for bit).
+ */
+#define VEC_CLASS_MAX 16
+
+__attribute__((target("avx2"))) static inline void
+acc_add_perfect_avx2(const struct ww_forest *f, uint32_t t, uint32_t k,
+		     uint32_t rows, const uint32_t *pos, uint32_t pos_stride,
+		     struct ww_forest_acc *acc)
+{
+	const uint32_t d = f->perfect_depth, n_out = f->n_outputs;
+	const uint32_t n_vec = n_out / 4;
+	uint32_t i, j, q;
+
+	if (f->kind != WW_FOREST_RF_CLASSIFIER || n_out % 4 != 0 ||
+	    n_out > VEC_CLASS_MAX) {
+		ww_forest_acc_add_perfect(f, t, k, rows, pos, pos_stride, acc);
+		return;
+	}
+	for (i = 0; i < rows; i++) {
+		__m256d sum[VEC_CLASS_MAX / 4];
+
+		for (q = 0; q < n_vec; q++)
+			sum[q] = _mm256_loadu_pd(acc[i].d + 4 * q);
+		for (j = 0; j < k; j++) {
+			const double *lv =
+				f->values +
+				f->p_value[((size_t)(t + j) << d) +
+					   pos[j * pos_stride + i]];
+
+			for (q = 0; q < n_vec; q++)
+				sum[q] = _mm256_add_pd(
+					sum[q], _mm256_loadu_pd(lv + 4 * q));
+		}
+		for (q = 0; q < n_vec; q++)
+			_mm256_storeu_pd(acc[i].d + 4 * q, sum[q]);
+	}
+}
+
+/*
  * AVX2, complete trees, one row: eight trees at once, a lane per tree
  * (its feature, threshold and the row's value gathered at each level).
  * Per row it costs more than a block of eight rows does, but it costs
  * nothing for rows that are not there: the pipeline scores the few rows
  * of a burst. Leaves are added in tree order, so the sums are the
- * scalar kernel's, bit for bit.
+ * scalar kernel's, bit for bit. Returns whether the row stopped early.
  */
 #define ROW_GROUPS 4 /* groups of eight trees walked together */
 
-__attribute__((target("avx2"))) static void
-eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
+__attribute__((target("avx2"))) static bool
+walk_row_avx2(const struct ww_forest *f, const float *row, uint32_t t0,
+	      struct ww_forest_acc *acc, const struct ww_forest_stop *stop)
 {
 	const uint32_t d = f->perfect_depth;
 	const uint32_t stride = ww_forest_perfect_stride(d);
 	const __m256i one = _mm256_set1_epi32(1);
 	const __m256i n_split = _mm256_set1_epi32((1 << d) - 1);
-	struct ww_forest_acc acc;
 	uint32_t t, l, j, g;
 
-	ww_forest_acc_init(f, &acc);
-	/* Four groups of eight trees at a time: each level's gathers of one
+	/* Groups of eight trees at a time: each level's gathers of one
 	 * group wait on the last level's, so independent groups fill the
 	 * wait. Lanes past the last tree walk tree 0 again, unused. */
-	for (t = 0; t < f->n_trees; t += 8 * ROW_GROUPS) {
+	for (t = t0; t < f->n_trees; t += 8 * ROW_GROUPS) {
 		const uint32_t k = RTE_MIN(f->n_trees - t, 8u * ROW_GROUPS);
 		int32_t off[8 * ROW_GROUPS];
 		uint32_t pos[8 * ROW_GROUPS];
 		__m256i base[ROW_GROUPS], idx[ROW_GROUPS];
 
+		if (stop != NULL && t != 0 &&
+		    ww_forest_settled(f, stop, t, acc)) {
+			ww_forest_settle(f, t, acc);
+			return true;
+		}
 		/* Offsets from this group's first tree: small whatever the
 		 * model's size (a gather index is a signed 32-bit number). */
 		for (j = 0; j < 8 * ROW_GROUPS; j++)
@@ -293,14 +339,36 @@ eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out)
 		for (g = 0; g < ROW_GROUPS; g++)
 			_mm256_storeu_si256((__m256i *)&pos[8 * g],
 					    _mm256_sub_epi32(idx[g], n_split));
-		ww_forest_acc_add_perfect(f, t, k, 1, pos, 1, &acc);
+		acc_add_perfect_avx2(f, t, k, 1, pos, 1, acc);
 	}
-	ww_forest_acc_finish(f, &acc, out);
+	return false;
 }
 
-__attribute__((target("avx2"))) static void
-eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
-		  double *out)
+__attribute__((target("avx2"))) static bool
+eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out,
+		      const struct ww_forest_stop *stop)
+{
+	struct ww_forest_acc acc;
+	bool settled;
+
+	ww_forest_acc_init(f, &acc);
+	settled = walk_row_avx2(f, row, 0, &acc, stop);
+	ww_forest_acc_finish(f, &acc, out);
+	return settled;
+}
+
+/* A block whose rows are settled but this many or fewer hands them to
+ * the one-row walk: eight lanes for three rows cost more than three
+ * walks of one row. */
+#define BLOCK_HANDOFF 3
+
+/* AVX2, complete trees, a block of eight rows (a lane per row), four
+ * trees at a time. Returns how many of its first @n_real rows stopped
+ * early. */
+__attribute__((target("avx2"))) static uint32_t
+eval_perfect_block_avx2(const struct ww_forest *f, const float *rows,
+			uint32_t n_real, double *out,
+			const struct ww_forest_stop *stop)
 {
 	const int nf = (int)f->n_features;
 	const uint32_t d = f->perfect_depth;
@@ -308,106 +376,138 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 	const bool transpose = nf <= TRANSPOSE_MAX_FEATURES;
 	const __m256i n_split = _mm256_set1_epi32((1 << d) - 1);
 	const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-	/* Gather index of (lane, feature): lane * lstep + feature * fstep. */
-	const __m256i lane_off =
-		transpose ? lane
-			  : _mm256_mullo_epi32(lane, _mm256_set1_epi32(nf));
-	const int fshift = transpose ? 3 : 0;
 	const bool vacc = vec_acc_usable(f);
 	float xt[8 * TRANSPOSE_MAX_FEATURES];
 	struct ww_forest_acc acc[8];
 	struct vec_acc va;
 	struct block blk;
-	size_t r;
+	bool done = false, settled[8] = { false };
+	uint32_t t, i, n_settled = 0;
+	int c;
 
-	for (r = 0; r + 8 <= n; r += 8) {
-		const float *base = rows + r * (size_t)nf;
-		uint32_t t, i;
-		int c;
-
-		if (transpose) {
-			for (i = 0; i < 8; i++)
-				for (c = 0; c < nf; c++)
-					xt[c * 8 + i] = base[i * nf + c];
-			base = xt;
-		}
-		blk.base = base;
-		blk.xt = transpose ? xt : NULL;
-		blk.lane_off = lane_off;
-		blk.fshift = fshift;
+	if (transpose) {
 		for (i = 0; i < 8; i++)
-			ww_forest_acc_init(f, &acc[i]);
-		vec_acc_init(f, &va);
-		for (t = 0; t < f->n_trees; t += TREES_AT_ONCE) {
-			const uint32_t k = RTE_MIN(f->n_trees - t,
-						   (uint32_t)TREES_AT_ONCE);
-			const float *thr[TREES_AT_ONCE];
-			const int32_t *feat[TREES_AT_ONCE];
-			__m256i idx[TREES_AT_ONCE];
-			uint32_t pos[TREES_AT_ONCE][8], l, j;
-
-			for (j = 0; j < TREES_AT_ONCE; j++) {
-				/* Past the last tree, walk it again, unused. */
-				size_t tt = t + (j < k ? j : 0);
-
-				thr[j] = f->p_threshold + tt * stride;
-				feat[j] = f->p_feature + tt * stride;
-				idx[j] = _mm256_setzero_si256();
-			}
-			for (l = 0; l < d; l++) {
-				for (j = 0; j < TREES_AT_ONCE; j++)
-					idx[j] = step_avx2(&blk, thr[j],
-							   feat[j], idx[j], l);
-			}
-			if (vacc) {
-				for (j = 0; j < k; j++)
-					vec_acc_add(f, t + j,
-						    _mm256_sub_epi32(idx[j],
-								     n_split),
-						    &va);
-				continue;
-			}
-			for (j = 0; j < k; j++)
-				_mm256_storeu_si256(
-					(__m256i *)pos[j],
-					_mm256_sub_epi32(idx[j], n_split));
-			ww_forest_acc_add_perfect(f, t, k, 8, &pos[0][0], 8,
-						  acc);
-		}
-		if (vacc)
-			vec_acc_store(f, &va, acc);
-		for (i = 0; i < 8; i++)
-			ww_forest_acc_finish(f, &acc[i],
-					     out + (r + i) * f->n_outputs);
+			for (c = 0; c < nf; c++)
+				xt[c * 8 + i] = rows[i * nf + c];
 	}
-	/* The last rows: one or two, one at a time, trees in parallel; more,
+	/* Gather index of (lane, feature): lane * lstep + feature * fstep. */
+	blk.base = transpose ? xt : rows;
+	blk.xt = transpose ? xt : NULL;
+	blk.lane_off = transpose
+			       ? lane
+			       : _mm256_mullo_epi32(lane, _mm256_set1_epi32(nf));
+	blk.fshift = transpose ? 3 : 0;
+	for (i = 0; i < 8; i++)
+		ww_forest_acc_init(f, &acc[i]);
+	vec_acc_init(f, &va);
+	for (t = 0; t < f->n_trees; t += TREES_AT_ONCE) {
+		const uint32_t k =
+			RTE_MIN(f->n_trees - t, (uint32_t)TREES_AT_ONCE);
+		const float *thr[TREES_AT_ONCE];
+		const int32_t *feat[TREES_AT_ONCE];
+		__m256i idx[TREES_AT_ONCE];
+		uint32_t pos[TREES_AT_ONCE][8], l, j;
+
+		if (stop != NULL && t != 0 && t % WW_FOREST_STOP_EVERY == 0) {
+			uint32_t n = 0;
+
+			if (vacc)
+				vec_acc_store(f, &va, acc);
+			for (i = 0; i < 8; i++) {
+				settled[i] =
+					ww_forest_settled(f, stop, t, &acc[i]);
+				n += settled[i];
+			}
+			if (n >= 8 - BLOCK_HANDOFF) {
+				/* The rest one row at a time, from here. */
+				for (i = 0; i < 8; i++) {
+					if (settled[i])
+						ww_forest_settle(f, t, &acc[i]);
+					else if (i < n_real)
+						settled[i] = walk_row_avx2(
+							f, rows + i * nf, t,
+							&acc[i], stop);
+				}
+				done = true;
+				break;
+			}
+		}
+		for (j = 0; j < TREES_AT_ONCE; j++) {
+			/* Past the last tree, walk it again, unused. */
+			size_t tt = t + (j < k ? j : 0);
+
+			thr[j] = f->p_threshold + tt * stride;
+			feat[j] = f->p_feature + tt * stride;
+			idx[j] = _mm256_setzero_si256();
+		}
+		for (l = 0; l < d; l++) {
+			for (j = 0; j < TREES_AT_ONCE; j++)
+				idx[j] = step_avx2(&blk, thr[j], feat[j],
+						   idx[j], l);
+		}
+		if (vacc) {
+			for (j = 0; j < k; j++)
+				vec_acc_add(f, t + j,
+					    _mm256_sub_epi32(idx[j], n_split),
+					    &va);
+			continue;
+		}
+		for (j = 0; j < k; j++)
+			_mm256_storeu_si256((__m256i *)pos[j],
+					    _mm256_sub_epi32(idx[j], n_split));
+		acc_add_perfect_avx2(f, t, k, 8, &pos[0][0], 8, acc);
+	}
+	if (vacc && !done)
+		vec_acc_store(f, &va, acc);
+	for (i = 0; i < 8; i++) {
+		ww_forest_acc_finish(f, &acc[i], out + i * f->n_outputs);
+		n_settled += done && settled[i] && i < n_real;
+	}
+	return n_settled;
+}
+
+/* With early exit, the last rows of a batch go one at a time up to this
+ * many (each stops on its own); more, in one padded block of eight. */
+#define ROW_TAIL_MAX 4
+
+__attribute__((target("avx2"))) static size_t
+eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
+		  double *out, const struct ww_forest_stop *stop)
+{
+	const size_t nf = f->n_features;
+	size_t r, settled = 0;
+
+	for (r = 0; r + 8 <= n; r += 8)
+		settled += eval_perfect_block_avx2(f, rows + r * nf, 8,
+						   out + r * f->n_outputs, stop);
+	/* The last rows: a few, one at a time, trees in parallel; more,
 	 * one more block of eight with the last row repeated (a block costs
 	 * eight rows whatever the count). */
-	if (n - r >= 3) {
+	if (n - r > (stop != NULL ? ROW_TAIL_MAX : 2) &&
+	    nf <= TRANSPOSE_MAX_FEATURES &&
+	    f->n_outputs <= WW_FOREST_MAX_OUTPUTS) {
 		float pad[8 * TRANSPOSE_MAX_FEATURES];
 		double o[8 * WW_FOREST_MAX_OUTPUTS];
 		size_t i;
 
-		if (nf <= TRANSPOSE_MAX_FEATURES &&
-		    f->n_outputs <= WW_FOREST_MAX_OUTPUTS) {
-			for (i = 0; i < 8; i++)
-				memcpy(pad + i * nf,
-				       rows + RTE_MIN(r + i, n - 1) * nf,
-				       sizeof(float) * nf);
-			eval_perfect_avx2(f, pad, 8, o);
-			memcpy(out + r * f->n_outputs, o,
-			       sizeof(double) * f->n_outputs * (n - r));
-			return;
-		}
+		for (i = 0; i < 8; i++)
+			memcpy(pad + i * nf, rows + RTE_MIN(r + i, n - 1) * nf,
+			       sizeof(float) * nf);
+		settled += eval_perfect_block_avx2(f, pad, (uint32_t)(n - r),
+						   o, stop);
+		memcpy(out + r * f->n_outputs, o,
+		       sizeof(double) * f->n_outputs * (n - r));
+		return settled;
 	}
 	for (; r < n; r++)
-		eval_perfect_row_avx2(f, rows + r * (size_t)nf,
-				      out + r * f->n_outputs);
+		settled += eval_perfect_row_avx2(f, rows + r * nf,
+						 out + r * f->n_outputs, stop);
+	return settled;
 }
 
-__attribute__((target("avx512f"))) static void
+__attribute__((target("avx512f"))) static size_t
 eval_perfect_avx512(const struct ww_forest *f, const float *rows, size_t n,
-		    double *out)
+		    double *out, const struct ww_forest_stop *stop)
 {
 	const int nf = (int)f->n_features;
 	const uint32_t d = f->perfect_depth,
@@ -498,14 +598,14 @@ eval_perfect_avx512(const struct ww_forest *f, const float *rows, size_t n,
 			ww_forest_acc_finish(f, &acc[i],
 					     out + (r + i) * f->n_outputs);
 	}
-	if (r < n)
-		eval_perfect_avx2(f, rows + r * (size_t)nf, n - r,
-				  out + r * f->n_outputs);
+	return r < n ? eval_perfect_avx2(f, rows + r * (size_t)nf, n - r,
+					 out + r * f->n_outputs, stop)
+		     : 0;
 }
 
-__attribute__((target("avx2"))) void
+__attribute__((target("avx2"))) size_t
 ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
-		    double *out)
+		    double *out, const struct ww_forest_stop *stop)
 {
 	const int nf = (int)f->n_features;
 	const __m256i row_off =
@@ -514,10 +614,8 @@ ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
 	struct ww_forest_acc acc[8];
 	size_t r;
 
-	if (f->perfect_depth != 0) {
-		eval_perfect_avx2(f, rows, n, out);
-		return;
-	}
+	if (f->perfect_depth != 0)
+		return eval_perfect_avx2(f, rows, n, out, stop);
 	for (r = 0; r + 8 <= n; r += 8) {
 		const float *base = rows + r * (size_t)nf;
 		uint32_t t, i;
@@ -568,14 +666,14 @@ ww_forest_eval_avx2(const struct ww_forest *f, const float *rows, size_t n,
 	}
 	/* Trees of any shape: the last rows go to the scalar kernel (the
 	 * complete-tree paths above do not apply). */
-	if (r < n)
-		ww_forest_eval_scalar(f, rows + r * (size_t)nf, n - r,
-				      out + r * f->n_outputs);
+	return r < n ? ww_forest_eval_scalar(f, rows + r * (size_t)nf, n - r,
+					     out + r * f->n_outputs, stop)
+		     : 0;
 }
 
-__attribute__((target("avx512f"))) void
+__attribute__((target("avx512f"))) size_t
 ww_forest_eval_avx512(const struct ww_forest *f, const float *rows, size_t n,
-		      double *out)
+		      double *out, const struct ww_forest_stop *stop)
 {
 	const int nf = (int)f->n_features;
 	const __m512i row_off =
@@ -586,10 +684,8 @@ ww_forest_eval_avx512(const struct ww_forest *f, const float *rows, size_t n,
 	struct ww_forest_acc acc[16];
 	size_t r;
 
-	if (f->perfect_depth != 0) {
-		eval_perfect_avx512(f, rows, n, out);
-		return;
-	}
+	if (f->perfect_depth != 0)
+		return eval_perfect_avx512(f, rows, n, out, stop);
 	for (r = 0; r + 16 <= n; r += 16) {
 		const float *base = rows + r * (size_t)nf;
 		uint32_t t, i;
@@ -637,7 +733,7 @@ ww_forest_eval_avx512(const struct ww_forest *f, const float *rows, size_t n,
 					     out + (r + i) * f->n_outputs);
 	}
 	/* Fewer than 16 rows left: the AVX2 kernel takes 8 at a time. */
-	if (r < n)
-		ww_forest_eval_avx2(f, rows + r * (size_t)nf, n - r,
-				    out + r * f->n_outputs);
+	return r < n ? ww_forest_eval_avx2(f, rows + r * (size_t)nf, n - r,
+					   out + r * f->n_outputs, stop)
+		     : 0;
 }

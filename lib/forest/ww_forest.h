@@ -112,6 +112,36 @@ enum ww_forest_kernel ww_forest_kernel_best(void);
 int ww_forest_predict(const struct ww_forest *f, enum ww_forest_kernel k,
 		      const float *rows, size_t n, double *out);
 
+/*
+ * The same, for a caller that only acts on rows past a bar: a row's walk
+ * may stop (early exit) once the trees walked so far and the most the
+ * remaining trees could add settle that it stays on the quiet side of
+ * every bar. Most rows a detector scores are benign, and a benign row of
+ * a confident classifier is settled after a fraction of its trees.
+ *
+ * @bars: RF classifier: min_probability[n_outputs], the probability at
+ *   or above which output c matters (above 1: never); isolation forest:
+ *   decision_below, the decision_function value below which a row
+ *   matters (NaN: every row is walked to the end). Other kinds ignore
+ *   @bars.
+ * A row that stops early gets outputs that are not the model's, but lie
+ * on the same side of every bar as the model's: a classifier's
+ * probabilities are lower bounds (all below their bars), an isolation
+ * forest's score an upper bound (its decision at or above the bar). A
+ * row on the other side of a bar always gets the model's exact outputs.
+ * Call ww_forest_predict() for a row whose exact outputs are needed.
+ * @settled: if not NULL, the number of rows that stopped early.
+ * Kernels may walk every tree (the AVX-512 and deep-tree kernels do).
+ */
+struct ww_forest_bars {
+	const double *min_probability;
+	double decision_below;
+};
+int ww_forest_predict_bounded(const struct ww_forest *f,
+			      enum ww_forest_kernel k, const float *rows,
+			      size_t n, const struct ww_forest_bars *bars,
+			      double *out, size_t *settled);
+
 /* Outputs per row of ww_forest_predict(). */
 uint32_t ww_forest_n_outputs(const struct ww_forest *f);
 

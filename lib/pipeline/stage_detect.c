@@ -891,6 +891,27 @@ static const char *class_category(unsigned int cls, bool anomaly)
 	}
 }
 
+/* Row @k scored by every tree of both models: the probability of the
+ * class in @prob's place (the verdict's, else the likeliest) and the
+ * anomaly decision. One row, for an alert: rare, memo-limited. */
+static void rescore(struct ww_worker *w, uint32_t k,
+		    const struct ww_forest *cls_model, uint32_t n_out,
+		    const struct ww_forest *an_model, double *prob,
+		    double *dec)
+{
+	const float *row = w->det->rows[k];
+	double out[MAX_OUTPUTS], score;
+
+	if (cls_model != NULL &&
+	    ww_forest_predict(cls_model, WW_FOREST_KERNEL_AUTO, row, 1,
+			      out) == 0)
+		*prob = out[ww_forest_argmax(out, n_out)];
+	if (an_model != NULL &&
+	    ww_forest_predict(an_model, WW_FOREST_KERNEL_AUTO, row, 1,
+			      &score) == 0)
+		*dec = ww_forest_decision(an_model, score);
+}
+
 static void judge(struct ww_worker *w, uint32_t k,
 		  const struct ww_forest *cls_model, const double *probs,
 		  uint32_t n_out, const struct ww_forest *an_model,
@@ -958,6 +979,9 @@ static void judge(struct ww_worker *w, uint32_t k,
 							 : WW_MEMO_MODEL,
 				 m->client, m->family == 4 ? 4 : 16))
 		return;
+	/* The event says the models' exact outputs: the batch may have
+	 * stopped this row's walk in the model that did not flag it. */
+	rescore(w, k, cls_model, n_out, an_model, &prob, &dec);
 	em.present = 1;
 	em.cls = (uint8_t)cls;
 	em.by_anomaly = by_anomaly;
@@ -1007,12 +1031,43 @@ static void judge(struct ww_worker *w, uint32_t k,
 	ww_worker_log(w, &ev);
 }
 
+/* The classifier's bars, per output: a class's min_probability when a
+ * verdict of that class would do something, else never (above 1). */
+static void class_bars(const struct ww_conf *conf, const struct ww_forest *cls,
+		       uint32_t n_out, double *bars)
+{
+	uint32_t i;
+
+	for (i = 0; i < n_out; i++) {
+		const int64_t label = ww_forest_class_label(cls, i);
+
+		bars[i] = label > 0 && label < WW_CLASS_MAX &&
+					  conf->detect_action[label] !=
+						  WW_CONF_MODEL_NONE
+				  ? conf->detect_min_prob[label]
+				  : INFINITY;
+	}
+}
+
+/*
+ * Score the batch. Both models only need to say which rows are past a
+ * bar (a class's minimum probability, the anomaly band), so they stop
+ * walking a row once it cannot get there (ww_forest_predict_bounded):
+ * a benign row is settled after a fraction of the trees. The rows past
+ * a bar get the models' exact outputs; an alert re-scores its row.
+ */
 static void flush(struct ww_worker *w)
 {
+	const struct ww_conf *conf = w->pol->conf;
 	struct ww_detect *d = w->det;
 	const struct ww_forest *cls = ww_forest_slot_get(&w->ctx->classifier);
 	const struct ww_forest *an = ww_forest_slot_get(&w->ctx->anomaly);
+	double bars[MAX_OUTPUTS];
+	struct ww_forest_bars cb = { .min_probability = bars },
+			      ab = { .decision_below =
+					     conf->detect_anomaly_alert };
 	uint32_t k, n_out = 0;
+	size_t settled;
 	uint64_t t0;
 
 	if (d->n == 0)
@@ -1024,14 +1079,26 @@ static void flush(struct ww_worker *w)
 	t0 = rte_rdtsc();
 	if (cls != NULL) {
 		n_out = ww_forest_n_outputs(cls);
-		if (n_out > MAX_OUTPUTS ||
-		    ww_forest_predict(cls, WW_FOREST_KERNEL_AUTO,
-				      &d->rows[0][0], d->n, d->out) != 0)
+		if (n_out > MAX_OUTPUTS)
 			cls = NULL;
 	}
-	if (an != NULL && ww_forest_predict(an, WW_FOREST_KERNEL_AUTO,
-					    &d->rows[0][0], d->n, d->anom) != 0)
-		an = NULL;
+	if (cls != NULL) {
+		class_bars(conf, cls, n_out, bars);
+		if (ww_forest_predict_bounded(cls, WW_FOREST_KERNEL_AUTO,
+					      &d->rows[0][0], d->n, &cb,
+					      d->out, &settled) != 0)
+			cls = NULL;
+		else
+			w->stats.detect.settled_cls += settled;
+	}
+	if (an != NULL) {
+		if (ww_forest_predict_bounded(an, WW_FOREST_KERNEL_AUTO,
+					      &d->rows[0][0], d->n, &ab,
+					      d->anom, &settled) != 0)
+			an = NULL;
+		else
+			w->stats.detect.settled_anom += settled;
+	}
 	w->stats.detect.infer_cycles += rte_rdtsc() - t0;
 	w->stats.detect.batches++;
 	w->stats.detect.scored += d->n;

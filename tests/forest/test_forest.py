@@ -162,6 +162,73 @@ class Parity(Base):
                 for k, o in outs.items():
                     self.assertEqual(o, outs["scalar"], "%s/%s, %d rows" % (name, k, n))
 
+    def bounded(self, path, k, batch, bar_args):
+        p = subprocess.run([TOOL, "predict", path, "--kernel", k, "--batch",
+                            str(batch)] + bar_args + [self.csv],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        m = re.search(r"settled (\d+)", p.stderr)
+        self.assertIsNotNone(m, p.stderr)
+        return p.stdout.splitlines(), int(m.group(1))
+
+    def test_early_exit_classifier(self):
+        # Early exit (the pipeline's scoring): a row past a class's bar
+        # gets the model's exact numbers; any other row, numbers below
+        # every bar; and with a confident model most rows stop early.
+        from sklearn.ensemble import RandomForestClassifier
+        rf = RandomForestClassifier(n_estimators=60, max_depth=8,
+                                    random_state=9).fit(self.X, self.y)
+        path = os.path.join(self.dir, "early_rf.wwf")
+        export_sklearn(rf, path, 42)
+        bars = [2.0, 0.8, 0.6]  # class 0 never matters
+        full = subprocess.run([TOOL, "predict", path, "--kernel", "scalar",
+                               self.csv], capture_output=True, text=True,
+                              timeout=120).stdout.splitlines()
+        probs = np.array([[float(v) for v in l.split(",")[1:]] for l in full])
+        past = (probs >= np.array(bars)).any(axis=1)
+        self.assertGreater(past.sum(), 100)
+        for k in kernels():
+            for batch in (1, 3, 8, 11, 64):
+                out, settled = self.bounded(path, k, batch,
+                                            ["--bars", ",".join(map(str, bars))])
+                self.assertEqual(len(out), ROWS)
+                for i in range(ROWS):
+                    if past[i]:
+                        self.assertEqual(out[i], full[i], "%s/%d row %d" % (k, batch, i))
+                    else:
+                        got = [float(v) for v in out[i].split(",")[1:]]
+                        self.assertTrue(all(g < b for g, b in zip(got, bars)),
+                                        "%s/%d row %d: %s" % (k, batch, i, out[i]))
+                self.assertLessEqual(settled, ROWS - past.sum())
+                if k != "avx512":  # its 16-row blocks walk every tree
+                    self.assertGreater(settled, ROWS // 4, "%s/%d" % (k, batch))
+
+    def test_early_exit_isolation(self):
+        from sklearn.ensemble import IsolationForest
+        iso = IsolationForest(n_estimators=100, random_state=10).fit(self.X)
+        path = os.path.join(self.dir, "early_iso.wwf")
+        export_sklearn(iso, path, 42)
+        bar = -0.05
+        full = subprocess.run([TOOL, "predict", path, "--kernel", "scalar",
+                               self.csv], capture_output=True, text=True,
+                              timeout=120).stdout.splitlines()
+        dec = np.array([float(l.split(",")[1]) for l in full])
+        past = dec < bar
+        self.assertGreater(past.sum(), 10)
+        for k in kernels():
+            for batch in (1, 8, 11, 64):
+                out, settled = self.bounded(path, k, batch,
+                                            ["--decision-below", str(bar)])
+                for i in range(ROWS):
+                    if past[i]:
+                        self.assertEqual(out[i], full[i], "%s/%d row %d" % (k, batch, i))
+                    else:
+                        self.assertGreaterEqual(float(out[i].split(",")[1]), bar - 1e-12,
+                                                "%s/%d row %d: %s" % (k, batch, i, out[i]))
+                self.assertLessEqual(settled, ROWS - past.sum())
+                if k != "avx512":
+                    self.assertGreater(settled, 0, "%s/%d" % (k, batch))
+
     def test_isolation_forest_feature_subsets(self):
         from sklearn.ensemble import IsolationForest
         self.check_isolation("iforest_sub", IsolationForest(
