@@ -24,6 +24,10 @@ PACKAGES=(
 	wfuzz sqlmap wapiti dirb
 	# the netns rig and the traffic in tests and the demo
 	iproute2 iputils-ping curl iperf3 procps ethtool tcpdump
+	# scripts/traffic: the shop's server, benign clients and the attack
+	# tools of the labelled captures; the evaluation's plots
+	nginx siege wrk apache2-utils nmap masscan hping3 slowhttptest hydra
+	ffuf gobuster python3-matplotlib
 )
 
 missing=()
