@@ -21,8 +21,9 @@ Attacks: SYN flood, TCP port scan, UDP port scan, slow headers, HTTP
 request flood, password brute force, content discovery, SQL injection.
 
 The labels file is a list of {"addr", "class", "tool", "start", "end"}:
-the source's class (enum ww_feat_class: 0 benign, 1 flood, 2 scan,
-3 bruteforce, 4 slow, 5 http_flood, 6 discovery, 7 web_attack) and the
+the source's class (enum ww_feat_class: 0 benign, 1 flood (UDP/ICMP
+floods, HTTP request floods), 2 syn_flood, 3 scan, 4 web_attack,
+5 content_discovery, 6 brute_force, 7 slow_dos) and the
 UNIX times of its first and last frame (an attack's window). --scale
 multiplies the sizes of the attacks and the number of benign clients.
 """
@@ -50,7 +51,8 @@ ETH_S2C = CMAC + SMAC + b"\x08\x00"
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 MSS = 1448
 
-BENIGN, FLOOD, SCAN, BRUTEFORCE, SLOW, HTTP_FLOOD, DISCOVERY, WEB_ATTACK = range(8)
+(BENIGN, FLOOD, SYN_FLOOD, SCAN, WEB_ATTACK, CONTENT_DISCOVERY, BRUTE_FORCE,
+ SLOW_DOS) = range(8)
 
 BROWSER_UAS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
@@ -614,7 +616,7 @@ def gen_syn_flood(g):
                   tcp4(srv, src, port, sp, g.rnd.getrandbits(32), seq + 1, SYN | ACK,
                        b"", 65160))
         t += g.rnd.expovariate(rate)
-    g.label(addr, FLOOD, "syn_flood", t0, t + 0.001, rate=rate, syns=n)
+    g.label(addr, SYN_FLOOD, "syn_flood", t0, t + 0.001, rate=rate, syns=n)
 
 
 def gen_port_scan(g):
@@ -699,7 +701,7 @@ def gen_slow_headers(g):
             last = max(last, t)
             t += every * g.rnd.uniform(0.9, 1.1)
     # Never finishes: the attack lasts to the end of the capture.
-    g.label(cl.addr, SLOW, "slowloris", t0, DURATION, connections=n)
+    g.label(cl.addr, SLOW_DOS, "slowloris", t0, DURATION, connections=n)
 
 
 def gen_http_flood(g):
@@ -732,7 +734,7 @@ def gen_http_flood(g):
     end = t
     for c, free in conns:
         end = max(end, c.close_client(max(free, t) + 0.01))
-    g.label(cl.addr, HTTP_FLOOD, "http_flood", t0, end, rate=rate, requests=i + 1)
+    g.label(cl.addr, FLOOD, "http_flood", t0, end, rate=rate, requests=i + 1)
 
 
 def gen_bruteforce(g):
@@ -775,7 +777,7 @@ def gen_bruteforce(g):
     for c, free in conns:
         if c is not None and c.open:
             c.close_client(free + 0.01)
-    g.label(cl.addr, BRUTEFORCE, "bruteforce", t0, t + 0.2, rate=rate, attempts=i + 1)
+    g.label(cl.addr, BRUTE_FORCE, "bruteforce", t0, t + 0.2, rate=rate, attempts=i + 1)
 
 
 def gen_discovery(g):
@@ -812,7 +814,7 @@ def gen_discovery(g):
     end = t
     for c, free in conns:
         end = max(end, c.close_client(max(free, t) + 0.01))
-    g.label(cl.addr, DISCOVERY, "discovery", t0, end, rate=rate, requests=i + 1)
+    g.label(cl.addr, CONTENT_DISCOVERY, "discovery", t0, end, rate=rate, requests=i + 1)
 
 
 def gen_web_attack(g):

@@ -37,8 +37,8 @@ from export import export_sklearn  # noqa: E402
 SPEC_ID = 0x57460001
 N_FEATURES = 89
 META = 7  # time,flow_id,dp_name,client,client_port,server,server_port
-CLASSES = ["benign", "flood", "scan", "bruteforce", "slow", "http_flood",
-           "discovery", "web_attack"]
+CLASSES = ["benign", "flood", "syn_flood", "scan", "web_attack",
+           "content_discovery", "brute_force", "slow_dos"]
 DEFAULT_SEEDS = list(range(1, 13))
 HOLDOUT_SEED = 101
 # A client row keeps its 10 s window and the flows that expire after

@@ -119,8 +119,9 @@ enum ww_conf_model_action {
 };
 
 /* Model classes with an action of their own (lib/feat's classes but
- * benign): flood, scan, bruteforce, slow, http_flood, discovery,
- * web_attack. */
+ * benign): flood, syn_flood, scan, web_attack, content_discovery,
+ * brute_force, slow_dos; detect_action[] and detect_min_prob[] are
+ * indexed by class label. */
 #define WW_CONF_MODEL_CLASSES 8
 
 struct ww_conf {

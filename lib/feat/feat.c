@@ -125,12 +125,12 @@ const char *ww_feat_class_name(unsigned int c)
 	static const char *const names[WW_CLASS_MAX] = {
 		[WW_CLASS_BENIGN] = "benign",
 		[WW_CLASS_FLOOD] = "flood",
+		[WW_CLASS_SYN_FLOOD] = "syn_flood",
 		[WW_CLASS_SCAN] = "scan",
-		[WW_CLASS_BRUTEFORCE] = "bruteforce",
-		[WW_CLASS_SLOW] = "slow",
-		[WW_CLASS_HTTP_FLOOD] = "http_flood",
-		[WW_CLASS_DISCOVERY] = "discovery",
 		[WW_CLASS_WEB_ATTACK] = "web_attack",
+		[WW_CLASS_CONTENT_DISCOVERY] = "content_discovery",
+		[WW_CLASS_BRUTE_FORCE] = "brute_force",
+		[WW_CLASS_SLOW_DOS] = "slow_dos",
 	};
 	return c < WW_CLASS_MAX ? names[c] : "unknown";
 }

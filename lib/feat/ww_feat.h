@@ -59,13 +59,13 @@ enum ww_feat_row_kind { WW_ROW_FLOW = 0, WW_ROW_CLIENT = 1 };
 /* Attack classes a classifier's labels mean (models/FEATURES.md). */
 enum ww_feat_class {
 	WW_CLASS_BENIGN = 0,
-	WW_CLASS_FLOOD = 1,	 /* SYN/UDP/ICMP floods */
-	WW_CLASS_SCAN = 2,	 /* port and address scans */
-	WW_CLASS_BRUTEFORCE = 3, /* password guessing, credential stuffing */
-	WW_CLASS_SLOW = 4,	 /* slow headers, slow body, slow read */
-	WW_CLASS_HTTP_FLOOD = 5, /* request floods */
-	WW_CLASS_DISCOVERY = 6,	 /* content discovery (dirb, gobuster) */
-	WW_CLASS_WEB_ATTACK = 7, /* injection tools (sqlmap) */
+	WW_CLASS_FLOOD = 1,	 /* UDP/ICMP floods, HTTP request floods */
+	WW_CLASS_SYN_FLOOD = 2,	 /* SYN floods */
+	WW_CLASS_SCAN = 3,	 /* port and address scans */
+	WW_CLASS_WEB_ATTACK = 4, /* injection tools (sqlmap) */
+	WW_CLASS_CONTENT_DISCOVERY = 5, /* dirb, gobuster, ffuf, wfuzz */
+	WW_CLASS_BRUTE_FORCE = 6, /* password guessing, credential stuffing */
+	WW_CLASS_SLOW_DOS = 7,	  /* slow headers, slow body, slow read */
 	WW_CLASS_MAX
 };
 

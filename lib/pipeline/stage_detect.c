@@ -875,14 +875,14 @@ static const char *class_category(unsigned int cls, bool anomaly)
 		return "unknown";
 	switch (cls) {
 	case WW_CLASS_FLOOD:
-	case WW_CLASS_SLOW:
-	case WW_CLASS_HTTP_FLOOD:
+	case WW_CLASS_SYN_FLOOD:
+	case WW_CLASS_SLOW_DOS:
 		return "attempted-dos";
 	case WW_CLASS_SCAN:
 		return "network-scan";
-	case WW_CLASS_BRUTEFORCE:
+	case WW_CLASS_BRUTE_FORCE:
 		return "attempted-user";
-	case WW_CLASS_DISCOVERY:
+	case WW_CLASS_CONTENT_DISCOVERY:
 		return "attempted-recon";
 	case WW_CLASS_WEB_ATTACK:
 		return "web-application-attack";

@@ -168,7 +168,7 @@ ctl set "detect.classifier=$SRC/models/placeholder-classifier.wwf" >"$WORK/s1" 2
 ctl set detect.may_act=yes >"$WORK/s2" 2>&1
 # This checks the path from a verdict to the block lists, not the
 # placeholder's judgement of a live scan: a lower bar for its classes.
-for k in scan flood; do ctl set "detect.${k}_min_probability=0.4" >/dev/null 2>&1; done
+for k in scan syn_flood; do ctl set "detect.${k}_min_probability=0.4" >/dev/null 2>&1; done
 check "placeholder models set at run time" \
 	bash -c "grep -q '^ok' '$WORK/s1' && grep -q '^ok' '$WORK/s2'"
 timeout 30 ip netns exec "$NS_C" "$PY" - "$RIG_S4" <<'PY' >/dev/null 2>&1

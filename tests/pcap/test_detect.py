@@ -8,9 +8,9 @@ models/traffic_gen.py makes a capture with a seed the placeholder models
 wirewall runs over it offline with the models and [detect] may_act, and
 the test checks what an operator relies on:
 - a SYN flood, a port scan and a slow-headers source are named in model
-  alerts with their class and acted on as configured (flood and scan
+  alerts with their class and acted on as configured (syn_flood and scan
   blocked: nothing of theirs passes after the alert but the rest of its
-  burst; slow: its connections reset);
+  burst; slow_dos: its connections reset);
 - no benign source (browsers, health checker, NAT, crawler, CI load test,
   HTTP/1.0 clients, a mistyped password) is acted on or loses a frame;
 - an allow-listed attacker is alerted on ("allow_listed") but not acted
@@ -197,8 +197,9 @@ class Detect(unittest.TestCase):
         self.assertEqual(model["class"], cls, describe(first))
         self.assertEqual(first["wirewall"]["action"], action, describe(first))
         self.assertEqual(first["alert"]["signature_id"],
-                         SID_MODEL + ["benign", "flood", "scan", "bruteforce", "slow",
-                                      "http_flood", "discovery", "web_attack"].index(cls))
+                         SID_MODEL + ["benign", "flood", "syn_flood", "scan", "web_attack",
+                                      "content_discovery", "brute_force",
+                                      "slow_dos"].index(cls))
         self.assertEqual(first["alert"]["action"], "blocked")
         t_alert = alert_time(first)
         self.assertGreaterEqual(t_alert, src["start"] - 0.001)
@@ -213,7 +214,7 @@ class Detect(unittest.TestCase):
         return r, addr, t_alert, first
 
     def test_syn_flood_is_blocked(self):
-        r, addr, t, first = self.check_attacker("syn_flood", "flood", "block")
+        r, addr, t, first = self.check_attacker("syn_flood", "syn_flood", "block")
         # It never completed a handshake, so its address may be spoofed:
         # a short block in the worker, renewed while the flood goes on,
         # never a block-list entry that would shut out the address's
@@ -229,7 +230,7 @@ class Detect(unittest.TestCase):
         self.assertGreater(self.in_after(addr, t), 2 * BURST)
 
     def test_slow_headers_are_reset(self):
-        r, addr, t, _ = self.check_attacker("slowloris", "slow", "reset")
+        r, addr, t, _ = self.check_attacker("slowloris", "slow_dos", "reset")
         # Reset is per connection: nearly all of the attack's connections
         # lose frames and are reset by the appliance. (Not "nothing passes
         # after the alert": a replayed client keeps sending on a connection
@@ -297,7 +298,7 @@ class Detect(unittest.TestCase):
         self.assertTrue(blocked)
         first = by_class[0]
         self.assertEqual(first["timestamp"], blocked[0]["timestamp"])
-        self.assertEqual(first["wirewall"]["model"]["class"], "flood")
+        self.assertEqual(first["wirewall"]["model"]["class"], "syn_flood")
         self.assertIs(first["wirewall"].get("allow_listed"), True)
         self.assertEqual(first["wirewall"]["action"], "alert")
         self.assertEqual(first["alert"]["action"], "allowed")

@@ -247,16 +247,76 @@ static void test_bad_numbers(void **state)
 
 static void test_detect_keys(void **state)
 {
+	/* Class labels (lib/feat's enum ww_feat_class): 1 flood, 2 syn_flood,
+	 * 3 scan, 4 web_attack, 5 content_discovery, 6 brute_force,
+	 * 7 slow_dos. */
+	static const struct {
+		const char *name;
+		enum ww_conf_model_action def;
+	} classes[WW_CONF_MODEL_CLASSES] = {
+		[1] = {"flood", WW_CONF_MODEL_BLOCK},
+		[2] = {"syn_flood", WW_CONF_MODEL_BLOCK},
+		[3] = {"scan", WW_CONF_MODEL_BLOCK},
+		[4] = {"web_attack", WW_CONF_MODEL_ALERT},
+		[5] = {"content_discovery", WW_CONF_MODEL_BLOCK},
+		[6] = {"brute_force", WW_CONF_MODEL_BLOCK},
+		[7] = {"slow_dos", WW_CONF_MODEL_RESET},
+	};
+	static const char *const gone[] = {"bruteforce", "slow", "http_flood",
+					   "discovery"};
 	const char *sets[] = {"detect.scan_action=reset",
 			      "detect.flood_min_probability=0.55",
 			      "detect.anomaly_act_below=-0.25",
 			      "detect.allow=192.0.2.0/24, 2001:db8::/32"};
 	struct ww_conf c;
-	char err[WW_CONF_ERR_MAX];
+	char err[WW_CONF_ERR_MAX], key[64], kv[96], text[128];
+	unsigned int i, j;
 
 	(void)state;
+	assert_int_equal(load_text("", NULL, 0, &c, err), 0);
+	for (i = 1; i < WW_CONF_MODEL_CLASSES; i++) {
+		assert_int_equal(c.detect_action[i], classes[i].def);
+		assert_true(c.detect_min_prob[i] > 0.799 &&
+			    c.detect_min_prob[i] < 0.801);
+	}
+	/* Each class's keys set its label's entries, and no other's. */
+	for (i = 1; i < WW_CONF_MODEL_CLASSES; i++) {
+		const char *ov[2];
+		char kv2[96];
+
+		snprintf(kv, sizeof(kv), "detect.%s_action=drop",
+			 classes[i].name);
+		snprintf(kv2, sizeof(kv2), "detect.%s_min_probability=0.3",
+			 classes[i].name);
+		ov[0] = kv;
+		ov[1] = kv2;
+		assert_int_equal(load_text("", ov, 2, &c, err), 0);
+		for (j = 1; j < WW_CONF_MODEL_CLASSES; j++) {
+			assert_int_equal(c.detect_action[j],
+					 j == i ? WW_CONF_MODEL_DROP
+						: classes[j].def);
+			if (j == i)
+				assert_true(c.detect_min_prob[j] > 0.299 &&
+					    c.detect_min_prob[j] < 0.301);
+			else
+				assert_true(c.detect_min_prob[j] > 0.799 &&
+					    c.detect_min_prob[j] < 0.801);
+		}
+		snprintf(text, sizeof(text), "[detect]\n%s_action = none\n",
+			 classes[i].name);
+		assert_int_equal(load_text(text, NULL, 0, &c, err), 0);
+		assert_int_equal(c.detect_action[i], WW_CONF_MODEL_NONE);
+	}
+	/* The old list's names are gone. */
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		snprintf(key, sizeof(key), "%s_action", gone[i]);
+		expect_refused("detect", key, "block", "unknown key");
+		snprintf(key, sizeof(key), "%s_min_probability", gone[i]);
+		expect_refused("detect", key, "0.5", "unknown key");
+	}
+
 	assert_int_equal(load_text("", sets, 4, &c, err), 0);
-	assert_int_equal(c.detect_action[2], WW_CONF_MODEL_RESET);
+	assert_int_equal(c.detect_action[3], WW_CONF_MODEL_RESET);
 	assert_int_equal(c.detect_action[1], WW_CONF_MODEL_BLOCK);
 	assert_true(c.detect_min_prob[1] > 0.549 &&
 		    c.detect_min_prob[1] < 0.551);
