@@ -3,7 +3,7 @@
 network namespaces this script creates and removes.
 
     gen.py --seed N --out DIR [--role train|test] [--profile full|ci]
-           [--duration SECONDS] [--max-packets N]
+           [--duration SECONDS] [--max-packets N] [--logs DIR]
 
 Writes DIR/<name>.pcap (what the server's link saw) and DIR/<name>.json
 (the labels), name = <role>-<profile>-<seed>.
@@ -328,7 +328,8 @@ def attack_plan(rng, role, profile, work, accounts, admin_pw, srv_mac):
     else:
         add("masscan", "scan", "masscan",
             ["masscan", SERVER, "-p1-%d" % rng.randint(2000, 6000), "--rate",
-             str(rng.randint(300, 2000)), "--router-mac", srv_mac, "--wait", "1"], 20)
+             str(rng.randint(300, 2000)), "--interface", "eth0", "--router-mac", srv_mac,
+             "--wait", "1"], 20)
     if profile == "ci":
         add("slow", "slow_dos", "slowhttptest-headers",
             ["slowhttptest", "-H", "-c", str(rng.randint(60, 150)), "-i", "5", "-r", "30",
@@ -359,13 +360,17 @@ def attack_plan(rng, role, profile, work, accounts, admin_pw, srv_mac):
         add("httpflood", "flood", "ab-flood",
             ["ab", "-q", "-n", str(rng.randint(5000, 20000)), "-c",
              str(rng.randint(30, 100)), base + "/index.html"], 12, rng.randint(3, 6))
-    # web_attack: sqlmap with drawn level, risk and techniques.
-    target = base + ("/api/products?id=1" if not test else "/api/search?q=tea")
+    # web_attack: sqlmap with drawn level and risk; in the test runs it
+    # crawls the site and attacks its forms too.
+    if not test:
+        target = ["-u", base + rng.choice(["/api/products?id=1", "/api/search?q=tea"])]
+    else:
+        target = ["-u", base + "/index.html", "--crawl", "2", "--forms", "--random-agent"]
     add("sqlmap", "web_attack", "sqlmap",
-        ["sqlmap", "-u", target, "--batch", "--level", str(rng.randint(1, 3)), "--risk",
-         str(rng.randint(1, 2)), "--technique", "BU" if not test else "ETS",
-         "--threads", "2", "--timeout", "5", "--retries", "0", "--disable-coloring",
-         "--output-dir", os.path.join(work, "sqlmap")], 30)
+        ["sqlmap"] + target + ["--batch", "--level", str(rng.randint(2, 5)), "--risk",
+                               str(rng.randint(1, 3)), "--threads", str(rng.randint(1, 4)),
+                               "--timeout", "5", "--retries", "0", "--disable-coloring",
+                               "--output-dir", os.path.join(work, "sqlmap")], 30)
     # content_discovery
     wl = wordlist(os.path.join(work, "words-%s.txt" % role), rng, rng.randint(800, 2000),
                   ["admin", "api", "login.html", "robots.txt"])
@@ -376,7 +381,8 @@ def attack_plan(rng, role, profile, work, accounts, admin_pw, srv_mac):
             ["gobuster", "dir", "-q", "-u", base, "-w", wl, "-t", str(rng.randint(2, 10))], 25)
     else:
         add("ffuf", "content_discovery", "ffuf",
-            ["ffuf", "-s", "-u", base + "/FUZZ", "-w", wl, "-rate", str(rng.randint(50, 300)),
+            ["ffuf", "-s", "-u", base + "/FUZZ", "-w", wl, "-p",
+             "%.3f-%.3f" % (rng.uniform(0.0, 0.01), rng.uniform(0.02, 0.05)),
              "-t", str(rng.randint(2, 10))], 25)
         add("wfuzz", "content_discovery", "wfuzz",
             ["wfuzz", "-c", "--hc", "404", "-t", str(rng.randint(2, 8)), "-w", wl,
@@ -444,6 +450,7 @@ def main():
     ap.add_argument("--profile", choices=["full", "ci"], default="full")
     ap.add_argument("--duration", type=float)
     ap.add_argument("--max-packets", type=int)
+    ap.add_argument("--logs", help="keep the tools' output in this directory")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("gen.py: run as root (network namespaces)")
@@ -474,7 +481,7 @@ def main():
               os.path.join(logs, "app.log"), dur + 60)
     rig.spawn(srv, ["nginx", "-p", work, "-c", conf, "-g", "daemon off;"],
               os.path.join(logs, "nginx.log"), dur + 60)
-    cap = rig.spawn(srv, ["tcpdump", "-i", "eth0", "-n", "-s", "65535", "-U", "-c",
+    cap = rig.spawn(srv, ["tcpdump", "-i", "eth0", "-n", "-s", "65535", "-B", "65536", "-U", "-c",
                           str(max_pkts), "-w", pcap], os.path.join(logs, "tcpdump.log"),
                     dur + 30)
 
@@ -560,6 +567,8 @@ def main():
     with open(os.path.join(logs, "tcpdump.log")) as fh:
         tcpdump_log = fh.read()
     rig.destroy()
+    if a.logs:
+        shutil.copytree(logs, a.logs, dirs_exist_ok=True)
     labels = {
         "capture": os.path.basename(pcap), "seed": a.seed, "role": a.role,
         "profile": a.profile, "server": SERVER, "classes": CLASSES,
