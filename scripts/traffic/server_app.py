@@ -28,7 +28,11 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# The HS256 secret, issuer and audience wirewall's [auth] is given when
+# it checks these tokens (scripts/eval.sh).
 SECRET = b"wirewall-traffic-rig"
+ISSUER = "https://shop.rig"
+AUDIENCE = "shop"
 PRODUCTS = [{"id": i, "name": n, "price": p} for i, (n, p) in enumerate([
     ("espresso cup", 7.5), ("teapot", 24.0), ("coffee grinder", 89.0),
     ("milk jug", 12.0), ("pour-over kettle", 49.0), ("tea strainer", 5.5),
@@ -44,7 +48,9 @@ def b64(b):
 
 def make_jwt(user):
     head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = b64(json.dumps({"sub": user, "exp": int(time.time()) + 3600}).encode())
+    now = int(time.time())
+    body = b64(json.dumps({"iss": ISSUER, "aud": AUDIENCE, "sub": user, "iat": now,
+                           "exp": now + 3600}).encode())
     sig = hmac.new(SECRET, (head + "." + body).encode(), hashlib.sha256).digest()
     return head + "." + body + "." + b64(sig)
 
