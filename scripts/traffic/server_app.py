@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # The HS256 secret, issuer and audience wirewall's [auth] is given when
 # it checks these tokens (scripts/eval.sh).
-SECRET = b"wirewall-traffic-rig"
+SECRET = b"wirewall-traffic-rig-hs256-secret-key"
 ISSUER = "https://shop.rig"
 AUDIENCE = "shop"
 PRODUCTS = [{"id": i, "name": n, "price": p} for i, (n, p) in enumerate([
