@@ -49,7 +49,9 @@ static int parse_u32(const char *s, uint32_t *out)
 	unsigned long v;
 
 	errno = 0;
-	v = strtoul(s, &end, 10);
+	/* Decimal, or hex with 0x (spec ids are written in hex). */
+	v = strtoul(s, &end,
+		    s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
 	if (*s == '\0' || *end != '\0' || errno != 0 || v > UINT32_MAX)
 		return -1;
 	*out = (uint32_t)v;

@@ -20,12 +20,12 @@ the run.
 
 Every parameter is drawn from the seed: client addresses, which benign
 and attack activities run, when they start, their rates, counts,
-wordlists and options. --role picks disjoint address ranges and, for
-each attack, the tools and options that the other role never uses (for
-example scans: nmap SYN/connect scans in training, masscan and nmap
-version scans in the test runs; content discovery: dirb and gobuster,
-then ffuf and wfuzz), so that test captures show models traffic they
-never saw.
+wordlists and options. Each run draws which tools of each attack class
+run (a few runs cover them all); --role picks disjoint address ranges
+and, for each tool, options from ranges of its own (rates, threads,
+ports, wordlist sizes, delays, sqlmap levels and targets, slowhttptest
+intervals), so that test captures show models addresses, rates and tool
+options they never saw.
 
 Labels (DIR/<name>.json): the ground truth is by source address and
 time. Each activity: src (address), ns, tool, class (benign, flood,
@@ -80,7 +80,10 @@ class Rig:
         self.nss.append(self.br)
         self.sh("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", ns=self.br)
         self.sh("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1", ns=self.br)
-        self.sh("ip", "link", "add", "br0", "type", "bridge", ns=self.br)
+        self.sh("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0", ns=self.br)
+        # The bridge has no address: it says nothing (no IGMP reports from
+        # 0.0.0.0 in the capture).
+        self.sh("ip", "link", "set", "br0", "multicast", "off", ns=self.br)
         self.sh("ip", "link", "set", "br0", "up", ns=self.br)
         self.sh("ip", "link", "set", "lo", "up", ns=self.br)
 
@@ -95,11 +98,14 @@ class Rig:
         port = "v%d" % len(self.nss)
         self.sh("ip", "-n", self.br, "link", "add", port, "type", "veth", "peer", "name",
                 "eth0", "netns", ns)
-        self.sh("ip", "-n", self.br, "link", "set", port, "master", "br0", "up")
+        self.sh("ip", "-n", self.br, "link", "set", port, "multicast", "off", "master", "br0",
+                "up")
         self.sh("ip", "-n", ns, "link", "set", "lo", "up")
-        self.sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        # The address first: what the link says when it comes up (an
+        # IGMP report) comes from a labelled address, not 0.0.0.0.
         for a in addrs:
             self.sh("ip", "-n", ns, "addr", "add", "%s/8" % a, "dev", "eth0")
+        self.sh("ip", "-n", ns, "link", "set", "eth0", "up")
         # Frames on the wire as a NIC sends them: checksums filled in
         # (veth otherwise leaves them to an offload that never happens,
         # and the capture holds bad ones), no 64 KB segments.
@@ -304,7 +310,14 @@ def ci_load_plan(rng, dur):
 
 
 def attack_plan(rng, role, profile, work, accounts, admin_pw, srv_mac):
-    """(name, class, tool, cmd, secs, sources) of the attacks."""
+    """(name, class, tool, cmd, secs, sources) of the attacks.
+
+    Every run draws, per class, which of the class's tools run (so a few
+    runs cover them all) and their options; the two roles draw options
+    from different ranges (rates, thread counts, ports, wordlist sizes,
+    delays, sqlmap levels and targets, slowhttptest intervals), so a test
+    run shows each tool run in a way training never saw.
+    """
     base = "http://%s" % SERVER
     test = role == "test"
     plan = []
@@ -312,121 +325,137 @@ def attack_plan(rng, role, profile, work, accounts, admin_pw, srv_mac):
     def add(name, cls, tool, cmd, secs, sources=1):
         plan.append((name, cls, tool, cmd, secs, sources))
 
+    def pick(options, k):
+        return rng.sample(options, k)
+
+    def rate(train_lo, train_hi, test_lo, test_hi):
+        return rng.randint(test_lo, test_hi) if test else rng.randint(train_lo, train_hi)
+
     # syn_flood: hping3 SYNs at a drawn rate, bounded count.
-    rate = rng.randint(1000, 4000) if not test else rng.randint(400, 8000)
-    secs = rng.randint(4, 8)
+    r, secs = rate(1000, 4000, 400, 8000), rng.randint(4, 8)
     port = 80 if not test else rng.choice([80, 443, 8080])
     add("synflood", "syn_flood", "hping3-syn",
-        ["hping3", "-q", "-S", "-p", str(port), "-i", "u%d" % (1000000 // rate),
-         "-c", str(rate * secs)] + (["-w", str(rng.choice([512, 1024, 65535]))] if test else [])
-        + [SERVER], secs + 2)
-    # scan
-    if not test:
-        add("nmap-syn", "scan", "nmap-syn",
-            ["nmap", "-n", "-Pn", "-sS", "-p", "1-%d" % rng.randint(1000, 3000),
-             "--max-rate", str(rng.randint(300, 1500)), SERVER], 20)
-    else:
-        add("masscan", "scan", "masscan",
-            ["masscan", SERVER, "-p1-%d" % rng.randint(2000, 6000), "--rate",
-             str(rng.randint(300, 2000)), "--interface", "eth0", "--router-mac", srv_mac,
-             "--wait", "1"], 20)
+        ["hping3", "-q", "-S", "-p", str(port), "-i", "u%d" % (1000000 // r), "-c", str(r * secs)]
+        + (["-w", str(rng.choice([512, 1024, 65535]))] if test else []) + [SERVER], secs + 2)
+
+    # scan: two of nmap SYN, nmap connect, nmap version, masscan.
+    def scan(tool):
+        top = rate(1000, 3000, 2000, 6000)
+        if tool == "nmap-syn":
+            return ["nmap", "-n", "-Pn", "-sS", "-p", "1-%d" % top, "--max-rate",
+                    str(rate(300, 1500, 100, 3000)), SERVER], 20
+        if tool == "nmap-connect":
+            return ["nmap", "-n", "-Pn", "-sT", "-p", "1-%d" % top, "--max-rate",
+                    str(rate(200, 800, 100, 1500)), SERVER], 20
+        if tool == "nmap-version":
+            return ["nmap", "-n", "-Pn", "-sV", "--version-light", "-p",
+                    "22,80,443,8080,%d-%d" % (rng.randint(100, 200), rate(300, 600, 600, 1200)),
+                    SERVER], 25
+        return ["masscan", SERVER, "-p1-%d" % top, "--rate", str(rate(300, 1000, 800, 3000)),
+                "--interface", "eth0", "--router-mac", srv_mac, "--wait", "1"], 20
+    scans = ["nmap-syn", "nmap-connect", "nmap-version", "masscan"]
+    for tool in pick(scans, 1 if profile == "ci" else 2):
+        cmd, secs = scan(tool)
+        add(tool, "scan", tool, cmd, secs)
     if profile == "ci":
         add("slow", "slow_dos", "slowhttptest-headers",
             ["slowhttptest", "-H", "-c", str(rng.randint(60, 150)), "-i", "5", "-r", "30",
              "-l", "15", "-u", base + "/index.html", "-p", "3"], 18)
         return plan
-    if not test:
-        add("nmap-connect", "scan", "nmap-connect",
-            ["nmap", "-n", "-Pn", "-sT", "-p", "1-%d" % rng.randint(500, 2000),
-             "--max-rate", str(rng.randint(200, 800)), SERVER], 20)
-    else:
-        add("nmap-version", "scan", "nmap-version",
-            ["nmap", "-n", "-Pn", "-sV", "--version-light", "-p",
-             "22,80,443,8080,%d-%d" % (rng.randint(100, 200), rng.randint(300, 900)),
-             SERVER], 25)
-    # flood: UDP or ICMP (hping3) and an HTTP flood from several sources.
-    rate = rng.randint(1000, 5000)
-    if not test:
+
+    # flood: hping3 UDP or ICMP, and an HTTP flood (wrk or ab) from
+    # several sources.
+    r = rate(1000, 4000, 500, 6000)
+    if rng.random() < 0.5:
         add("udpflood", "flood", "hping3-udp",
-            ["hping3", "-q", "--udp", "-p", "53", "-i", "u%d" % (1000000 // rate), "-c",
-             str(rate * 5), "-d", str(rng.randint(20, 200)), SERVER], 7)
-        add("httpflood", "flood", "wrk-flood",
-            ["wrk", "-t2", "-c%d" % rng.randint(50, 150), "-d%ds" % rng.randint(6, 10),
-             base + "/api/products"], 12, rng.randint(3, 5))
+            ["hping3", "-q", "--udp", "-p", str(rng.choice([53, 123, 161, 5060])), "-i",
+             "u%d" % (1000000 // r), "-c", str(r * 5), "-d", str(rate(20, 200, 10, 1200)),
+             SERVER], 7)
     else:
         add("icmpflood", "flood", "hping3-icmp",
-            ["hping3", "-q", "--icmp", "-i", "u%d" % (1000000 // rate), "-c", str(rate * 5),
-             "-d", str(rng.randint(50, 1000)), SERVER], 7)
+            ["hping3", "-q", "--icmp", "-i", "u%d" % (1000000 // r), "-c", str(r * 5), "-d",
+             str(rate(20, 500, 10, 1400)), SERVER], 7)
+    path = rng.choice(["/api/products", "/index.html", "/api/search?q=tea", "/"])
+    if rng.random() < 0.5:
+        add("httpflood", "flood", "wrk-flood",
+            ["wrk", "-t2", "-c%d" % rate(50, 150, 20, 300), "-d%ds" % rng.randint(6, 10),
+             base + path], 12, rng.randint(3, 5))
+    else:
         add("httpflood", "flood", "ab-flood",
-            ["ab", "-q", "-n", str(rng.randint(5000, 20000)), "-c",
-             str(rng.randint(30, 100)), base + "/index.html"], 12, rng.randint(3, 6))
-    # web_attack: sqlmap with drawn level and risk; in the test runs it
-    # crawls the site and attacks its forms too.
-    if not test:
-        target = ["-u", base + rng.choice(["/api/products?id=1", "/api/search?q=tea"])]
+            ["ab", "-q", "-n", str(rate(5000, 15000, 3000, 25000)), "-c",
+             str(rate(30, 100, 10, 200))] + (["-k"] if rng.random() < 0.5 else [])
+            + [base + path], 12, rng.randint(3, 6))
+
+    # web_attack: sqlmap; level, risk, threads and target drawn.
+    target = rng.choice(["products", "search", "forms"])
+    if target == "products":
+        tgt = ["-u", base + "/api/products?id=%d" % rng.randint(1, 12)]
+    elif target == "search":
+        tgt = ["-u", base + "/api/search?q=%s" % rng.choice(["tea", "cup", "pot"])]
     else:
-        target = ["-u", base + "/index.html", "--crawl", "2", "--forms", "--random-agent"]
+        tgt = ["-u", base + "/index.html", "--crawl", "2", "--forms"]
+    if test and rng.random() < 0.5:
+        tgt.append("--random-agent")
     add("sqlmap", "web_attack", "sqlmap",
-        ["sqlmap"] + target + ["--batch", "--level", str(rng.randint(2, 5)), "--risk",
-                               str(rng.randint(1, 3)), "--threads", str(rng.randint(1, 4)),
-                               "--timeout", "5", "--retries", "0", "--disable-coloring",
-                               "--output-dir", os.path.join(work, "sqlmap")], 30)
-    # content_discovery
-    wl = wordlist(os.path.join(work, "words-%s.txt" % role), rng, rng.randint(800, 2000),
+        ["sqlmap"] + tgt + ["--batch", "--level", str(rate(1, 3, 3, 5)), "--risk",
+                            str(rate(1, 2, 2, 3)), "--threads", str(rate(1, 2, 2, 4)),
+                            "--timeout", "5", "--retries", "0", "--disable-coloring",
+                            "--output-dir", os.path.join(work, "sqlmap")], 30)
+
+    # content_discovery: two of dirb, gobuster, ffuf, wfuzz.
+    wl = wordlist(os.path.join(work, "words-%s.txt" % role), rng, rate(600, 1500, 1000, 3000),
                   ["admin", "api", "login.html", "robots.txt"])
-    if not test:
-        add("dirb", "content_discovery", "dirb",
-            ["dirb", base + "/", wl, "-S", "-r", "-z", str(rng.randint(0, 5))], 25)
-        add("gobuster", "content_discovery", "gobuster",
-            ["gobuster", "dir", "-q", "-u", base, "-w", wl, "-t", str(rng.randint(2, 10))], 25)
-    else:
-        add("ffuf", "content_discovery", "ffuf",
-            ["ffuf", "-s", "-u", base + "/FUZZ", "-w", wl, "-p",
-             "%.3f-%.3f" % (rng.uniform(0.0, 0.01), rng.uniform(0.02, 0.05)),
-             "-t", str(rng.randint(2, 10))], 25)
-        add("wfuzz", "content_discovery", "wfuzz",
-            ["wfuzz", "-c", "--hc", "404", "-t", str(rng.randint(2, 8)), "-w", wl,
-             base + "/FUZZ"], 25)
-    # brute_force
-    pw = passwords(os.path.join(work, "pw-%s.txt" % role), rng, rng.randint(150, 400),
+    threads = str(rate(2, 6, 4, 12))
+    discovery = {
+        "dirb": ["dirb", base + "/", wl, "-S", "-r", "-z", str(rate(0, 5, 0, 20))],
+        "gobuster": ["gobuster", "dir", "-q", "-u", base, "-w", wl, "-t", threads],
+        "ffuf": ["ffuf", "-s", "-u", base + "/FUZZ", "-w", wl, "-t", threads, "-p",
+                 "%.3f-%.3f" % (rng.uniform(0.0, 0.01), rng.uniform(0.02, 0.05))],
+        "wfuzz": ["wfuzz", "-c", "--hc", "404", "-t", threads, "-w", wl, base + "/FUZZ"],
+    }
+    for tool in pick(sorted(discovery), 2):
+        add(tool, "content_discovery", tool, discovery[tool], 25)
+
+    # brute_force: two of hydra on the form, hydra on basic auth,
+    # credential stuffing on the JSON login.
+    pw = passwords(os.path.join(work, "pw-%s.txt" % role), rng, rate(150, 300, 200, 500),
                    admin_pw)
-    if not test:
-        add("hydra-form", "brute_force", "hydra-http-post-form",
-            ["hydra", "-l", rng.choice([a[0] for a in accounts]), "-P", pw, "-t",
-             str(rng.randint(2, 8)), "-s", "80", SERVER,
-             "http-post-form", "/login:user=^USER^&password=^PASS^:F=invalid"], 25)
-    else:
-        add("hydra-basic", "brute_force", "hydra-http-get",
-            ["hydra", "-l", "admin", "-P", pw, "-t", str(rng.randint(2, 8)), "-s", "80",
-             SERVER, "http-get", "/admin/"], 25)
-        stuffing = os.path.join(work, "stuffing.txt")
-        with open(stuffing, "w") as fh:
-            for _ in range(rng.randint(150, 400)):
-                fh.write('{"user": "user%02d", "password": "pw-%08x"}\n'
-                         % (rng.randint(0, 40), rng.getrandbits(32)))
-        add("stuffing", "brute_force", "curl-credential-stuffing",
-            ["sh", "-c", "while read -r l; do curl -s -o /dev/null --max-time 3 "
-             "-H 'Content-Type: application/json' -d \"$l\" %s/api/login; sleep %.2f; done < %s"
-             % (base, rng.uniform(0.02, 0.2), stuffing)], 25)
-    # slow_dos
-    if not test:
-        add("slow-headers", "slow_dos", "slowhttptest-headers",
-            ["slowhttptest", "-H", "-c", str(rng.randint(100, 300)), "-i",
-             str(rng.randint(5, 10)), "-r", str(rng.randint(20, 60)), "-l", "20", "-u",
-             base + "/index.html", "-p", "3"], 23)
-        add("slow-body", "slow_dos", "slowhttptest-body",
-            ["slowhttptest", "-B", "-c", str(rng.randint(100, 300)), "-i",
-             str(rng.randint(5, 10)), "-r", str(rng.randint(20, 60)), "-s", "8192", "-l", "20",
-             "-u", base + "/login", "-t", "POST", "-p", "3"], 23)
-    else:
-        add("slow-read", "slow_dos", "slowhttptest-read",
-            ["slowhttptest", "-X", "-c", str(rng.randint(50, 200)), "-r",
-             str(rng.randint(20, 60)), "-w", "10", "-y", "20", "-n", "5", "-z", "32", "-l", "20",
-             "-u", base + "/img/p%d.png" % rng.randint(1, 12), "-p", "3"], 23)
-        add("slow-headers", "slow_dos", "slowhttptest-headers",
-            ["slowhttptest", "-H", "-c", str(rng.randint(50, 200)), "-i",
-             str(rng.randint(2, 20)), "-r", str(rng.randint(10, 100)), "-l", "20", "-u",
-             base + "/", "-p", "3"], 23)
+    stuffing = os.path.join(work, "stuffing.txt")
+    with open(stuffing, "w") as fh:
+        for _ in range(rate(150, 300, 200, 500)):
+            fh.write('{"user": "user%02d", "password": "pw-%08x"}\n'
+                     % (rng.randint(0, 40), rng.getrandbits(32)))
+    brute = {
+        "hydra-http-post-form": ["hydra", "-l", rng.choice([a[0] for a in accounts]), "-P", pw,
+                                 "-t", str(rate(2, 6, 4, 16)), "-s", "80", SERVER,
+                                 "http-post-form",
+                                 "/login:user=^USER^&password=^PASS^:F=invalid"],
+        "hydra-http-get": ["hydra", "-l", "admin", "-P", pw, "-t", str(rate(2, 6, 4, 16)), "-s",
+                           "80", SERVER, "http-get", "/admin/"],
+        "curl-credential-stuffing": [
+            "sh", "-c", "while read -r l; do curl -s -o /dev/null --max-time 3 "
+            "-H 'Content-Type: application/json' -d \"$l\" %s/api/login; sleep %.2f; done < %s"
+            % (base, rng.uniform(0.05, 0.2) if not test else rng.uniform(0.01, 0.3), stuffing)],
+    }
+    for tool in pick(sorted(brute), 2):
+        add(tool, "brute_force", tool, brute[tool], 25)
+
+    # slow_dos: two of slow headers, slow body, slow read.
+    conns = str(rate(100, 250, 50, 400))
+    slow = {
+        "slowhttptest-headers": ["slowhttptest", "-H", "-c", conns, "-i", str(rate(5, 10, 2, 20)),
+                                 "-r", str(rate(20, 60, 10, 100)), "-l", "20", "-u",
+                                 base + rng.choice(["/", "/index.html"]), "-p", "3"],
+        "slowhttptest-body": ["slowhttptest", "-B", "-c", conns, "-i", str(rate(5, 10, 2, 20)),
+                              "-r", str(rate(20, 60, 10, 100)), "-s", str(rate(4096, 8192, 2048, 65536)),
+                              "-l", "20", "-u", base + "/login", "-t", "POST", "-p", "3"],
+        "slowhttptest-read": ["slowhttptest", "-X", "-c", conns, "-r", str(rate(20, 60, 10, 100)),
+                              "-w", "10", "-y", "20", "-n", str(rate(3, 5, 2, 10)), "-z", "32",
+                              "-l", "20", "-u", base + "/img/p%d.png" % rng.randint(1, 12),
+                              "-p", "3"],
+    }
+    for tool in pick(sorted(slow), 2):
+        add(tool, "slow_dos", tool, slow[tool], 23)
     return plan
 
 
@@ -578,8 +607,8 @@ def main():
     }
     with open(os.path.join(a.out, name + ".json"), "w") as fh:
         json.dump(labels, fh, indent=1)
-    print("gen.py: %s: %d activities (%d attacks) from %d addresses over %.0f s; %s"
-          % (name, len(acts), sum(e["class"] != "benign" for e in acts),
+    print("gen.py: %s (rig %s): %d activities (%d attacks) from %d addresses over %.0f s; %s"
+          % (name, rig.tag, len(acts), sum(e["class"] != "benign" for e in acts),
              len({e["src"] for e in acts}), stop - t0, "; ".join(labels["tcpdump"])))
 
 
