@@ -103,9 +103,12 @@ def load_capture(rows_path, labels_path, rng, cap):
 # class of a few hundred rows (content discovery on keep-alive
 # connections) outweighs benign a thousand to one, and its leaves catch
 # benign rows (false positives); unweighted, floods drown it.
+BALANCE = 0.75
+
+
 def class_weights(y):
     n, k = len(y), len(np.unique(y))
-    w = {c: np.sqrt(n / (k * (y == c).sum())) for c in np.unique(y)}
+    w = {c: (n / (k * (y == c).sum())) ** BALANCE for c in np.unique(y)}
     return np.array([w[c] for c in y])
 
 
@@ -152,15 +155,19 @@ def sha256(path):
 
 
 def main():
+    global BALANCE
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--trees", type=int, default=100)
-    ap.add_argument("--depth", type=int, default=10)
+    ap.add_argument("--depth", type=int, default=12)
     ap.add_argument("--cap", type=int, default=CAP)
     ap.add_argument("--cv", action="store_true")
+    ap.add_argument("--balance", type=float, default=BALANCE,
+                    help="class weights: full balancing to this power (0: none, 1: full)")
     ap.add_argument("pairs", nargs="+", metavar="ROWS.csv:LABELS.json")
     a = ap.parse_args()
+    BALANCE = a.balance
     if a.depth > 12:
         sys.exit("train.py: depth at most 12 (the SIMD kernels' complete-tree layout)")
     rng = np.random.default_rng(a.seed)
@@ -170,7 +177,9 @@ def main():
         if not labels_path:
             sys.exit("train.py: %s: expected ROWS.csv:LABELS.json" % pair)
         X, y, src, left_out, labels = load_capture(rows_path, labels_path, rng, a.cap)
+        pcap = os.path.join(os.path.dirname(labels_path), labels["capture"])
         caps.append({"name": labels["capture"], "seed": labels["seed"], "role": labels["role"],
+                     "sha256": sha256(pcap) if os.path.exists(pcap) else "-",
                      "X": X, "y": y, "src": src, "left_out": left_out,
                      "activities": labels["activities"]})
         print("train.py: %s: %d rows (%s), %d unlabelled left out"
@@ -236,11 +245,11 @@ def main():
     card.append("")
     card.append("Classes (label = index): %s. Feature specification 0x%08X, %d features "
                 "(models/FEATURES.md). Classifier: scikit-learn RandomForestClassifier, "
-                "max_depth %d, min_samples_leaf 2, classes weighted by the square root of "
-                "balancing, random_state %d. Anomaly: IsolationForest over benign rows, "
+                "max_depth %d, min_samples_leaf 2, classes weighted by full balancing to the "
+                "power %g, random_state %d. Anomaly: IsolationForest over benign rows, "
                 "max_samples %d, contamination %g (its decision 0), random_state %d."
                 % (", ".join("%d %s" % (i, c) for i, c in enumerate(CLASSES)), SPEC_ID, NF,
-                   a.depth, a.seed, iso.max_samples_, CONTAMINATION, a.seed + 1))
+                   a.depth, BALANCE, a.seed, iso.max_samples_, CONTAMINATION, a.seed + 1))
     if missing:
         card.append("")
         card.append("**Classes with no training rows: %s.** The classifier cannot give them."
@@ -252,14 +261,20 @@ def main():
                 "(real tools in network namespaces), labelled by source address and time; at "
                 "most %d rows per (capture, address, decision point), a seeded sample." % a.cap)
     card.append("")
-    card.append("| capture | seed | rows | benign | attack rows | attacking addresses | tools |")
-    card.append("|---|---:|---:|---:|---:|---:|---|")
+    card.append("| capture | seed | rows | benign | attack rows | attacking addresses | tools "
+                "| sha256 of the capture |")
+    card.append("|---|---:|---:|---:|---:|---:|---|---|")
     for c in caps:
         att = [x for x in c["activities"] if x["class"] != "benign"]
-        card.append("| %s | %d | %d | %d | %d | %d | %s |"
+        card.append("| %s | %d | %d | %d | %d | %d | %s | `%s` |"
                     % (c["name"], c["seed"], len(c["y"]), (c["y"] == 0).sum(),
                        (c["y"] != 0).sum(), len({x["src"] for x in att}),
-                       ", ".join(sorted({x["tool"] for x in att}))))
+                       ", ".join(sorted({x["tool"] for x in att})), c["sha256"][:16]))
+    card.append("")
+    card.append("The captures are not in the repository (hundreds of MB); scripts/train.sh "
+                "makes them from the seeds with the real tools, in real time, so a new run "
+                "gives other captures (and so other models). From the same captures (the "
+                "sha256 prefixes above) and --seed, train.sh gives these files bit for bit.")
     card.append("")
     card.append("Rows per class: %s." % ", ".join("%s %d" % (CLASSES[i], (y == i).sum())
                                                   for i in range(len(CLASSES))))

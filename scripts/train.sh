@@ -20,7 +20,7 @@ PROFILE=full
 DURATION=90
 OUT=models
 SEED=1
-DEPTH=10
+DEPTH=12
 TREES=100
 CV=--cv
 while [ $# -gt 0 ]; do
