@@ -217,7 +217,7 @@ static int cmd_predict(int argc, char **argv)
 	unsigned long lineno = 0;
 	size_t n = 0, i, batch = WW_FOREST_BATCH_MAX, settled = 0, s;
 	double bar_p[WW_FOREST_MAX_OUTPUTS];
-	struct ww_forest_bars bars = { .decision_below = NAN };
+	struct ww_forest_bars bars = {.decision_below = NAN};
 	bool bounded = false;
 	int rc = 0, a;
 

@@ -64,7 +64,7 @@ struct ww_event_model {
 	uint8_t by_anomaly;	/* the anomaly score, not the class, fired */
 	uint8_t allowed;	/* on the allow list: not acted on */
 	char action[10];	/* what was done: alert, drop, ... */
-	char cls_name[24]; /* "content_discovery" and its NUL */
+	char cls_name[24];	/* "content_discovery" and its NUL */
 	char dp_name[10];
 };
 

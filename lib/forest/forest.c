@@ -266,10 +266,9 @@ static int build_rest(struct ww_forest *f, size_t *mem)
 				continue; /* a split */
 			v = &f->values[f->value_idx[i]];
 			for (c = 0; c < n_out; c++)
-				if (first ||
-				    (f->kind == WW_FOREST_ISOLATION
-					     ? v[c] < r[c]
-					     : v[c] > r[c]))
+				if (first || (f->kind == WW_FOREST_ISOLATION
+						      ? v[c] < r[c]
+						      : v[c] > r[c]))
 					r[c] = v[c];
 			first = false;
 		}

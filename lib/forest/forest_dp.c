@@ -185,11 +185,12 @@ int ww_forest_predict_bounded(const struct ww_forest *f,
 
 			/* A bar above 1 is never reached: that class never
 			 * keeps a row going. */
-			stop.below[c] = p <= 1.0 ? p * f->n_trees -
-							   fabs(p * f->n_trees) *
-								   STOP_MARGIN -
-							   STOP_MARGIN
-						 : INFINITY;
+			stop.below[c] = p <= 1.0
+						? p * f->n_trees -
+							  fabs(p * f->n_trees) *
+								  STOP_MARGIN -
+							  STOP_MARGIN
+						: INFINITY;
 			any = true;
 		}
 	} else if (f->kind == WW_FOREST_ISOLATION &&
@@ -203,8 +204,8 @@ int ww_forest_predict_bounded(const struct ww_forest *f,
 			stop.above = -INFINITY; /* no row can be */
 		else {
 			stop.above = -f->if_denominator * log2(-s);
-			stop.above += fabs(stop.above) * STOP_MARGIN +
-				      STOP_MARGIN;
+			stop.above +=
+				fabs(stop.above) * STOP_MARGIN + STOP_MARGIN;
 		}
 		any = stop.above != INFINITY;
 	}

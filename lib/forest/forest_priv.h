@@ -186,8 +186,8 @@ struct ww_forest_stop {
 };
 
 static inline bool ww_forest_settled(const struct ww_forest *f,
-				     const struct ww_forest_stop *s,
-				     uint32_t t, const struct ww_forest_acc *a)
+				     const struct ww_forest_stop *s, uint32_t t,
+				     const struct ww_forest_acc *a)
 {
 	const double *rest;
 	uint32_t c;

@@ -259,9 +259,8 @@ acc_add_perfect_avx2(const struct ww_forest *f, uint32_t t, uint32_t k,
 			sum[q] = _mm256_loadu_pd(acc[i].d + 4 * q);
 		for (j = 0; j < k; j++) {
 			const double *lv =
-				f->values +
-				f->p_value[((size_t)(t + j) << d) +
-					   pos[j * pos_stride + i]];
+				f->values + f->p_value[((size_t)(t + j) << d) +
+						       pos[j * pos_stride + i]];
 
 			for (q = 0; q < n_vec; q++)
 				sum[q] = _mm256_add_pd(
@@ -381,7 +380,7 @@ eval_perfect_block_avx2(const struct ww_forest *f, const float *rows,
 	struct ww_forest_acc acc[8];
 	struct vec_acc va;
 	struct block blk;
-	bool done = false, settled[8] = { false };
+	bool done = false, settled[8] = {false};
 	uint32_t t, i, n_settled = 0;
 	int c;
 
@@ -393,9 +392,9 @@ eval_perfect_block_avx2(const struct ww_forest *f, const float *rows,
 	/* Gather index of (lane, feature): lane * lstep + feature * fstep. */
 	blk.base = transpose ? xt : rows;
 	blk.xt = transpose ? xt : NULL;
-	blk.lane_off = transpose
-			       ? lane
-			       : _mm256_mullo_epi32(lane, _mm256_set1_epi32(nf));
+	blk.lane_off =
+		transpose ? lane
+			  : _mm256_mullo_epi32(lane, _mm256_set1_epi32(nf));
 	blk.fshift = transpose ? 3 : 0;
 	for (i = 0; i < 8; i++)
 		ww_forest_acc_init(f, &acc[i]);
@@ -478,8 +477,8 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 	size_t r, settled = 0;
 
 	for (r = 0; r + 8 <= n; r += 8)
-		settled += eval_perfect_block_avx2(f, rows + r * nf, 8,
-						   out + r * f->n_outputs, stop);
+		settled += eval_perfect_block_avx2(
+			f, rows + r * nf, 8, out + r * f->n_outputs, stop);
 	/* The last rows: a few, one at a time, trees in parallel; more,
 	 * one more block of eight with the last row repeated (a block costs
 	 * eight rows whatever the count). */
@@ -493,8 +492,8 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 		for (i = 0; i < 8; i++)
 			memcpy(pad + i * nf, rows + RTE_MIN(r + i, n - 1) * nf,
 			       sizeof(float) * nf);
-		settled += eval_perfect_block_avx2(f, pad, (uint32_t)(n - r),
-						   o, stop);
+		settled += eval_perfect_block_avx2(f, pad, (uint32_t)(n - r), o,
+						   stop);
 		memcpy(out + r * f->n_outputs, o,
 		       sizeof(double) * f->n_outputs * (n - r));
 		return settled;

@@ -896,15 +896,14 @@ static const char *class_category(unsigned int cls, bool anomaly)
  * anomaly decision. One row, for an alert: rare, memo-limited. */
 static void rescore(struct ww_worker *w, uint32_t k,
 		    const struct ww_forest *cls_model, uint32_t n_out,
-		    const struct ww_forest *an_model, double *prob,
-		    double *dec)
+		    const struct ww_forest *an_model, double *prob, double *dec)
 {
 	const float *row = w->det->rows[k];
 	double out[MAX_OUTPUTS], score;
 
 	if (cls_model != NULL &&
-	    ww_forest_predict(cls_model, WW_FOREST_KERNEL_AUTO, row, 1,
-			      out) == 0)
+	    ww_forest_predict(cls_model, WW_FOREST_KERNEL_AUTO, row, 1, out) ==
+		    0)
 		*prob = out[ww_forest_argmax(out, n_out)];
 	if (an_model != NULL &&
 	    ww_forest_predict(an_model, WW_FOREST_KERNEL_AUTO, row, 1,
@@ -1063,9 +1062,9 @@ static void flush(struct ww_worker *w)
 	const struct ww_forest *cls = ww_forest_slot_get(&w->ctx->classifier);
 	const struct ww_forest *an = ww_forest_slot_get(&w->ctx->anomaly);
 	double bars[MAX_OUTPUTS];
-	struct ww_forest_bars cb = { .min_probability = bars },
-			      ab = { .decision_below =
-					     conf->detect_anomaly_alert };
+	struct ww_forest_bars cb = {.min_probability = bars},
+			      ab = {.decision_below =
+					    conf->detect_anomaly_alert};
 	uint32_t k, n_out = 0;
 	size_t settled;
 	uint64_t t0;
@@ -1085,8 +1084,8 @@ static void flush(struct ww_worker *w)
 	if (cls != NULL) {
 		class_bars(conf, cls, n_out, bars);
 		if (ww_forest_predict_bounded(cls, WW_FOREST_KERNEL_AUTO,
-					      &d->rows[0][0], d->n, &cb,
-					      d->out, &settled) != 0)
+					      &d->rows[0][0], d->n, &cb, d->out,
+					      &settled) != 0)
 			cls = NULL;
 		else
 			w->stats.detect.settled_cls += settled;

@@ -118,12 +118,12 @@ struct ww_stage_stats {
 
 /* Detection (stage_detect.c). */
 struct ww_detect_stats {
-	uint64_t rows[WW_DP_MAX];	 /* rows taken, by decision point */
-	uint64_t scored;		 /* rows a model scored */
-	uint64_t batches;		 /* forest calls (both models) */
-	uint64_t infer_cycles;		 /* TSC cycles inside those calls */
-	uint64_t settled_cls;  /* rows the classifier stopped early */
-	uint64_t settled_anom; /* rows the anomaly model stopped early */
+	uint64_t rows[WW_DP_MAX]; /* rows taken, by decision point */
+	uint64_t scored;	  /* rows a model scored */
+	uint64_t batches;	  /* forest calls (both models) */
+	uint64_t infer_cycles;	  /* TSC cycles inside those calls */
+	uint64_t settled_cls;	  /* rows the classifier stopped early */
+	uint64_t settled_anom;	  /* rows the anomaly model stopped early */
 	uint64_t verdicts[WW_CLASS_MAX]; /* rows over their class's bar */
 	uint64_t anomalies;		 /* rows under anomaly_alert_below */
 	uint64_t actions[WW_CONF_MODEL_ACTIONS]; /* what was done */
