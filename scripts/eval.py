@@ -17,9 +17,12 @@ and the EVE logs are scored against the labels:
 
 - a client (source address) gets a verdict when an alert names it as
   source while its activity runs (from its start to LINGER s after);
-- a flow is judged when an alert names its 5-tuple during its life, or
-  when it starts while its source is under a mitigation in force (a
-  block or throttle: a model alert's action and ttl; a block-list alert);
+- a flow is judged when the mode's flow record says so (Suricata's
+  flow.alerted, or flow.action "drop": a frame of it was stopped), when
+  the mode never tracked it (every frame stopped before the flow stage:
+  block list, SYN guard), when an alert names its 5-tuple during its
+  life, or when it starts while its source is under a mitigation in
+  force (a model's block or throttle and its ttl; a block-list alert);
 - per class: recall per client and per flow; precision of the model's
   class (per client: the class most of its model alerts give);
 - benign false positives: benign flows judged / benign flows, benign
@@ -91,7 +94,8 @@ def read_eve(path):
                 f = e["flow"]
                 flows.append((e["src_ip"], e.get("src_port", 0), e["dest_ip"],
                               e.get("dest_port", 0), e["proto"], ts(f["start"]), ts(f["end"]),
-                              f["pkts_toserver"] + f["pkts_toclient"]))
+                              f["pkts_toserver"] + f["pkts_toclient"],
+                              bool(f.get("alerted")) or f.get("action") == "drop"))
             elif t == "alert":
                 alerts.append(e)
     return flows, alerts
@@ -142,8 +146,15 @@ def under(iv, src, t):
     return False
 
 
-def score_mode(flows, truth, alerts, first_pkt):
+def score_mode(flows, truth, alerts, first_pkt, mode_flows):
     """The metrics of one mode on one capture."""
+    # The mode's own record of each flow: alerted, or a frame stopped
+    # (Suricata's flow.alerted and flow.action); a flow the passive run
+    # saw and this run never tracked had every frame stopped before the
+    # flow stage (block list, SYN guard).
+    seen = collections.defaultdict(list)
+    for (src, sp, dst, dp, proto, start, end, pkts, judged) in mode_flows:
+        seen[(src, sp, dst, dp, proto)].append((start, judged))
     by_tuple = collections.defaultdict(list)
     verdict_src = collections.defaultdict(list)  # src -> alert times
     mit_src = collections.defaultdict(list)      # src -> times a mitigation acted
@@ -168,7 +179,7 @@ def score_mode(flows, truth, alerts, first_pkt):
            "ttv": collections.defaultdict(list), "ttm": collections.defaultdict(list),
            "confusion": collections.defaultdict(collections.Counter),
            "benign_fp_clients": []}
-    for (src, sp, dst, dp, proto, start, end, pkts) in flows:
+    for (src, sp, dst, dp, proto, start, end, pkts, _) in flows:
         a = truth.activity(src, start)
         if a is None:
             continue
@@ -176,7 +187,10 @@ def score_mode(flows, truth, alerts, first_pkt):
         res["flows"][cls] += 1
         ts_ = by_tuple.get((src, sp, dst, dp, proto), [])
         i = bisect.bisect_left(ts_, start - 0.001)
-        judged = (i < len(ts_) and ts_[i] <= end + 1.0) or under(iv, src, start)
+        same = [j for st, j in seen.get((src, sp, dst, dp, proto), ()) if st <= end + 1.0
+                and st >= start - 1.0]
+        judged = (not same or any(same) or (i < len(ts_) and ts_[i] <= end + 1.0)
+                  or under(iv, src, start))
         res["flows_judged"][cls] += judged
     for src, acts in truth.by_src.items():
         a = acts[0]
@@ -302,8 +316,8 @@ def main():
         for m in MODES:
             eve_m = os.path.join(work, "%s.%s.json" % (name, m))
             run_ww(a.build, a.conf, pcap, sets[m], eve_m)
-            _, alerts = read_eve(eve_m)
-            merge(totals[m], score_mode(flows, truth, alerts, first_pkt))
+            mode_flows, alerts = read_eve(eve_m)
+            merge(totals[m], score_mode(flows, truth, alerts, first_pkt, mode_flows))
             os.unlink(eve_m)
         os.unlink(eve)
 

@@ -240,9 +240,14 @@ static json_t *flow_body(const struct ww_event *ev)
 	const struct ww_event_flow *f = &ev->flow;
 	char start[48], end[48];
 
+	json_t *o;
+
 	ww_event_format_time(f->start_ns, start, sizeof(start));
 	ww_event_format_time(ev->ts_ns, end, sizeof(end));
-	return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s}",
+	/* Suricata's flow record: alerted always, action "drop" when a
+	 * frame of the flow was stopped (by a rule, a limit, a model's
+	 * verdict or a block in force). */
+	o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:b}",
 			 "pkts_toserver", (json_int_t)f->pkts[0],
 			 "pkts_toclient", (json_int_t)f->pkts[1],
 			 "bytes_toserver", (json_int_t)f->bytes[0],
@@ -250,7 +255,11 @@ static json_t *flow_body(const struct ww_event *ev)
 			 start, "end", end, "age",
 			 (json_int_t)((ev->ts_ns - f->start_ns) / 1000000000u),
 			 "state", ww_flow_state_name(f->state), "reason",
-			 ww_flow_end_name(f->reason));
+			 ww_flow_end_name(f->reason), "alerted",
+			 (f->judged & WW_FLOW_ALERTED) != 0);
+	if (o != NULL && (f->judged & WW_FLOW_DROPPED))
+		json_object_set_new(o, "action", json_string("drop"));
+	return o;
 }
 
 /* One record as a JSON line; @url (may be NULL): an http event's whole

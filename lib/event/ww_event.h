@@ -96,7 +96,8 @@ struct ww_event_flow {
 	uint64_t start_ns;
 	uint8_t state;	/* enum ww_flow_state at the end */
 	uint8_t reason; /* enum ww_flow_end */
-	uint8_t pad[6];
+	uint8_t judged; /* WW_FLOW_ALERTED | WW_FLOW_DROPPED */
+	uint8_t pad[5];
 };
 
 /* One event as a worker records it. Fixed size, copied into the ring. */

@@ -78,6 +78,8 @@ struct ww_flow {
 	uint8_t in_use;
 	uint8_t tcp_fin[2]; /* FIN seen from [direction] */
 	uint8_t lru_list;   /* which eviction list holds it, 0 = none */
+	uint8_t judged;	    /* WW_FLOW_ALERTED | WW_FLOW_DROPPED, for its
+			     * flow event (Suricata's alerted, action) */
 	uint32_t lru_prev, lru_next;
 	uint32_t l7; /* the pipeline's: 0 = not decided yet, UINT32_MAX =
 		      * not inspected, else inspection context + 1 (released
@@ -95,6 +97,10 @@ struct ww_flow {
 	uint8_t tcp_hs;
 	uint32_t tcp_isn_next;
 } __attribute__((aligned(64)));
+
+/* ww_flow.judged: an alert named the flow; a frame of it was stopped. */
+#define WW_FLOW_ALERTED 0x01
+#define WW_FLOW_DROPPED 0x02
 
 #define WW_FLOW_HS_SYN	  0x01
 #define WW_FLOW_HS_SYNACK 0x02

@@ -134,7 +134,7 @@ void ww_l7_flush_pending(struct ww_worker *w, struct ww_l7 *x);
 /* An event about flow @f, with the client as source. */
 void ww_l7_flow_event(struct ww_event *ev, const struct ww_worker *w,
 		      const struct ww_flow *f, uint16_t type);
-void ww_l7_alert(struct ww_worker *w, const struct ww_flow *f, uint32_t sid,
+void ww_l7_alert(struct ww_worker *w, struct ww_flow *f, uint32_t sid,
 		 const char *category, const char *signature, bool blocked);
 
 /* l7_enforce.c: the checks on a request head (auth, limits) and on a

@@ -21,7 +21,7 @@ static inline unsigned int client_side(const struct ww_flow *f)
 static bool auth_allowed(struct ww_l7_delivery *d)
 {
 	struct ww_worker *w = d->w;
-	const struct ww_flow *f = d->f;
+	struct ww_flow *f = d->f;
 	struct ww_l7 *x = d->x;
 	const struct ww_auth *a = w->ctx->auth;
 	const struct ww_http_request *r = &x->http.req;
@@ -71,7 +71,7 @@ static bool auth_allowed(struct ww_l7_delivery *d)
 bool ww_l7_head_allowed(struct ww_l7_delivery *d)
 {
 	struct ww_worker *w = d->w;
-	const struct ww_flow *f = d->f;
+	struct ww_flow *f = d->f;
 	struct ww_l7 *x = d->x;
 	const struct ww_conf *c = w->pol->conf;
 	const struct ww_http_request *r = &x->http.req;
@@ -175,7 +175,7 @@ static bool incomplete_ok(struct ww_l7_delivery *d, unsigned int incomplete)
 bool ww_l7_request_allowed(struct ww_l7_delivery *d)
 {
 	struct ww_worker *w = d->w;
-	const struct ww_flow *f = d->f;
+	struct ww_flow *f = d->f;
 	struct ww_l7 *x = d->x;
 	const struct ww_policy *pol = w->pol;
 	struct ww_waf_peer peer = {f->key.family, {0}};

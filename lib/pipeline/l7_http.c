@@ -33,11 +33,12 @@ void ww_l7_flow_event(struct ww_event *ev, const struct ww_worker *w,
 	ev->dest_port = f->key.port[s];
 }
 
-void ww_l7_alert(struct ww_worker *w, const struct ww_flow *f, uint32_t sid,
+void ww_l7_alert(struct ww_worker *w, struct ww_flow *f, uint32_t sid,
 		 const char *category, const char *signature, bool blocked)
 {
 	struct ww_event ev;
 
+	f->judged |= WW_FLOW_ALERTED;
 	ww_l7_flow_event(&ev, w, f, WW_EVENT_ALERT);
 	ww_alert_fill(&ev, sid, category, signature, blocked);
 	ww_worker_log(w, &ev);

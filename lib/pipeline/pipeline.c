@@ -195,6 +195,7 @@ void ww_flow_ended(void *arg, struct ww_flow *f, uint64_t now_ns)
 	ev.flow.start_ns = f->start_ns;
 	ev.flow.state = f->state;
 	ev.flow.reason = f->end_reason;
+	ev.flow.judged = f->judged;
 	ww_worker_log(w, &ev);
 }
 

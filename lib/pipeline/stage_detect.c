@@ -969,6 +969,11 @@ static void judge(struct ww_worker *w, uint32_t k,
 	}
 	a = act(w, m, c, a, &em, cls);
 	w->stats.detect.actions[a]++;
+	/* The flow's record says a verdict named it (even when the memo
+	 * keeps the alert itself quiet). */
+	if (m->kind != WW_ROW_CLIENT && m->flow != NULL && m->flow_id != 0 &&
+	    m->flow->in_use && m->flow->id == m->flow_id)
+		m->flow->judged |= WW_FLOW_ALERTED;
 	/* One alert per source per interval, and one more for the verdicts
 	 * that act (so an alert-only verdict never hides a block): a
 	 * flood's verdicts act on every row, and are counted, but say it

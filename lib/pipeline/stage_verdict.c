@@ -102,6 +102,8 @@ void stage_verdict(struct ww_worker *w, struct ww_burst *b,
 			inject(w, b, i, out);
 			/* fall through */
 		case WW_V_DROP:
+			if (b->flow[i] != NULL)
+				b->flow[i]->judged |= WW_FLOW_DROPPED;
 			if (g != NULL)
 				frags_out(w, g, false, b->why[i], out);
 			else

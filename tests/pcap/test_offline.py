@@ -237,6 +237,9 @@ class Offline(unittest.TestCase):
             for k in ("pkts_toserver", "pkts_toclient", "bytes_toserver",
                       "bytes_toclient", "reason"):
                 self.assertEqual(e["flow"][k], f[k], "%s: %s" % (name, k))
+            # Suricata's flow record: nothing alerted, nothing stopped.
+            self.assertIs(e["flow"]["alerted"], False, name)
+            self.assertNotIn("action", e["flow"], name)
             ids.add(e["flow_id"])
         self.assertEqual(len(ids), len(expect), "flow ids not unique")
         # Closed and idle flows end when the capture clock passes their
@@ -767,13 +770,20 @@ class Offline(unittest.TestCase):
             events = eve_lines(eve)
             alerts = {e["src_port"]: e["alert"] for e in events
                       if e["event_type"] == "alert"}
+            flows = {e["src_port"]: e["flow"] for e in events
+                     if e["event_type"] == "flow" and e.get("dest_port") == 80}
             for c in cases:
                 port = c["src_port"]
                 if not c["stopped"]:
                     self.assertIn(port, forwarded, c["name"])
                     self.assertNotIn(port, alerts, c["name"])
+                    self.assertIs(flows[port]["alerted"], False, c["name"])
+                    self.assertNotIn("action", flows[port], c["name"])
                     continue
                 self.assertNotIn(port, forwarded, c["name"])
+                # The flow's record says it: alerted, a frame stopped.
+                self.assertIs(flows[port]["alerted"], True, c["name"])
+                self.assertEqual(flows[port].get("action"), "drop", c["name"])
                 self.assertEqual(alerts[port]["category"], "web-application-attack")
                 self.assertRegex(alerts[port]["signature"], r"\[\d+ .*949110\] score \d+")
                 if action == "403":
