@@ -248,15 +248,15 @@ static json_t *flow_body(const struct ww_event *ev)
 	 * frame of the flow was stopped (by a rule, a limit, a model's
 	 * verdict or a block in force). */
 	o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:b}",
-			 "pkts_toserver", (json_int_t)f->pkts[0],
-			 "pkts_toclient", (json_int_t)f->pkts[1],
-			 "bytes_toserver", (json_int_t)f->bytes[0],
-			 "bytes_toclient", (json_int_t)f->bytes[1], "start",
-			 start, "end", end, "age",
-			 (json_int_t)((ev->ts_ns - f->start_ns) / 1000000000u),
-			 "state", ww_flow_state_name(f->state), "reason",
-			 ww_flow_end_name(f->reason), "alerted",
-			 (f->judged & WW_FLOW_ALERTED) != 0);
+		      "pkts_toserver", (json_int_t)f->pkts[0], "pkts_toclient",
+		      (json_int_t)f->pkts[1], "bytes_toserver",
+		      (json_int_t)f->bytes[0], "bytes_toclient",
+		      (json_int_t)f->bytes[1], "start", start, "end", end,
+		      "age",
+		      (json_int_t)((ev->ts_ns - f->start_ns) / 1000000000u),
+		      "state", ww_flow_state_name(f->state), "reason",
+		      ww_flow_end_name(f->reason), "alerted",
+		      (f->judged & WW_FLOW_ALERTED) != 0);
 	if (o != NULL && (f->judged & WW_FLOW_DROPPED))
 		json_object_set_new(o, "action", json_string("drop"));
 	return o;
