@@ -93,7 +93,8 @@ def main():
                     fail("%s/%s: %s = %s" % (mode, c, k, x))
     with open(os.path.join(out, "report.md")) as fh:
         text = fh.read()
-    for needle in ("rules only", "models only", "rules + models", "benign-flow false-positive"):
+    for needle in ("rules only", "models only", "rules + models", "models + request rules",
+                   "benign-flow false-positive"):
         if needle not in text:
             fail("report lacks %r" % needle)
     print("ok: report, plots and metrics consistent (%d attackers, %d benign flows)"
