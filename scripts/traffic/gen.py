@@ -333,7 +333,9 @@ def attack_plan(rng, role, profile, work, accounts, admin_pw, srv_mac):
 
     # syn_flood: hping3 SYNs at a drawn rate, bounded count.
     r, secs = rate(1000, 4000, 400, 8000), rng.randint(4, 8)
-    port = 80 if not test else rng.choice([80, 443, 8080])
+    # The served port or a closed one (answered by RST): the test runs'
+    # closed ports are not the training runs'.
+    port = rng.choice([80, 80, 22, 8443]) if not test else rng.choice([80, 443, 8080])
     add("synflood", "syn_flood", "hping3-syn",
         ["hping3", "-q", "-S", "-p", str(port), "-i", "u%d" % (1000000 // r), "-c", str(r * secs)]
         + (["-w", str(rng.choice([512, 1024, 65535]))] if test else []) + [SERVER], secs + 2)
