@@ -102,6 +102,10 @@ void stage_verdict(struct ww_worker *w, struct ww_burst *b,
 			inject(w, b, i, out);
 			/* fall through */
 		case WW_V_DROP:
+			/* For the flow's record. A slot that ended and was
+			 * taken by a new flow within this burst (a port reused
+			 * by a new SYN, an eviction) would get the mark
+			 * instead: rare, and only the record is affected. */
 			if (b->flow[i] != NULL)
 				b->flow[i]->judged |= WW_FLOW_DROPPED;
 			if (g != NULL)
