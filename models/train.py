@@ -96,7 +96,7 @@ def load_capture(rows_path, labels_path, rng, cap):
             y.append(cls)
             src_of.append(key[0])
     X = np.array(X, dtype=np.float32).reshape(-1, NF)
-    return X, np.array(y, dtype=np.int64), src_of, unlabelled, labels
+    return X, np.array(y, dtype=np.int64), src_of, unlabelled, labels, header[META:]
 
 
 # Class weights: the square root of full balancing. Fully balanced, a
@@ -176,7 +176,7 @@ def main():
         rows_path, _, labels_path = pair.partition(":")
         if not labels_path:
             sys.exit("train.py: %s: expected ROWS.csv:LABELS.json" % pair)
-        X, y, src, left_out, labels = load_capture(rows_path, labels_path, rng, a.cap)
+        X, y, src, left_out, labels, names = load_capture(rows_path, labels_path, rng, a.cap)
         pcap = os.path.join(os.path.dirname(labels_path), labels["capture"])
         caps.append({"name": labels["capture"], "seed": labels["seed"], "role": labels["role"],
                      "sha256": sha256(pcap) if os.path.exists(pcap) else "-",
@@ -224,9 +224,6 @@ def main():
     leaves = sum(e.tree_.n_leaves for e in rf.estimators_)
     inodes = sum(e.tree_.node_count for e in iso.estimators_)
     imp = sorted(zip(rf.feature_importances_, range(NF)), reverse=True)[:10]
-    with open(os.path.join(HERE, "FEATURES.md")) as fh:
-        names = [l.split("|")[2].strip().strip("`") for l in fh
-                 if l.startswith("|") and l.split("|")[1].strip().isdigit()]
     card = []
     card.append("# wirewall's models: model card")
     card.append("")
@@ -281,8 +278,7 @@ def main():
     card.append("")
     card.append("## Most used features (impurity importance)")
     card.append("")
-    card.append(", ".join("%s %.3f" % (names[i] if i < len(names) else str(i), v)
-                          for v, i in imp) + ".")
+    card.append(", ".join("%s %.3f" % (names[i], v) for v, i in imp) + ".")
     if cv_lines:
         card.append("")
         card.append("## Leave one capture out (rows, verdict at p >= 0.8)")
