@@ -118,8 +118,11 @@ class Rig:
         """Run @cmd in @ns for at most @secs seconds."""
         full = ["ip", "netns", "exec", ns, "timeout", "-k", "3", "%.1f" % secs] + cmd
         fh = open(log, "ab")
+        # Temporary files of the tools (cookie jars, ...) go to the work
+        # directory, removed at exit even when a tool is killed.
+        env = dict(os.environ, TMPDIR=self.work)
         p = subprocess.Popen(full, stdout=fh, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
+                             stdin=subprocess.DEVNULL, start_new_session=True, env=env)
         fh.close()
         self.procs.append(p)
         return p

@@ -17,9 +17,12 @@ PASSWORDS: user:password lines of real accounts (logins succeed).
 Every request is one curl process: the tool real users' scripts use.
 """
 import json
+import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -117,6 +120,7 @@ def main():
     base = "http://%s" % server
     deadline = time.time() + secs
     threads = []
+    jars = tempfile.mkdtemp(prefix="ww_users_")  # cookie jars, removed at the end
     for i in range(n):
         rng = random.Random(seed * 1000 + i)
         if kind in ("browse", "nat"):
@@ -126,7 +130,7 @@ def main():
                 "Chrome/120.0 Safari/537.36",
                 "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
                 "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"])]
-            jar = "/tmp/ww_users_%d_%d_%d.jar" % (seed, i, threading.get_ident() % 1000)
+            jar = os.path.join(jars, "%d.jar" % i)
             t = threading.Thread(target=shopper, args=(base, deadline, rng, accounts, extra, jar))
         elif kind == "http10":
             t = threading.Thread(target=http10, args=(base, deadline, rng))
@@ -141,6 +145,7 @@ def main():
         threads.append(t)
     for t in threads:
         t.join(max(0.0, deadline - time.time()) + 12)
+    shutil.rmtree(jars, ignore_errors=True)
 
 
 if __name__ == "__main__":
