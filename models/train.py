@@ -48,12 +48,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from export import export_sklearn  # noqa: E402
+from spec import CLASSES, META, SPEC_ID  # noqa: E402
+from spec import N_FEATURES as NF  # noqa: E402
 
-SPEC_ID = 0x57460001
-NF = 89
-META = 7  # time, flow_id, dp_name, client, client_port, server, server_port
-CLASSES = ["benign", "flood", "syn_flood", "scan", "web_attack",
-           "content_discovery", "brute_force", "slow_dos"]
 LINGER = 150.0  # s after an activity's end its flows may still end or expire
 CAP = 4000      # rows kept per (capture, address, decision point)
 

@@ -34,11 +34,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from export import export_sklearn  # noqa: E402
 
-SPEC_ID = 0x57460001
-N_FEATURES = 89
-META = 7  # time,flow_id,dp_name,client,client_port,server,server_port
-CLASSES = ["benign", "flood", "syn_flood", "scan", "web_attack",
-           "content_discovery", "brute_force", "slow_dos"]
+from spec import CLASSES, META, N_FEATURES, SPEC_ID  # noqa: E402
 DEFAULT_SEEDS = list(range(1, 13))
 HOLDOUT_SEED = 101
 # A client row keeps its 10 s window and the flows that expire after

@@ -49,13 +49,15 @@ import tempfile
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLASSES = ["benign", "flood", "syn_flood", "scan", "web_attack",
-           "content_discovery", "brute_force", "slow_dos"]
+sys.path.insert(0, os.path.join(ROOT, "models"))
+from spec import CLASSES, META, META_COLUMNS  # noqa: E402
 LINGER = 150.0
 MODES = ["rules", "models", "both", "request_rules"]
 MODE_TITLES = {"rules": "rules only", "models": "models only", "both": "rules + models",
                "request_rules": "models + request rules"}
 SERVER = "10.99.0.10"
+# JWT on the shop's token routes (the rig's issuer and audience).
+AUTH_ROUTES = "auth.routes=/api/orders https://shop.rig shop | /api/cart https://shop.rig shop"
 # The careful operator's rule set: what a hand-tuned deployment of the
 # gateway layer runs in front of this shop.
 RULES = [
@@ -64,7 +66,7 @@ RULES = [
     "limit.routes=POST /login 2 5 | POST /api/login 2 5 | * /api/ 20 40",
     "limit.syn_rate=50", "limit.syn_burst=100",
     "limit.action=429",
-    "auth.routes=/api/orders https://shop.rig shop | /api/cart https://shop.rig shop",
+    AUTH_ROUTES,
 ]
 NO_RULES = ["waf.enabled=no", "limit.rate=0", "limit.syn_rate=0", "limit.routes=",
             "auth.routes="]
@@ -73,7 +75,7 @@ NO_MODELS = ["detect.classifier=", "detect.anomaly="]
 # per-client and per-route rate limits and the SYN guard: what an
 # operator keeps beside the models, which take the volume.
 REQUEST_RULES = ["waf.enabled=yes", "limit.rate=0", "limit.syn_rate=0", "limit.routes=",
-                 RULES[-1]]
+                 AUTH_ROUTES]
 
 
 def ts(s):
@@ -256,11 +258,11 @@ def anomaly_curves(model_tool, anomaly, rows_labels):
             next(fh)
             for line in fh:
                 parts = line.rstrip("\n").split(",")
-                a = truth.activity(parts[3], float(parts[0]))
+                a = truth.activity(parts[META_COLUMNS.index("client")], float(parts[0]))
                 if a is None:
                     continue
                 labels.append(0 if a["class"] == "benign" else 1)
-                feats.write(",".join(parts[7:]) + "\n")
+                feats.write(",".join(parts[META:]) + "\n")
         feats.close()
         out = subprocess.run([model_tool, "predict", anomaly, feats.name], capture_output=True,
                              text=True, check=True).stdout.split()

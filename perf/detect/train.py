@@ -44,12 +44,11 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "models"))
 from export import export_sklearn  # noqa: E402
+from spec import META, SPEC_ID  # noqa: E402
+from spec import N_FEATURES as NF  # noqa: E402
 
-SPEC_ID = 0x57460001
-NF = 89
 ATTACK_SHARE = 0.1
 NOISE = 0.03
-META = 7  # time, flow_id, dp_name, client, client_port, server, server_port
 
 
 def read_rows(path):

@@ -48,8 +48,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = "10.99.0.10"
-CLASSES = ["benign", "flood", "syn_flood", "scan", "web_attack",
-           "content_discovery", "brute_force", "slow_dos"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "models"))
+from spec import CLASSES  # noqa: E402
 # Client address ranges per role: 10.<second octet>.x.y.
 ROLE_OCTETS = {"train": range(1, 48), "test": range(48, 96)}
 
