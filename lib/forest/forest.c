@@ -142,6 +142,7 @@ void ww_forest_free(struct ww_forest *f)
 	free(f->p_dleaf);
 	free(f->rest_max);
 	free(f->rest_min);
+	free(f->walked_max);
 	free(f);
 }
 
@@ -234,18 +235,25 @@ static int build_perfect(struct ww_forest *f, size_t *mem)
 
 /* The bounds early exit needs (ww_forest_stop): per tree, the largest
  * value of each class over its leaves (classifier) or the shortest path
- * (isolation forest), summed from the last tree back. */
+ * (isolation forest), summed from the last tree back; for an isolation
+ * forest also the longest path, summed from the first tree on. */
 static int build_rest(struct ww_forest *f, size_t *mem)
 {
 	uint32_t n_out = f->n_outputs;
-	double *rest;
+	double *rest, *walked = NULL;
 	uint32_t t, i, c;
 
 	if (f->kind != WW_FOREST_RF_CLASSIFIER &&
 	    f->kind != WW_FOREST_ISOLATION)
 		return 0;
-	if (f->kind == WW_FOREST_ISOLATION)
+	if (f->kind == WW_FOREST_ISOLATION) {
 		n_out = 1;
+		walked = calloc(f->n_trees + 1, sizeof(double));
+		if (walked == NULL)
+			return -ENOMEM;
+		*mem += (size_t)(f->n_trees + 1) * sizeof(double);
+		f->walked_max = walked;
+	}
 	rest = calloc((size_t)(f->n_trees + 1) * n_out, sizeof(double));
 	if (rest == NULL)
 		return -ENOMEM;
@@ -257,6 +265,7 @@ static int build_rest(struct ww_forest *f, size_t *mem)
 		 * tree's root (or the end). */
 		const uint32_t end =
 			t + 1 < f->n_trees ? f->tree_root[t + 1] : f->n_nodes;
+		double longest = 0.0;
 		bool first = true;
 
 		for (i = root; i < end; i++) {
@@ -270,11 +279,18 @@ static int build_rest(struct ww_forest *f, size_t *mem)
 						      ? v[c] < r[c]
 						      : v[c] > r[c]))
 					r[c] = v[c];
+			if (first || v[0] > longest)
+				longest = v[0];
 			first = false;
 		}
 		for (c = 0; c < n_out; c++)
 			r[c] += r[n_out + c];
+		if (walked != NULL)
+			walked[t + 1] = longest; /* summed below */
 	}
+	if (walked != NULL)
+		for (t = 1; t <= f->n_trees; t++)
+			walked[t] += walked[t - 1];
 	if (f->kind == WW_FOREST_ISOLATION)
 		f->rest_min = rest;
 	else

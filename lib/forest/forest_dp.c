@@ -77,8 +77,9 @@ size_t ww_forest_eval_scalar(const struct ww_forest *f, const float *rows,
 
 		ww_forest_acc_init(f, &a);
 		for (t = 0; t < f->n_trees; t++) {
-			if (stop != NULL && t % WW_FOREST_STOP_EVERY == 0 &&
-			    t != 0 && ww_forest_settled(f, stop, t, &a)) {
+			if (stop != NULL && t >= stop->first &&
+			    (t - stop->first) % WW_FOREST_STOP_EVERY == 0 &&
+			    ww_forest_settled(f, stop, t, &a)) {
 				ww_forest_settle(f, t, &a);
 				settled++;
 				break;
@@ -166,6 +167,43 @@ int ww_forest_predict(const struct ww_forest *f, enum ww_forest_kernel k,
  * differently, by far less than this. */
 #define STOP_MARGIN 1e-9
 
+/* Whether a row could be settled after @t trees, whatever leaves it met:
+ * a classifier's sums are at least 0, an isolation forest's path sum at
+ * most the longest paths of the trees walked (ww_forest_settled with
+ * those sums). */
+static bool could_settle(const struct ww_forest *f,
+			 const struct ww_forest_stop *s, uint32_t t)
+{
+	const double *rest;
+	uint32_t c;
+
+	if (f->kind == WW_FOREST_ISOLATION)
+		return f->walked_max[t] + f->rest_min[t] > s->above;
+	rest = f->rest_max + (size_t)t * f->n_outputs;
+	for (c = 0; c < f->n_outputs; c++)
+		if (!(rest[c] < s->below[c]))
+			return false;
+	return true;
+}
+
+/* The fewest trees after which some row could be settled (both bounds
+ * only grow with t, so a binary search finds it). */
+static uint32_t first_settle(const struct ww_forest *f,
+			     const struct ww_forest_stop *s)
+{
+	uint32_t lo = 1, hi = f->n_trees;
+
+	while (lo < hi) {
+		const uint32_t mid = lo + (hi - lo) / 2;
+
+		if (could_settle(f, s, mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 int ww_forest_predict_bounded(const struct ww_forest *f,
 			      enum ww_forest_kernel k, const float *rows,
 			      size_t n, const struct ww_forest_bars *bars,
@@ -209,6 +247,8 @@ int ww_forest_predict_bounded(const struct ww_forest *f,
 		}
 		any = stop.above != INFINITY;
 	}
+	if (any)
+		stop.first = first_settle(f, &stop);
 	return predict(f, k, rows, n, out, any ? &stop : NULL, settled);
 }
 

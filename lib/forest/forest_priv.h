@@ -72,6 +72,9 @@ struct ww_forest {
 	 */
 	double *rest_max;
 	double *rest_min;
+	/* Isolation forest: the most path length trees 0 .. t-1 can add
+	 * ([n_trees + 1]), to know how many trees any row needs at least. */
+	double *walked_max;
 };
 
 #define WW_FOREST_PERFECT_MAX_DEPTH 12
@@ -178,11 +181,14 @@ static inline void ww_forest_acc_add_perfect(const struct ww_forest *f,
  * remaining trees add is above @above (it cannot be anomalous). The
  * kernels check every WW_FOREST_STOP_EVERY trees.
  */
-#define WW_FOREST_STOP_EVERY 16
+#define WW_FOREST_STOP_EVERY 8
 
 struct ww_forest_stop {
 	double below[WW_FOREST_MAX_OUTPUTS];
 	double above;
+	/* No row can be settled before this many trees (whatever it met in
+	 * them): the kernels walk that far before they look. */
+	uint32_t first;
 };
 
 static inline bool ww_forest_settled(const struct ww_forest *f,

@@ -238,122 +238,249 @@ step_avx2(const struct block *b, const float *thr, const int32_t *feat,
  */
 #define VEC_CLASS_MAX 16
 
-__attribute__((target("avx2"))) static inline void
-acc_add_perfect_avx2(const struct ww_forest *f, uint32_t t, uint32_t k,
-		     uint32_t rows, const uint32_t *pos, uint32_t pos_stride,
-		     struct ww_forest_acc *acc)
+/* acc_add_perfect_avx2 for @NV vectors of four classes, inlined with NV
+ * a constant so that the sums stay in registers. */
+__attribute__((target("avx2"), always_inline)) static inline void
+acc_add_classes_avx2(const struct ww_forest *f, const uint32_t NV, uint32_t t,
+		     uint32_t k, uint32_t rows, const uint32_t *pos,
+		     uint32_t pos_stride, struct ww_forest_acc *acc)
 {
-	const uint32_t d = f->perfect_depth, n_out = f->n_outputs;
-	const uint32_t n_vec = n_out / 4;
+	const uint32_t d = f->perfect_depth;
 	uint32_t i, j, q;
 
-	if (f->kind != WW_FOREST_RF_CLASSIFIER || n_out % 4 != 0 ||
-	    n_out > VEC_CLASS_MAX) {
-		ww_forest_acc_add_perfect(f, t, k, rows, pos, pos_stride, acc);
-		return;
-	}
 	for (i = 0; i < rows; i++) {
 		__m256d sum[VEC_CLASS_MAX / 4];
 
-		for (q = 0; q < n_vec; q++)
+		for (q = 0; q < NV; q++)
 			sum[q] = _mm256_loadu_pd(acc[i].d + 4 * q);
 		for (j = 0; j < k; j++) {
 			const double *lv =
 				f->values + f->p_value[((size_t)(t + j) << d) +
 						       pos[j * pos_stride + i]];
 
-			for (q = 0; q < n_vec; q++)
+			for (q = 0; q < NV; q++)
 				sum[q] = _mm256_add_pd(
 					sum[q], _mm256_loadu_pd(lv + 4 * q));
 		}
-		for (q = 0; q < n_vec; q++)
+		for (q = 0; q < NV; q++)
 			_mm256_storeu_pd(acc[i].d + 4 * q, sum[q]);
 	}
 }
 
-/*
- * AVX2, complete trees, one row: eight trees at once, a lane per tree
- * (its feature, threshold and the row's value gathered at each level).
- * Per row it costs more than a block of eight rows does, but it costs
- * nothing for rows that are not there: the pipeline scores the few rows
- * of a burst. Leaves are added in tree order, so the sums are the
- * scalar kernel's, bit for bit. Returns whether the row stopped early.
- */
-#define ROW_GROUPS 4 /* groups of eight trees walked together */
+__attribute__((target("avx2"))) static inline void
+acc_add_perfect_avx2(const struct ww_forest *f, uint32_t t, uint32_t k,
+		     uint32_t rows, const uint32_t *pos, uint32_t pos_stride,
+		     struct ww_forest_acc *acc)
+{
+	const uint32_t n_out = f->n_outputs;
 
-__attribute__((target("avx2"))) static bool
-walk_row_avx2(const struct ww_forest *f, const float *row, uint32_t t0,
-	      struct ww_forest_acc *acc, const struct ww_forest_stop *stop)
+	if (f->kind != WW_FOREST_RF_CLASSIFIER || n_out % 4 != 0 ||
+	    n_out > VEC_CLASS_MAX) {
+		ww_forest_acc_add_perfect(f, t, k, rows, pos, pos_stride, acc);
+		return;
+	}
+	switch (n_out / 4) {
+	case 1:
+		acc_add_classes_avx2(f, 1, t, k, rows, pos, pos_stride, acc);
+		break;
+	case 2:
+		acc_add_classes_avx2(f, 2, t, k, rows, pos, pos_stride, acc);
+		break;
+	case 3:
+		acc_add_classes_avx2(f, 3, t, k, rows, pos, pos_stride, acc);
+		break;
+	default:
+		acc_add_classes_avx2(f, VEC_CLASS_MAX / 4, t, k, rows, pos,
+				     pos_stride, acc);
+		break;
+	}
+}
+
+/*
+ * AVX2, complete trees, a few rows (up to ROW_GROUPS): the rows a block
+ * hands off, or a batch's last rows. A lane per tree: each row walks its
+ * own groups of eight trees (its feature, threshold and value gathered
+ * at each level). Each level's gathers of one group wait on the last
+ * level's, so up to ROW_GROUPS independent groups, of one row or of
+ * several, are walked side by side to fill the wait. Per row it costs
+ * more than a block of eight rows does, but nothing for rows that are not
+ * there. Row i starts at tree @t0[i]; its leaves are added in tree order,
+ * so the sums are the scalar kernel's, bit for bit. With @stop, a row is
+ * looked at after each round once it could be settled (stop->first);
+ * @settled[i] says whether it stopped early.
+ */
+#define ROW_GROUPS 4u /* groups of eight trees walked together */
+/* A row that could be settled walks this many groups at most between two
+ * looks, when other rows want the round's groups. */
+#define ROW_GROUPS_LOOKING 1u
+
+/* Walk @G groups of eight trees (group g: trees from feat[g]/thr[g],
+ * lanes at base[g], the row rows[row[g]]) down @d levels: idx[g] is each
+ * lane's position in the bottom level plus 2^d - 1. Inlined with G a
+ * constant, so that every group's index stays in a register. */
+__attribute__((target("avx2"), always_inline)) static inline void
+walk_groups_avx2(uint32_t d, const uint32_t G, const __m256i *base,
+		 const int32_t *const *feat, const float *const *thr,
+		 const float *const *rows, const uint32_t *row, __m256i *idx)
+{
+	const __m256i one = _mm256_set1_epi32(1);
+	uint32_t l, g;
+
+	for (g = 0; g < G; g++)
+		idx[g] = _mm256_setzero_si256();
+	for (l = 0; l < d; l++)
+		for (g = 0; g < G; g++) {
+			const __m256i at = _mm256_add_epi32(base[g], idx[g]);
+			const __m256i fe =
+				_mm256_i32gather_epi32(feat[g], at, 4);
+			const __m256 th = _mm256_i32gather_ps(thr[g], at, 4);
+			const __m256 x =
+				_mm256_i32gather_ps(rows[row[g]], fe, 4);
+			const __m256i gt = _mm256_castps_si256(
+				_mm256_cmp_ps(x, th, _CMP_GT_OQ));
+
+			idx[g] = _mm256_sub_epi32(
+				_mm256_add_epi32(_mm256_slli_epi32(idx[g], 1),
+						 one),
+				gt);
+		}
+}
+
+__attribute__((target("avx2"))) static void
+walk_rows_avx2(const struct ww_forest *f, const float *const *rows, uint32_t n,
+	       const uint32_t *t0, struct ww_forest_acc *const *acc,
+	       const struct ww_forest_stop *stop, bool *settled)
 {
 	const uint32_t d = f->perfect_depth;
 	const uint32_t stride = ww_forest_perfect_stride(d);
-	const __m256i one = _mm256_set1_epi32(1);
 	const __m256i n_split = _mm256_set1_epi32((1 << d) - 1);
-	uint32_t t, l, j, g;
+	const __m256i lane_off =
+		_mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+				   _mm256_set1_epi32((int)stride));
+	uint32_t t[ROW_GROUPS], active[ROW_GROUPS], n_active = 0, i;
 
-	/* Groups of eight trees at a time: each level's gathers of one
-	 * group wait on the last level's, so independent groups fill the
-	 * wait. Lanes past the last tree walk tree 0 again, unused. */
-	for (t = t0; t < f->n_trees; t += 8 * ROW_GROUPS) {
-		const uint32_t k = RTE_MIN(f->n_trees - t, 8u * ROW_GROUPS);
-		int32_t off[8 * ROW_GROUPS];
-		uint32_t pos[8 * ROW_GROUPS];
-		__m256i base[ROW_GROUPS], idx[ROW_GROUPS];
-
-		if (stop != NULL && t != 0 &&
-		    ww_forest_settled(f, stop, t, acc)) {
-			ww_forest_settle(f, t, acc);
-			return true;
-		}
-		/* Offsets from this group's first tree: small whatever the
-		 * model's size (a gather index is a signed 32-bit number). */
-		for (j = 0; j < 8 * ROW_GROUPS; j++)
-			off[j] = (int32_t)((j < k ? j : 0) * stride);
-		for (g = 0; g < ROW_GROUPS; g++) {
-			base[g] = _mm256_loadu_si256(
-				(const __m256i *)&off[8 * g]);
-			idx[g] = _mm256_setzero_si256();
-		}
-		for (l = 0; l < d; l++)
-			for (g = 0; g < ROW_GROUPS; g++) {
-				const __m256i at =
-					_mm256_add_epi32(base[g], idx[g]);
-				const __m256i fe = _mm256_i32gather_epi32(
-					f->p_feature + (size_t)t * stride, at,
-					4);
-				const __m256 th = _mm256_i32gather_ps(
-					f->p_threshold + (size_t)t * stride, at,
-					4);
-				const __m256 x =
-					_mm256_i32gather_ps(row, fe, 4);
-				const __m256i gt = _mm256_castps_si256(
-					_mm256_cmp_ps(x, th, _CMP_GT_OQ));
-
-				idx[g] = _mm256_sub_epi32(
-					_mm256_add_epi32(
-						_mm256_slli_epi32(idx[g], 1),
-						one),
-					gt);
-			}
-		for (g = 0; g < ROW_GROUPS; g++)
-			_mm256_storeu_si256((__m256i *)&pos[8 * g],
-					    _mm256_sub_epi32(idx[g], n_split));
-		acc_add_perfect_avx2(f, t, k, 1, pos, 1, acc);
+	for (i = 0; i < n && i < ROW_GROUPS; i++) {
+		t[i] = t0[i];
+		settled[i] = false;
+		if (t[i] < f->n_trees)
+			active[n_active++] = i;
 	}
-	return false;
-}
+	while (n_active > 0) {
+		/* This round's groups: row, first tree, trees. */
+		uint32_t g_row[ROW_GROUPS], g_t[ROW_GROUPS], g_k[ROW_GROUPS];
+		uint32_t pos[8 * ROW_GROUPS + 8], n_groups = 0, g, a, kept = 0;
+		__m256i base[ROW_GROUPS], idx[ROW_GROUPS];
+		const float *thr[ROW_GROUPS];
+		const int32_t *feat[ROW_GROUPS];
 
-__attribute__((target("avx2"))) static bool
-eval_perfect_row_avx2(const struct ww_forest *f, const float *row, double *out,
-		      const struct ww_forest_stop *stop)
-{
-	struct ww_forest_acc acc;
-	bool settled;
+		/* Each row's groups up to its next look (the trees it needs
+		 * before it could be settled; after that, one group), dealt
+		 * out in turn until the round is full. */
+		uint32_t quota[ROW_GROUPS], tt[ROW_GROUPS], dealt = 1;
+		bool ahead = false;
 
-	ww_forest_acc_init(f, &acc);
-	settled = walk_row_avx2(f, row, 0, &acc, stop);
-	ww_forest_acc_finish(f, &acc, out);
-	return settled;
+		for (a = 0; a < n_active; a++) {
+			const uint32_t r = active[a];
+
+			tt[a] = t[r];
+			quota[a] = ROW_GROUPS;
+			if (stop != NULL && t[r] >= stop->first)
+				quota[a] = ROW_GROUPS_LOOKING;
+			else if (stop != NULL)
+				quota[a] =
+					RTE_MIN(ROW_GROUPS,
+						(stop->first - t[r] + 7) / 8);
+		}
+		/* A round costs about the same with fewer groups (each
+		 * level waits on its gathers), so slots left over after
+		 * every row's share go to walking on ahead. */
+		while (dealt && n_groups < ROW_GROUPS) {
+			dealt = 0;
+			for (a = 0; a < n_active && n_groups < ROW_GROUPS;
+			     a++) {
+				if (tt[a] >= f->n_trees ||
+				    (quota[a] == 0 && !ahead))
+					continue;
+				if (quota[a] > 0)
+					quota[a]--;
+				g_row[n_groups] = active[a];
+				g_t[n_groups] = tt[a];
+				g_k[n_groups] = RTE_MIN(f->n_trees - tt[a], 8u);
+				tt[a] += g_k[n_groups];
+				n_groups++;
+				dealt = 1;
+			}
+			if (!dealt && !ahead) {
+				ahead = true;
+				dealt = 1;
+			}
+		}
+		for (g = 0; g < n_groups; g++) {
+			/* Lanes past the last tree walk the group's first
+			 * tree again, unused. */
+			const __m256i last = _mm256_set1_epi32((int)g_k[g]);
+			const __m256i past = _mm256_cmpgt_epi32(
+				_mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8),
+				last);
+
+			base[g] = _mm256_andnot_si256(past, lane_off);
+			thr[g] = f->p_threshold + (size_t)g_t[g] * stride;
+			feat[g] = f->p_feature + (size_t)g_t[g] * stride;
+		}
+		switch (n_groups) {
+		case 1:
+			walk_groups_avx2(d, 1, base, feat, thr, rows, g_row,
+					 idx);
+			break;
+		case 2:
+			walk_groups_avx2(d, 2, base, feat, thr, rows, g_row,
+					 idx);
+			break;
+		case 3:
+			walk_groups_avx2(d, 3, base, feat, thr, rows, g_row,
+					 idx);
+			break;
+		default:
+			walk_groups_avx2(d, ROW_GROUPS, base, feat, thr, rows,
+					 g_row, idx);
+			break;
+		}
+		/* Each row's groups are consecutive trees: their leaves go
+		 * to its sums in one pass, in tree order. */
+		for (a = 0; a < n_active; a++) {
+			const uint32_t r = active[a];
+			uint32_t from = UINT32_MAX, k = 0;
+
+			for (g = 0; g < n_groups; g++) {
+				if (g_row[g] != r)
+					continue;
+				if (from == UINT32_MAX)
+					from = g_t[g];
+				_mm256_storeu_si256(
+					(__m256i *)&pos[k],
+					_mm256_sub_epi32(idx[g], n_split));
+				k += g_k[g];
+			}
+			if (k == 0)
+				continue;
+			acc_add_perfect_avx2(f, from, k, 1, pos, 1, acc[r]);
+			t[r] = from + k;
+		}
+		for (a = 0; a < n_active; a++) {
+			const uint32_t r = active[a];
+
+			if (t[r] >= f->n_trees)
+				continue;
+			if (stop != NULL && t[r] >= stop->first &&
+			    ww_forest_settled(f, stop, t[r], acc[r])) {
+				ww_forest_settle(f, t[r], acc[r]);
+				settled[r] = true;
+				continue;
+			}
+			active[kept++] = r;
+		}
+		n_active = kept;
+	}
 }
 
 /* A block whose rows are settled but this many or fewer hands them to
@@ -381,6 +508,11 @@ eval_perfect_block_avx2(const struct ww_forest *f, const float *rows,
 	struct vec_acc va;
 	struct block blk;
 	bool done = false, settled[8] = {false};
+	/* The first look, at a multiple of TREES_AT_ONCE; then every
+	 * WW_FOREST_STOP_EVERY trees. */
+	uint32_t look = stop != NULL ? RTE_ALIGN_CEIL(stop->first,
+						      (uint32_t)TREES_AT_ONCE)
+				     : UINT32_MAX;
 	uint32_t t, i, n_settled = 0;
 	int c;
 
@@ -407,9 +539,10 @@ eval_perfect_block_avx2(const struct ww_forest *f, const float *rows,
 		__m256i idx[TREES_AT_ONCE];
 		uint32_t pos[TREES_AT_ONCE][8], l, j;
 
-		if (stop != NULL && t != 0 && t % WW_FOREST_STOP_EVERY == 0) {
+		if (t == look) {
 			uint32_t n = 0;
 
+			look += WW_FOREST_STOP_EVERY;
 			if (vacc)
 				vec_acc_store(f, &va, acc);
 			for (i = 0; i < 8; i++) {
@@ -418,15 +551,28 @@ eval_perfect_block_avx2(const struct ww_forest *f, const float *rows,
 				n += settled[i];
 			}
 			if (n >= 8 - BLOCK_HANDOFF) {
-				/* The rest one row at a time, from here. */
+				/* The rest walked on together, from here. */
+				const float *left[BLOCK_HANDOFF];
+				struct ww_forest_acc *left_acc[BLOCK_HANDOFF];
+				uint32_t left_t[BLOCK_HANDOFF],
+					which[BLOCK_HANDOFF];
+				bool left_settled[BLOCK_HANDOFF];
+				uint32_t n_left = 0;
+
 				for (i = 0; i < 8; i++) {
-					if (settled[i])
+					if (settled[i]) {
 						ww_forest_settle(f, t, &acc[i]);
-					else if (i < n_real)
-						settled[i] = walk_row_avx2(
-							f, rows + i * nf, t,
-							&acc[i], stop);
+					} else if (i < n_real) {
+						left[n_left] = rows + i * nf;
+						left_acc[n_left] = &acc[i];
+						left_t[n_left] = t;
+						which[n_left++] = i;
+					}
 				}
+				walk_rows_avx2(f, left, n_left, left_t,
+					       left_acc, stop, left_settled);
+				for (i = 0; i < n_left; i++)
+					settled[which[i]] = left_settled[i];
 				done = true;
 				break;
 			}
@@ -498,9 +644,27 @@ eval_perfect_avx2(const struct ww_forest *f, const float *rows, size_t n,
 		       sizeof(double) * f->n_outputs * (n - r));
 		return settled;
 	}
-	for (; r < n; r++)
-		settled += eval_perfect_row_avx2(f, rows + r * nf,
-						 out + r * f->n_outputs, stop);
+	/* The last rows, together. */
+	for (; r < n; r += ROW_GROUPS) {
+		const float *left[ROW_GROUPS];
+		struct ww_forest_acc acc[ROW_GROUPS], *left_acc[ROW_GROUPS];
+		uint32_t left_t[ROW_GROUPS] = {0}, i;
+		bool left_settled[ROW_GROUPS];
+		const uint32_t m = (uint32_t)RTE_MIN(n - r, (size_t)ROW_GROUPS);
+
+		for (i = 0; i < m; i++) {
+			left[i] = rows + (r + i) * nf;
+			ww_forest_acc_init(f, &acc[i]);
+			left_acc[i] = &acc[i];
+		}
+		walk_rows_avx2(f, left, m, left_t, left_acc, stop,
+			       left_settled);
+		for (i = 0; i < m; i++) {
+			ww_forest_acc_finish(f, &acc[i],
+					     out + (r + i) * f->n_outputs);
+			settled += left_settled[i];
+		}
+	}
 	return settled;
 }
 
