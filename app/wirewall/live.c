@@ -184,8 +184,11 @@ static void emit_stats(struct live *l, bool log_line)
 	sum_workers(l, &t);
 	stats_view(l, &v, nic);
 	if (l->eve != NULL && l->conf->stats_events) {
-		ww_event_log_emit(l->eve, now_ns(l), "stats",
-				  ww_stats_json(&t, &v, uptime_s(l)));
+		json_t *j = ww_stats_json(&t, &v, uptime_s(l));
+
+		json_object_set_new(j, "response",
+				    ww_control_response_json(l->control));
+		ww_event_log_emit(l->eve, now_ns(l), "stats", j);
 		ww_event_log_flush(l->eve);
 	}
 	if (!log_line)
@@ -210,9 +213,14 @@ static json_t *control_stats(void *arg)
 	struct ww_worker_stats t;
 	struct ww_stats_view v;
 
+	json_t *j;
+
 	sum_workers(l, &t);
 	stats_view(l, &v, nic);
-	return ww_stats_json(&t, &v, uptime_s(l));
+	j = ww_stats_json(&t, &v, uptime_s(l));
+	json_object_set_new(j, "response",
+			    ww_control_response_json(l->control));
+	return j;
 }
 
 static void control_loop(struct live *l)
@@ -318,7 +326,8 @@ static int create_workers(struct live *l)
 		struct ww_worker *w = &l->workers[i];
 		struct rte_ring *ring = NULL;
 
-		if (l->eve != NULL) {
+		/* Events go to the log and through the escalation ladder. */
+		if (l->eve != NULL || l->conf->response_enabled) {
 			snprintf(name, sizeof(name), "ww_ev%u", i);
 			ring = ww_event_ring_create(
 				name, l->conf->event_ring_size,

@@ -20,6 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "wirewall.h"
+#include "ww_response.h"
 
 /* Frames a burst, its injected frames and the tx list can hold at once;
  * the fragments reassembly may hold ([defrag] max_held) come on top. */
@@ -50,7 +51,26 @@ struct offline {
 	uint64_t oversize;     /* frames too big for an mbuf: not forwarded */
 	struct rte_mbuf *held; /* read, but belongs to the next burst */
 	int out_precision;     /* PCAP_TSTAMP_PRECISION_* of the output file */
+	struct ww_response *resp; /* the escalation ladder, in line */
 };
+
+/* The ladder sees each event as a worker raises it. */
+static void offline_observe(void *arg, const struct ww_event *ev)
+{
+	struct offline *o = arg;
+
+	ww_response_observe(o->resp, o->conf, ev);
+}
+
+/* A new block set (the ladder's steps) is in force from the next burst:
+ * nothing runs beside this thread, so the old one can go at once. */
+static int offline_publish_blocks(void *arg, struct ww_block_set *set)
+{
+	struct offline *o = arg;
+
+	o->policy->blocks = set;
+	return 0;
+}
 
 /* libpcap hides whether a file stores micro- or nanoseconds; the output
  * keeps the input's so that unchanged frames give an identical file. */
@@ -150,9 +170,14 @@ static void emit_stats(struct offline *o, uint64_t ts_ns)
 	v.port_name[WW_SIDE_OUTSIDE] = "outside";
 	v.port_name[WW_SIDE_INSIDE] = "inside";
 	sum_stats(o, &t);
-	ww_event_log_emit(
-		o->eve, ts_ns, "stats",
-		ww_stats_json(&t, &v, (ts_ns - o->first_ns) / 1000000000u));
+	{
+		json_t *j = ww_stats_json(&t, &v,
+					  (ts_ns - o->first_ns) / 1000000000u);
+
+		json_object_set_new(j, "response",
+				    ww_response_stats_json(o->resp));
+		ww_event_log_emit(o->eve, ts_ns, "stats", j);
+	}
 }
 
 /* Which worker a frame goes to: its client's, as a NIC's RSS keyed on
@@ -221,6 +246,7 @@ static void control_step(struct offline *o)
 {
 	uint64_t now = o->w->now_ns;
 
+	ww_response_tick(o->resp, o->conf, now);
 	if (o->eve == NULL)
 		return;
 	if (now >= o->next_stats_ns) {
@@ -402,6 +428,17 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		for (k = 0; k < o.n_workers; k++)
 			o.w[k].direct_log = o.eve;
 	}
+	o.resp = ww_response_create(conf, o.ctx.block, o.eve, err, sizeof(err));
+	if (o.resp == NULL) {
+		fprintf(stderr, "wirewall: %s\n", err);
+		rc = -ENOMEM;
+		goto out;
+	}
+	ww_block_set_publisher(o.ctx.block, offline_publish_blocks, &o);
+	for (k = 0; k < o.n_workers; k++) {
+		o.w[k].observe = offline_observe;
+		o.w[k].observe_arg = &o;
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	while (!end && !ww_force_quit) {
@@ -413,6 +450,9 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 		end = rc == -1;
 		if (n == 0)
 			continue;
+		/* The ladder's steps that ran out by this burst's first frame
+		 * are undone before it. */
+		ww_response_tick(o.resp, conf, ww_mbuf_priv(pkts[0])->ts_ns);
 		run_burst(&o, pkts, n, &tx);
 		write_frames(&o, &tx);
 		control_step(&o);
@@ -478,6 +518,7 @@ out:
 	ww_models_unload(&o.ctx);
 	rte_mempool_free(o.pool);
 	rte_free(o.w);
+	ww_response_destroy(o.resp);
 	ww_block_destroy(o.ctx.block);
 	ww_auth_destroy(o.ctx.auth);
 	ww_policy_free(o.policy);

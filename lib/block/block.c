@@ -354,11 +354,16 @@ static bool cidr_equal(const struct ww_cidr *a, const struct ww_cidr *b)
 	       memcmp(a->addr, b->addr, 16) == 0;
 }
 
-int ww_block_add(struct ww_block *b, const struct ww_cidr *cidr,
-		 uint64_t expires_ns, char *err, size_t err_len)
+int ww_block_add_kind(struct ww_block *b, const struct ww_cidr *cidr,
+		      uint8_t match, uint64_t expires_ns, char *err,
+		      size_t err_len)
 {
 	uint32_t i;
 
+	if (match != WW_BLOCK_DYNAMIC && match != WW_BLOCK_THROTTLE) {
+		ww_errf(err, err_len, "not a dynamic entry kind: %u", match);
+		return -EINVAL;
+	}
 	/* Exceptions protect what must never be blocked automatically
 	 * (monitoring, the cluster's own nodes): a run-time block inside
 	 * one is refused rather than silently shadowed. */
@@ -373,10 +378,36 @@ int ww_block_add(struct ww_block *b, const struct ww_cidr *cidr,
 				i + 1);
 			return -EPERM;
 		}
+		if (match == WW_BLOCK_THROTTLE &&
+		    b->listed[i].match == WW_BLOCK_LISTED &&
+		    e->prefix_len <= cidr->prefix_len &&
+		    ww_cidr_contains(e, cidr->family, cidr->addr)) {
+			ww_errf(err, err_len,
+				"blocked already by entry %u of the block lists",
+				i + 1);
+			return -EEXIST;
+		}
 	}
 	for (i = 0; i < b->n_dynamic; i++) {
-		if (cidr_equal(&b->dynamic[i].cidr, cidr)) {
-			b->dynamic[i].expires_ns = expires_ns;
+		struct ww_block_rule *r = &b->dynamic[i];
+
+		if (match == WW_BLOCK_THROTTLE &&
+		    r->match == WW_BLOCK_DYNAMIC &&
+		    r->cidr.prefix_len <= cidr->prefix_len &&
+		    ww_cidr_contains(&r->cidr, cidr->family, cidr->addr)) {
+			ww_errf(err, err_len,
+				"blocked already (dynamic entry)");
+			return -EEXIST;
+		}
+	}
+	for (i = 0; i < b->n_dynamic; i++) {
+		struct ww_block_rule *r = &b->dynamic[i];
+
+		if (cidr_equal(&r->cidr, cidr)) {
+			if (r->match != match)
+				b->dirty = true;
+			r->match = match;
+			r->expires_ns = expires_ns;
 			return 0;
 		}
 	}
@@ -389,11 +420,18 @@ int ww_block_add(struct ww_block *b, const struct ww_cidr *cidr,
 	}
 	b->dynamic[b->n_dynamic++] = (struct ww_block_rule){
 		.cidr = *cidr,
-		.match = WW_BLOCK_DYNAMIC,
+		.match = match,
 		.expires_ns = expires_ns,
 	};
 	b->dirty = true;
 	return 0;
+}
+
+int ww_block_add(struct ww_block *b, const struct ww_cidr *cidr,
+		 uint64_t expires_ns, char *err, size_t err_len)
+{
+	return ww_block_add_kind(b, cidr, WW_BLOCK_DYNAMIC, expires_ns, err,
+				 err_len);
 }
 
 int ww_block_remove(struct ww_block *b, const struct ww_cidr *cidr)

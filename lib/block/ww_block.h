@@ -30,10 +30,13 @@
 
 /* What a lookup found: the action of the longest matching prefix. */
 enum ww_block_match {
-	WW_BLOCK_NONE = 0,    /* no prefix matches */
-	WW_BLOCK_LISTED = 1,  /* a prefix from a block-list file */
-	WW_BLOCK_DYNAMIC = 2, /* a run-time entry */
-	WW_BLOCK_EXCEPT = 3,  /* an exception ('!prefix'): not blocked */
+	WW_BLOCK_NONE = 0,     /* no prefix matches */
+	WW_BLOCK_LISTED = 1,   /* a prefix from a block-list file */
+	WW_BLOCK_DYNAMIC = 2,  /* a run-time entry */
+	WW_BLOCK_EXCEPT = 3,   /* an exception ('!prefix'): not blocked */
+	WW_BLOCK_THROTTLE = 4, /* a run-time throttle: the source's new
+				* connections are rate limited, not blocked
+				* ([response] throttle_rate) */
 };
 
 /* One rule. */
@@ -112,6 +115,16 @@ int ww_block_reload(struct ww_block *b, const struct ww_conf *conf, char *err,
  */
 int ww_block_add(struct ww_block *b, const struct ww_cidr *cidr,
 		 uint64_t expires_ns, char *err, size_t err_len);
+/*
+ * The same for a dynamic entry of kind @match (WW_BLOCK_DYNAMIC or
+ * WW_BLOCK_THROTTLE); an equal entry takes the kind and the expiry. A
+ * throttle is refused (-EEXIST) where a block-list file or a dynamic
+ * block already blocks the prefix: the longest prefix would otherwise
+ * turn a block into a throttle.
+ */
+int ww_block_add_kind(struct ww_block *b, const struct ww_cidr *cidr,
+		      uint8_t match, uint64_t expires_ns, char *err,
+		      size_t err_len);
 
 /* Remove a dynamic entry. @return 0 or -ENOENT. */
 int ww_block_remove(struct ww_block *b, const struct ww_cidr *cidr);

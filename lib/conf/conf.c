@@ -41,6 +41,7 @@ enum key_type {
 	KEY_MODEL_ACTION,
 	KEY_REAL,  /* a decimal number within [min, max] / 1000 */
 	KEY_ALLOW, /* [detect] allow: a CIDR list */
+	KEY_NEVER, /* [response] never: a CIDR list */
 };
 
 struct key_schema {
@@ -274,6 +275,48 @@ static const struct key_schema schema[] = {
 	{{"detect", "trigger_requests", "100"}, KEY_U32,
 	 FIELD(detect_trigger_requests), 0, 65535},
 
+	{{"response", "enabled", "yes"}, KEY_BOOL, FIELD(response_enabled), 0, 0},
+	{{"response", "dry_run", "no"}, KEY_BOOL, FIELD(response_dry_run), 0, 0},
+	{{"response", "half_life", "120"}, KEY_U32, FIELD(response_half_life), 1,
+	 86400},
+	{{"response", "throttle_at", "5"}, KEY_REAL, FIELD(response_throttle_at),
+	 0, 1000000000},
+	{{"response", "block_at", "10"}, KEY_REAL, FIELD(response_block_at), 0,
+	 1000000000},
+	{{"response", "escalate_at", "40"}, KEY_REAL, FIELD(response_escalate_at),
+	 0, 1000000000},
+	{{"response", "throttle_rate", "10"}, KEY_U32,
+	 FIELD(response_throttle_rate), 1, 10000000},
+	{{"response", "throttle_ttl", "300"}, KEY_U32,
+	 FIELD(response_throttle_ttl), 1, 604800},
+	{{"response", "block_ttl", "600"}, KEY_U32, FIELD(response_block_ttl), 1,
+	 604800},
+	{{"response", "block_ttl_max", "86400"}, KEY_U32,
+	 FIELD(response_block_ttl_max), 1, 2592000},
+	{{"response", "ttl_growth", "2"}, KEY_REAL, FIELD(response_ttl_growth), 0,
+	 100000},
+	{{"response", "never", ""}, KEY_NEVER, FIELD(response_never), 0, 0},
+	{{"response", "max_offenders", "16384"}, KEY_U32,
+	 FIELD(response_max_offenders), 16, 16777216},
+	{{"response", "max_entries", "4096"}, KEY_U32,
+	 FIELD(response_max_entries), 1, 1048576},
+	{{"response", "actions_per_minute", "600"}, KEY_U32,
+	 FIELD(response_actions_per_minute), 1, 1000000},
+	{{"response", "weight_waf", "1"}, KEY_REAL, FIELD(response_weight[0]), 0,
+	 1000000},
+	{{"response", "weight_protocol", "2"}, KEY_REAL,
+	 FIELD(response_weight[1]), 0, 1000000},
+	{{"response", "weight_rate_limit", "1"}, KEY_REAL,
+	 FIELD(response_weight[2]), 0, 1000000},
+	{{"response", "weight_auth", "1"}, KEY_REAL, FIELD(response_weight[3]),
+	 0, 1000000},
+	{{"response", "weight_model", "3"}, KEY_REAL, FIELD(response_weight[4]),
+	 0, 1000000},
+	{{"response", "weight_anomaly", "1"}, KEY_REAL,
+	 FIELD(response_weight[5]), 0, 1000000},
+	{{"response", "weight_blocklist", "0"}, KEY_REAL,
+	 FIELD(response_weight[6]), 0, 1000000},
+
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},
 
@@ -363,6 +406,27 @@ static const char *const runtime_keys[] = {
 	"detect.trigger_dst_ports",
 	"detect.trigger_half_open",
 	"detect.trigger_requests",
+	"response.enabled",
+	"response.dry_run",
+	"response.half_life",
+	"response.throttle_at",
+	"response.block_at",
+	"response.escalate_at",
+	"response.throttle_rate",
+	"response.throttle_ttl",
+	"response.block_ttl",
+	"response.block_ttl_max",
+	"response.ttl_growth",
+	"response.never",
+	"response.max_entries",
+	"response.actions_per_minute",
+	"response.weight_waf",
+	"response.weight_protocol",
+	"response.weight_rate_limit",
+	"response.weight_auth",
+	"response.weight_model",
+	"response.weight_anomaly",
+	"response.weight_blocklist",
 	"eve.stats",
 	"eve.drop",
 	"eve.flow",
@@ -1016,6 +1080,17 @@ static int parse_value(const struct key_schema *k, const char *value,
 				(double)k->max / 1000);
 			return -EINVAL;
 		}
+		if (strcmp(k->info.section, "response") == 0 && v < 0) {
+			ww_errf(err, err_len, "%s: must not be negative",
+				value);
+			return -EINVAL;
+		}
+		if (strcmp(k->info.key, "ttl_growth") == 0 && v < 1) {
+			ww_errf(err, err_len,
+				"%s: a TTL cannot shrink on a repeat offence (1 or more)",
+				value);
+			return -EINVAL;
+		}
 		if (strstr(k->info.key, "probability") != NULL && v < 0) {
 			ww_errf(err, err_len,
 				"%s: a probability is between 0 and 1", value);
@@ -1030,6 +1105,13 @@ static int parse_value(const struct key_schema *k, const char *value,
 		if (rc < 0)
 			return rc;
 		conf->n_detect_allow = (unsigned int)rc;
+		return 0;
+	case KEY_NEVER:
+		rc = ww_conf_parse_cidr_list(value, field, WW_CONF_MAX_CIDRS,
+					     err, err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_response_never = (unsigned int)rc;
 		return 0;
 	case KEY_VIOLATION_ACTION: {
 		static const char *const names[] = {"reset", "drop", "pass"};

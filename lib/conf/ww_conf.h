@@ -251,6 +251,27 @@ struct ww_conf {
 	uint32_t detect_trigger_half_open;
 	uint32_t detect_trigger_requests;
 
+	/* [response]: the escalation ladder (lib/response) */
+	bool response_enabled;
+	bool response_dry_run;	     /* log the steps, take none */
+	uint32_t response_half_life; /* seconds for evidence to halve */
+	double response_throttle_at; /* evidence score for each step */
+	double response_block_at;
+	double response_escalate_at;
+	uint32_t response_throttle_rate; /* new connections per second */
+	uint32_t response_throttle_ttl;	 /* seconds */
+	uint32_t response_block_ttl;	 /* seconds, first offence */
+	uint32_t response_block_ttl_max; /* seconds */
+	double response_ttl_growth;	 /* TTL factor per repeat offence */
+	struct ww_cidr response_never[WW_CONF_MAX_CIDRS];
+	unsigned int n_response_never;
+	uint32_t response_max_offenders; /* sources remembered */
+	uint32_t response_max_entries;	 /* blocks and throttles in force */
+	uint32_t response_actions_per_minute;
+	/* Evidence per verdict, by kind (enum ww_response_kind's order:
+	 * waf, protocol, rate_limit, auth, model, anomaly, blocklist). */
+	double response_weight[7];
+
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */
 

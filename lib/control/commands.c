@@ -158,13 +158,15 @@ static void block_list(const struct ww_block *b, uint64_t now_ns, FILE *out)
 	}
 	for (i = 0; i < b->n_dynamic; i++) {
 		const struct ww_block_rule *r = &b->dynamic[i];
+		const char *kind =
+			r->match == WW_BLOCK_THROTTLE ? "throttle" : "dynamic";
 
 		inet_ntop(r->cidr.family, r->cidr.addr, a, sizeof(a));
 		if (r->expires_ns == 0)
-			fprintf(out, "%s/%u dynamic\n", a, r->cidr.prefix_len);
+			fprintf(out, "%s/%u %s\n", a, r->cidr.prefix_len, kind);
 		else
-			fprintf(out, "%s/%u dynamic expires_in %" PRIu64 "\n",
-				a, r->cidr.prefix_len,
+			fprintf(out, "%s/%u %s expires_in %" PRIu64 "\n", a,
+				r->cidr.prefix_len, kind,
 				r->expires_ns > now_ns
 					? (r->expires_ns - now_ns) / NS_PER_S
 					: 0);
@@ -304,6 +306,14 @@ void ww_control_command(void *arg, char *line, FILE *out)
 		      ww_control_configure(x, argc == 2 ? argv[1] : NULL, msg,
 					   sizeof(msg)),
 		      msg);
+	} else if (strcmp(argv[0], "offenders") == 0 && argc == 1) {
+		/* The ladder's sources, highest rungs first, as JSON. */
+		json_t *j = ww_response_offenders_json(
+			x->resp, x->o.ctx->policy->conf, x->now_ns);
+
+		json_dumpf(j, out, JSON_COMPACT);
+		json_decref(j);
+		fprintf(out, "\nok\n");
 	} else if (strcmp(argv[0], "stats") == 0 && argc == 1 &&
 		   x->o.stats_json != NULL) {
 		json_t *j = x->o.stats_json(x->o.stats_arg);
@@ -315,7 +325,7 @@ void ww_control_command(void *arg, char *line, FILE *out)
 		fprintf(out, "\nok\n");
 	} else {
 		fprintf(out,
-			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, model reload, set, reload, stats)\n",
+			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, model reload, set, reload, stats, offenders)\n",
 			argv[0]);
 	}
 }

@@ -116,6 +116,10 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 	}
 	if (o->ctx->block != NULL)
 		ww_block_set_publisher(o->ctx->block, publish_blocks, c);
+	c->resp = ww_response_create(o->conf, o->ctx->block, o->eve, err,
+				     err_len);
+	if (c->resp == NULL)
+		goto fail;
 	if (o->ctx->auth != NULL)
 		ww_auth_set_publisher(o->ctx->auth, publish_revoked, c);
 	if (o->conf->control_socket[0] != '\0') {
@@ -137,6 +141,7 @@ void ww_control_destroy(struct ww_control *c)
 	if (c == NULL)
 		return;
 	ww_ctl_socket_close(c->sock);
+	ww_response_destroy(c->resp);
 	if (c->o.ctx->block != NULL)
 		ww_block_set_publisher(c->o.ctx->block, NULL, NULL);
 	if (c->o.ctx->auth != NULL)
@@ -215,20 +220,33 @@ static void drain_responses(struct ww_control *c)
 		CTL_LOG(ERR, "block lists: %s", err);
 }
 
+/* Every event the workers raise passes the escalation ladder on its way
+ * to the log. */
+static void observe(void *arg, const struct ww_event *ev)
+{
+	struct ww_control *c = arg;
+
+	ww_response_observe(c->resp, c->o.ctx->policy->conf, ev);
+}
+
 void ww_control_drain(struct ww_control *c, unsigned int max)
 {
 	unsigned int i, n = 0;
 
 	if (c->o.features != NULL)
 		drain_features(c, max);
-	if (c->o.eve == NULL)
-		return;
 	for (i = 0; i < c->o.n_workers; i++)
 		if (c->o.workers[i].events != NULL)
-			n += ww_event_log_drain(c->o.eve,
-						c->o.workers[i].events, max);
-	if (n != 0)
+			n += ww_event_log_drain_seen(c->o.eve,
+						     c->o.workers[i].events,
+						     max, observe, c);
+	if (n != 0 && c->o.eve != NULL)
 		ww_event_log_flush(c->o.eve);
+}
+
+json_t *ww_control_response_json(const struct ww_control *c)
+{
+	return ww_response_stats_json(c != NULL ? c->resp : NULL);
 }
 
 void ww_control_tick(struct ww_control *c, uint64_t now_ns)
@@ -239,6 +257,7 @@ void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 	c->now_ns = now_ns;
 	ww_control_drain(c, EVENTS_PER_TICK);
 	drain_responses(c);
+	ww_response_tick(c->resp, ctx->policy->conf, now_ns);
 	if (ww_block_expire(ctx->block, now_ns) > 0 &&
 	    ww_block_commit(ctx->block, err, sizeof(err)) < 0)
 		CTL_LOG(ERR, "block lists: %s", err);

@@ -5,6 +5,7 @@
 /* Shared by the control plane's files. */
 
 #include "ww_control.h"
+#include "ww_response.h"
 
 struct ww_control {
 	struct ww_control_opts o;
@@ -12,6 +13,7 @@ struct ww_control {
 	char *sets[WW_CONTROL_MAX_SETS]; /* run-time "set" keys, in order */
 	unsigned int n_sets;
 	uint64_t now_ns, last_rebalance_ns;
+	struct ww_response *resp; /* the escalation ladder */
 };
 
 #endif /* WW_CONTROL_PRIV_H */

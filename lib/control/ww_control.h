@@ -64,6 +64,9 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 /* Close the socket and free the policy in force (workers stopped). */
 void ww_control_destroy(struct ww_control *c);
 
+/* The escalation ladder's counters (the "response" object of stats). */
+json_t *ww_control_response_json(const struct ww_control *c);
+
 /* One tick of the control loop at UNIX time @now_ns. */
 void ww_control_tick(struct ww_control *c, uint64_t now_ns);
 

@@ -442,8 +442,9 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev)
 	return write_event(log, ev, NULL, 0);
 }
 
-unsigned int ww_event_log_drain(struct ww_event_log *log, struct rte_ring *ring,
-				unsigned int max)
+unsigned int ww_event_log_drain_seen(struct ww_event_log *log,
+				     struct rte_ring *ring, unsigned int max,
+				     ww_event_observer seen, void *seen_arg)
 {
 	struct ww_event evs[32];
 	unsigned int total = 0;
@@ -455,11 +456,39 @@ unsigned int ww_event_log_drain(struct ww_event_log *log, struct rte_ring *ring,
 						   want, NULL);
 		if (n == 0)
 			break;
-		for (i = 0; i < n; i++)
-			ww_event_log_write(log, &evs[i]);
+		for (i = 0; i < n; i++) {
+			if (seen != NULL)
+				seen(seen_arg, &evs[i]);
+			if (log != NULL)
+				ww_event_log_write(log, &evs[i]);
+		}
 		total += n;
 	}
 	return total;
+}
+
+unsigned int ww_event_log_drain(struct ww_event_log *log, struct rte_ring *ring,
+				unsigned int max)
+{
+	return ww_event_log_drain_seen(log, ring, max, NULL, NULL);
+}
+
+int ww_event_log_emit_ext(struct ww_event_log *log, uint64_t ts_ns,
+			  const char *event_type, json_t *top, json_t *ext)
+{
+	json_t *o = header(ts_ns, event_type);
+
+	if (o == NULL) {
+		json_decref(top);
+		json_decref(ext);
+		return -ENOMEM;
+	}
+	if (top != NULL)
+		json_object_update(o, top);
+	json_decref(top);
+	if (ext != NULL)
+		json_object_set_new(o, "wirewall", ext);
+	return write_line(log, o);
 }
 
 int ww_event_log_emit(struct ww_event_log *log, uint64_t ts_ns,

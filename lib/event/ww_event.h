@@ -73,6 +73,10 @@ struct ww_event_alert {
 	uint32_t signature_id;
 	uint8_t blocked; /* action: blocked or allowed */
 	uint8_t severity;
+	/* The source has a return path (it completed a TCP handshake the
+	 * appliance saw acknowledged): its address is not spoofed. Only
+	 * such verdicts move it up the escalation ladder. */
+	uint8_t source_verified;
 	char signature[160];
 	char category[32];
 	struct ww_event_model model;
@@ -179,6 +183,16 @@ void ww_event_log_close(struct ww_event_log *log);
 void ww_event_log_set_port_name(struct ww_event_log *log, uint16_t port,
 				const char *name);
 
+/* Something that reads the events as they are drained (the escalation
+ * ladder), before they are written. */
+typedef void (*ww_event_observer)(void *arg, const struct ww_event *ev);
+
+/* Drain up to @max records from @ring, show each to @seen (NULL: none)
+ * and write them (@log NULL: not written). @return how many. */
+unsigned int ww_event_log_drain_seen(struct ww_event_log *log,
+				     struct rte_ring *ring, unsigned int max,
+				     ww_event_observer seen, void *seen_arg);
+
 /* Drain up to @max records from @ring and write them. @return how many. */
 unsigned int ww_event_log_drain(struct ww_event_log *log, struct rte_ring *ring,
 				unsigned int max);
@@ -193,6 +207,16 @@ int ww_event_log_write(struct ww_event_log *log, const struct ww_event *ev);
  */
 int ww_event_log_emit(struct ww_event_log *log, uint64_t ts_ns,
 		      const char *event_type, json_t *body);
+
+/*
+ * Write an event of a type Suricata does not have: Suricata's header
+ * (timestamp, event_type), the fields of @top merged in (src_ip ...:
+ * Suricata's names and shapes only), and @ext as the "wirewall" object,
+ * the one home of what Suricata's schema has no field for. Steals both
+ * references (@top may be NULL).
+ */
+int ww_event_log_emit_ext(struct ww_event_log *log, uint64_t ts_ns,
+			  const char *event_type, json_t *top, json_t *ext);
 
 /* Flush buffered lines to the file. */
 void ww_event_log_flush(struct ww_event_log *log);

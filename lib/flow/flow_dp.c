@@ -288,6 +288,14 @@ static void tcp_track(struct ww_flow *f, const struct ww_pkt *p, uint8_t dir)
 		   dir == WW_FLOW_TOCLIENT && (f->tcp_hs & WW_FLOW_HS_SYN) &&
 		   p->tcp_ack == f->tcp_isn_next) {
 		f->tcp_hs |= WW_FLOW_HS_SYNACK;
+	} else if (dir == WW_FLOW_TOSERVER &&
+		   (f->tcp_hs &
+		    (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK | WW_FLOW_HS_ACKED)) ==
+			   (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK) &&
+		   (p->tcp_flags & (WW_TCP_SYN | WW_TCP_ACK | WW_TCP_RST)) ==
+			   WW_TCP_ACK &&
+		   p->tcp_ack == f->tcp_end[WW_FLOW_TOCLIENT]) {
+		f->tcp_hs |= WW_FLOW_HS_ACKED;
 	}
 	if (p->tcp_flags & WW_TCP_SYN)
 		f->tcp_wscale[dir] =

@@ -104,6 +104,9 @@ struct ww_flow {
 
 #define WW_FLOW_HS_SYN	  0x01
 #define WW_FLOW_HS_SYNACK 0x02
+/* The client's ACK acknowledged the server's SYN-ACK: it received it, so
+ * its address is its own (a return path), not one a blind spoofer chose. */
+#define WW_FLOW_HS_ACKED 0x04
 
 _Static_assert(sizeof(struct ww_flow) == 128, "flow state: two cache lines");
 

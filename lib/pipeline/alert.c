@@ -31,6 +31,7 @@ void ww_alert_fill(struct ww_event *ev, uint32_t sid, const char *category,
 	ev->alert.signature_id = sid;
 	ev->alert.blocked = blocked;
 	ev->alert.severity = 2;
+	ev->alert.source_verified = 0;
 	snprintf(ev->alert.signature, sizeof(ev->alert.signature), "%s",
 		 signature);
 	snprintf(ev->alert.category, sizeof(ev->alert.category), "%s",

@@ -41,6 +41,7 @@ void ww_l7_alert(struct ww_worker *w, struct ww_flow *f, uint32_t sid,
 	f->judged |= WW_FLOW_ALERTED;
 	ww_l7_flow_event(&ev, w, f, WW_EVENT_ALERT);
 	ww_alert_fill(&ev, sid, category, signature, blocked);
+	ev.alert.source_verified = (f->tcp_hs & WW_FLOW_HS_ACKED) != 0;
 	ww_worker_log(w, &ev);
 }
 

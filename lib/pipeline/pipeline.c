@@ -24,6 +24,7 @@ static const char *const drop_names[WW_DROP_MAX] = {
 	[WW_DROP_FRAGMENT] = "fragment",
 	[WW_DROP_TCP_REFUSED] = "tcp_refused",
 	[WW_DROP_MODEL] = "model",
+	[WW_DROP_THROTTLE] = "throttle",
 };
 
 const char *ww_drop_name(enum ww_drop d)

@@ -54,6 +54,8 @@ void ww_worker_housekeeping(struct ww_worker *w, struct ww_tx_list *out)
 
 void ww_worker_log(struct ww_worker *w, const struct ww_event *ev)
 {
+	if (w->observe != NULL)
+		w->observe(w->observe_arg, ev);
 	if (w->direct_log != NULL)
 		ww_event_log_write(w->direct_log, ev);
 	else if (w->events != NULL)
@@ -65,6 +67,9 @@ void ww_worker_log_n(struct ww_worker *w, const struct ww_event *ev,
 {
 	unsigned int i;
 
+	if (w->observe != NULL)
+		for (i = 0; i < n; i++)
+			w->observe(w->observe_arg, &ev[i]);
 	if (w->direct_log != NULL)
 		for (i = 0; i < n; i++)
 			ww_event_log_write(w->direct_log, &ev[i]);
@@ -79,7 +84,8 @@ bool ww_worker_alert_due(struct ww_worker *w, enum ww_alert_memo_kind kind,
 		(uint64_t)w->pol->conf->block_alert_interval * NS_PER_S;
 	struct ww_alert_memo *slot;
 
-	if ((w->events == NULL && w->direct_log == NULL) ||
+	if ((w->events == NULL && w->direct_log == NULL &&
+	     w->observe == NULL) ||
 	    w->alert_memo == NULL)
 		return false;
 	slot = &w->alert_memo[kind * WW_ALERT_MEMO_SLOTS +

@@ -34,6 +34,30 @@ static void block_alert(struct ww_worker *w, uint16_t port,
 			"blocklist", sig, true);
 }
 
+/* A source the escalation ladder throttles: each new connection (a SYN
+ * without ACK; for other protocols, each packet) takes a token of its
+ * bucket, [response] throttle_rate a second; over it, dropped. What it
+ * has established goes on. */
+static void throttle(struct ww_worker *w, struct ww_burst *b, uint16_t i)
+{
+	const struct ww_pkt *p = &b->pk[i];
+	const uint32_t rate = w->pol->conf->response_throttle_rate;
+	const struct ww_limit_rule rule = {rate, rate};
+	struct ww_limit_key key;
+
+	if (p->l4proto == 6 &&
+	    (!(p->flags & WW_PKT_F_L4) ||
+	     (p->tcp_flags & (WW_TCP_SYN | WW_TCP_ACK)) != WW_TCP_SYN))
+		return;
+	if (w->limits.e == NULL)
+		return;
+	ww_limit_client_key(&key, p->src, p->l3 == WW_PKT_L3_IPV4, false,
+			    WW_LIMIT_THROTTLE, 2);
+	if (ww_limit_take(&w->limits, &key, &rule, b->ts[i], NULL))
+		return;
+	stop(b, i, WW_V_DROP, WW_DROP_THROTTLE);
+}
+
 static void block_lists(struct ww_worker *w, struct ww_burst *b,
 			struct ww_block_set *set)
 {
@@ -50,8 +74,13 @@ static void block_lists(struct ww_worker *w, struct ww_burst *b,
 				: NULL;
 	ww_block_lookup_burst(set, to_block, b->n, bsrc, bdst);
 	for (i = 0; i < b->n; i++) {
-		if (to_block[i] == NULL ||
-		    (!is_blocked(bsrc[i]) && !is_blocked(bdst[i])))
+		if (to_block[i] == NULL)
+			continue;
+		if (bsrc[i] == WW_BLOCK_THROTTLE && !is_blocked(bdst[i])) {
+			throttle(w, b, i);
+			continue;
+		}
+		if (!is_blocked(bsrc[i]) && !is_blocked(bdst[i]))
 			continue;
 		w->now_ns = b->ts[i];
 		stop(b, i, WW_V_DROP, WW_DROP_BLOCKLIST);

@@ -1032,6 +1032,14 @@ static void judge(struct ww_worker *w, uint32_t k,
 	ww_alert_fill(&ev, by_anomaly ? WW_SID_ANOMALY : WW_SID_MODEL + cls,
 		      class_category(cls, by_anomaly), sig,
 		      a >= WW_CONF_MODEL_DROP && a != WW_CONF_MODEL_THROTTLE);
+	/* A return path: the flow's handshake was acknowledged, or (a
+	 * client row) the client completed handshakes. */
+	if (m->kind != WW_ROW_CLIENT && m->flow != NULL && m->flow_id != 0 &&
+	    m->flow->in_use && m->flow->id == m->flow_id)
+		ev.alert.source_verified =
+			(m->flow->tcp_hs & WW_FLOW_HS_ACKED) != 0;
+	else
+		ev.alert.source_verified = c != NULL && c->handshakes > 0;
 	ww_worker_log(w, &ev);
 }
 

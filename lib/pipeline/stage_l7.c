@@ -385,7 +385,8 @@ static enum ww_verdict undecided(struct ww_l7_delivery *d, bool to_server,
 		const uint16_t client_port = to_server ? p->sport : p->dport;
 
 		if (is_http_port(w->ctx->conf, client_port) &&
-		    f->tcp_hs != (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK)) {
+		    (f->tcp_hs & (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK)) !=
+			    (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK)) {
 			if (p->payload_len == 0)
 				return WW_V_FORWARD; /* decided on data */
 			*why = WW_DROP_EXCEPTION;
@@ -404,8 +405,10 @@ static enum ww_verdict undecided(struct ww_l7_delivery *d, bool to_server,
 		f->l7 = L7_HS_WIN | p->tcp_window;
 		return WW_V_FORWARD;
 	}
-	if (f->tcp_hs == (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK) && to_server &&
-	    !(p->tcp_flags & WW_TCP_SYN) && (p->tcp_flags & WW_TCP_ACK)) {
+	if ((f->tcp_hs & (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK)) ==
+		    (WW_FLOW_HS_SYN | WW_FLOW_HS_SYNACK) &&
+	    to_server && !(p->tcp_flags & WW_TCP_SYN) &&
+	    (p->tcp_flags & WW_TCP_ACK)) {
 		d->x = take(w, f, p, server_port);
 		if (d->x == NULL)
 			return refuse_conn(d, WW_CONF_EXC_NO_CONTEXT,

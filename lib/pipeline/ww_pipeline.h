@@ -80,6 +80,9 @@ enum ww_drop {
 				* reassembly memory is low */
 	WW_DROP_MODEL,	       /* a model's verdict: its flow dropped or
 				* reset, its client blocked or throttled */
+	WW_DROP_THROTTLE,      /* a new connection of a source the
+				* escalation ladder throttles, over
+				* [response] throttle_rate */
 	WW_DROP_MAX
 };
 
@@ -288,6 +291,11 @@ struct ww_worker {
 	 * control thread flushes a stopped worker's flows): events are
 	 * written here instead of queued. */
 	struct ww_event_log *direct_log;
+	/* Offline mode: what sees every event in line (the escalation
+	 * ladder), written or not. NULL in live mode, where the control
+	 * thread shows the events it drains to the ladder. */
+	ww_event_observer observe;
+	void *observe_arg;
 	/* Features and models (NULL when [detect] enabled = no). */
 	struct ww_detect *det;
 	struct rte_ring *responses; /* block requests to the control thread
