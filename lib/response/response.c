@@ -71,11 +71,11 @@ struct ww_response {
 	struct ww_response_stats st;
 };
 
-static const char *const step_names[WW_STEP_MAX] = {"none", "throttle",
-						    "block", "escalate"};
+static const char *const step_names[WW_STEP_MAX] = {"none", "throttle", "block",
+						    "escalate"};
 static const char *const kind_names[WW_RESPONSE_KINDS] = {
-	"waf", "protocol", "rate_limit", "auth", "model", "anomaly",
-	"blocklist"};
+	"waf",	 "protocol", "rate_limit", "auth",
+	"model", "anomaly",  "blocklist"};
 
 const char *ww_response_step_name(enum ww_response_step s)
 {
@@ -208,8 +208,8 @@ static json_t *reasons_json(const struct offender *o)
 			arr, json_pack("{s:s, s:I, s:s, s:s, s:f}", "timestamp",
 				       ts, "signature_id", (json_int_t)x->sid,
 				       "category", x->category, "kind",
-				       ww_response_kind_name(x->kind),
-				       "weight", (double)x->weight));
+				       ww_response_kind_name(x->kind), "weight",
+				       (double)x->weight));
 	}
 	return arr;
 }
@@ -241,11 +241,12 @@ static void emit(struct ww_response *r, const struct ww_conf *conf,
 			    json_string(ww_response_step_name(o->step)));
 	json_object_set_new(body, "previous_step",
 			    json_string(ww_response_step_name(from)));
-	json_object_set_new(body, "score",
-			    json_real(round(score_at(o, conf, now_ns) * 1000) /
-				      1000));
+	json_object_set_new(
+		body, "score",
+		json_real(round(score_at(o, conf, now_ns) * 1000) / 1000));
 	if (ttl_s > 0)
-		json_object_set_new(body, "ttl", json_integer((json_int_t)ttl_s));
+		json_object_set_new(body, "ttl",
+				    json_integer((json_int_t)ttl_s));
 	json_object_set_new(body, "offences", json_integer(o->offences));
 	json_object_set_new(body, "dry_run",
 			    json_boolean(conf->response_dry_run || o->dry));
@@ -289,8 +290,8 @@ static void refuse(struct ww_response *r, const struct ww_conf *conf,
 	if (o->refused == target)
 		return; /* said once per rung */
 	o->refused = (uint8_t)target;
-	emit(r, conf, o, now_ns, ww_response_step_name(target), o->step, 0,
-	     why, detail);
+	emit(r, conf, o, now_ns, ww_response_step_name(target), o->step, 0, why,
+	     detail);
 }
 
 /* Seconds the block of @o's next offence lasts. */
@@ -317,9 +318,8 @@ static void step_up(struct ww_response *r, const struct ww_conf *conf,
 	int rc = 0;
 
 	source_cidr(o, &cidr);
-	if (ww_cidr_list_contains(conf->response_never,
-				  conf->n_response_never, cidr.family,
-				  cidr.addr)) {
+	if (ww_cidr_list_contains(conf->response_never, conf->n_response_never,
+				  cidr.family, cidr.addr)) {
 		refuse(r, conf, o, now_ns, target, &r->st.refused_never,
 		       "never", "the source is in [response] never");
 		return;
@@ -339,12 +339,11 @@ static void step_up(struct ww_response *r, const struct ww_conf *conf,
 	ttl = target == WW_STEP_THROTTLE ? conf->response_throttle_ttl
 					 : block_ttl(o, conf);
 	if (!dry && r->block != NULL) {
-		rc = ww_block_add_kind(r->block, &cidr,
-				       target == WW_STEP_THROTTLE
-					       ? WW_BLOCK_THROTTLE
-					       : WW_BLOCK_DYNAMIC,
-				       now_ns + ttl * NS_PER_SEC, err,
-				       sizeof(err));
+		rc = ww_block_add_kind(
+			r->block, &cidr,
+			target == WW_STEP_THROTTLE ? WW_BLOCK_THROTTLE
+						   : WW_BLOCK_DYNAMIC,
+			now_ns + ttl * NS_PER_SEC, err, sizeof(err));
 		if (rc == -EPERM) {
 			refuse(r, conf, o, now_ns, target,
 			       &r->st.refused_exception, "exception", err);
@@ -372,7 +371,7 @@ static void step_up(struct ww_response *r, const struct ww_conf *conf,
 	} else if (rc == -EEXIST) {
 		snprintf(detail, sizeof(detail), "%s", err);
 	}
-	if (target >= WW_STEP_BLOCK && from < WW_STEP_BLOCK)
+	if (target >= WW_STEP_BLOCK && (from < WW_STEP_BLOCK || o->dry) && !dry)
 		o->offences++;
 	if (new_entry && !dry)
 		r->entries++;
@@ -384,8 +383,8 @@ static void step_up(struct ww_response *r, const struct ww_conf *conf,
 	r->st.steps[target]++;
 	if (dry)
 		r->st.dry_run++;
-	emit(r, conf, o, now_ns, ww_response_step_name(target), from, ttl,
-	     NULL, detail[0] ? detail : NULL);
+	emit(r, conf, o, now_ns, ww_response_step_name(target), from, ttl, NULL,
+	     detail[0] ? detail : NULL);
 }
 
 /* The rung @score reaches (a threshold of 0 is a rung turned off). */
@@ -522,7 +521,10 @@ void ww_response_observe(struct ww_response *r, const struct ww_conf *conf,
 	x->weight = (float)weight;
 	snprintf(x->category, sizeof(x->category), "%s", a->category);
 	target = rung_for(conf, o->score);
-	if (target > o->step)
+	/* A step only logged (dry run) does not hold the source once dry run
+	 * is off. */
+	if (target >
+	    (o->dry && !conf->response_dry_run ? WW_STEP_NONE : o->step))
 		step_up(r, conf, o, target, ev->ts_ns);
 }
 
@@ -538,8 +540,7 @@ static void expire(struct ww_response *r, const struct ww_conf *conf,
 	if (from == WW_STEP_ESCALATE && !o->dry && r->escalate != NULL) {
 		source_cidr(o, &cidr);
 		if (r->escalate(r->escalate_arg, true, &cidr, o->svc_family,
-				o->svc_addr, o->svc_port, err,
-				sizeof(err)) < 0)
+				o->svc_addr, o->svc_port, err, sizeof(err)) < 0)
 			snprintf(detail, sizeof(detail),
 				 "undoing the escalation failed: %s", err);
 	}
@@ -624,8 +625,8 @@ json_t *ww_response_offenders_json(const struct ww_response *r,
 
 		json_object_set_new(e, "src_ip",
 				    addr_json(o->key.family, o->key.addr));
-		json_object_set_new(e, "step",
-				    json_string(ww_response_step_name(o->step)));
+		json_object_set_new(
+			e, "step", json_string(ww_response_step_name(o->step)));
 		json_object_set_new(
 			e, "score",
 			json_real(round(score_at(o, conf, now_ns) * 1000) /
@@ -633,11 +634,12 @@ json_t *ww_response_offenders_json(const struct ww_response *r,
 		if (o->step != WW_STEP_NONE)
 			json_object_set_new(
 				e, "ttl_remaining",
-				json_integer((json_int_t)((o->until_ns > now_ns
-								   ? o->until_ns -
-									     now_ns
-								   : 0) /
-							  NS_PER_SEC)));
+				json_integer(
+					(json_int_t)((o->until_ns > now_ns
+							      ? o->until_ns -
+									now_ns
+							      : 0) /
+						     NS_PER_SEC)));
 		json_object_set_new(e, "offences", json_integer(o->offences));
 		json_object_set_new(e, "dry_run", json_boolean(o->dry));
 		ww_event_format_time(o->last_ns, ts, sizeof(ts));
@@ -695,7 +697,8 @@ json_t *ww_response_stats_json(const struct ww_response *r)
 			    json_integer((json_int_t)s.refused_rate));
 	json_object_set_new(ref, "block_lists",
 			    json_integer((json_int_t)s.refused_other));
-	json_object_set_new(o, "evidence", json_integer((json_int_t)s.evidence));
+	json_object_set_new(o, "evidence",
+			    json_integer((json_int_t)s.evidence));
 	json_object_set_new(o, "unverified",
 			    json_integer((json_int_t)s.unverified));
 	json_object_set_new(o, "steps", steps);

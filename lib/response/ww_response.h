@@ -65,20 +65,20 @@ enum ww_response_step {
 #define WW_RESPONSE_REASONS 4 /* verdicts remembered per source */
 
 struct ww_response_stats {
-	uint64_t evidence;		 /* verdicts counted */
-	uint64_t unverified;		 /* verdicts on spoofable sources */
-	uint64_t steps[WW_STEP_MAX];	 /* steps taken, by rung */
-	uint64_t expired;		 /* steps undone by their TTL */
-	uint64_t refused_never;		 /* a [response] never prefix */
-	uint64_t refused_exception;	 /* a block-list exception */
-	uint64_t refused_entries;	 /* max_entries in force */
-	uint64_t refused_rate;		 /* actions_per_minute */
-	uint64_t refused_other;		 /* lib/block refused (full, ...) */
-	uint64_t dry_run;		 /* steps logged, not taken */
-	uint64_t offenders;		 /* tracked now */
-	uint64_t offenders_forgotten;	 /* dropped to make room */
-	uint64_t offenders_untracked;	 /* no room, not tracked */
-	uint64_t in_force[WW_STEP_MAX];	 /* sources at each rung now */
+	uint64_t evidence;		/* verdicts counted */
+	uint64_t unverified;		/* verdicts on spoofable sources */
+	uint64_t steps[WW_STEP_MAX];	/* steps taken, by rung */
+	uint64_t expired;		/* steps undone by their TTL */
+	uint64_t refused_never;		/* a [response] never prefix */
+	uint64_t refused_exception;	/* a block-list exception */
+	uint64_t refused_entries;	/* max_entries in force */
+	uint64_t refused_rate;		/* actions_per_minute */
+	uint64_t refused_other;		/* lib/block refused (full, ...) */
+	uint64_t dry_run;		/* steps logged, not taken */
+	uint64_t offenders;		/* tracked now */
+	uint64_t offenders_forgotten;	/* dropped to make room */
+	uint64_t offenders_untracked;	/* no room, not tracked */
+	uint64_t in_force[WW_STEP_MAX]; /* sources at each rung now */
 };
 
 /* The Kubernetes action for a source that reached WW_STEP_ESCALATE

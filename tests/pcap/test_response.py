@@ -193,6 +193,24 @@ class Response(unittest.TestCase):
         self.assertEqual(final["drop"].get("blocklist", 0), 0)
         self.assertEqual(final["drop"].get("throttle", 0), 0)
 
+    def test_caps(self):
+        # One step a minute: the throttle takes it, the block is refused
+        # (and said once); one entry in force: the second source's step
+        # is refused.
+        out, events = self.run_ww("apm", "response.actions_per_minute=1",
+                                  "response.never=")
+        steps = responses(events, ATTACKER) + responses(events, NEVER)
+        refused = [s for s in steps if s.get("refused") == "actions_per_minute"]
+        self.assertTrue(refused, steps)
+        final = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        self.assertGreater(final["response"]["refused"]["actions_per_minute"], 0)
+        out, events = self.run_ww("entries", "response.max_entries=1",
+                                  "response.never=")
+        final = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        self.assertGreater(final["response"]["refused"]["max_entries"], 0)
+        self.assertTrue([s for s in responses(events, NEVER)
+                         if s.get("refused") == "max_entries"])
+
     def test_off(self):
         out, events = self.run_ww("off", "response.enabled=no")
         self.assertEqual([e for e in events if e["event_type"] == "response"], [])
