@@ -487,6 +487,11 @@ void ww_response_observe(struct ww_response *r, const struct ww_conf *conf,
 		return;
 	kind = ww_response_kind_of(a);
 	weight = conf->response_weight[kind];
+	/* Models that may only alert ([detect] may_act, anomaly_may_act
+	 * no) do not act through the ladder either. */
+	if ((kind == WW_RESPONSE_MODEL && !conf->detect_may_act) ||
+	    (kind == WW_RESPONSE_ANOMALY && !conf->detect_anomaly_may_act))
+		return;
 	if (!(weight > 0))
 		return;
 	/* A verdict on an address a blind spoofer could have chosen must

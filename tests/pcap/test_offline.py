@@ -39,6 +39,8 @@ enabled = no
 max_flows = 65536
 [http]
 contexts = 64
+[response]
+enabled = no
 """
 # The flow case leaves direction to the flows (no protected_networks)
 # and shortens the established timeout so one flow times out in it.
