@@ -124,6 +124,19 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 		if (c->sock == NULL)
 			goto fail;
 	}
+	{
+		struct ww_metrics_opts mo = {
+			.conf = o->conf,
+			.ctx = o->ctx,
+			.workers = o->workers,
+			.n_workers = o->n_workers,
+		};
+
+		memcpy(mo.port_name, o->port_name, sizeof(mo.port_name));
+		c->metrics = ww_metrics_create(&mo, err, err_len);
+		if (c->metrics == NULL)
+			goto fail;
+	}
 	return c;
 fail:
 	ww_control_destroy(c);
@@ -137,6 +150,7 @@ void ww_control_destroy(struct ww_control *c)
 	if (c == NULL)
 		return;
 	ww_ctl_socket_close(c->sock);
+	ww_metrics_destroy(c->metrics);
 	if (c->o.ctx->block != NULL)
 		ww_block_set_publisher(c->o.ctx->block, NULL, NULL);
 	if (c->o.ctx->auth != NULL)
@@ -231,6 +245,11 @@ void ww_control_drain(struct ww_control *c, unsigned int max)
 		ww_event_log_flush(c->o.eve);
 }
 
+struct ww_metrics *ww_control_metrics(struct ww_control *c)
+{
+	return c->metrics;
+}
+
 void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 {
 	struct ww_pipeline_ctx *ctx = c->o.ctx;
@@ -244,6 +263,7 @@ void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 		CTL_LOG(ERR, "block lists: %s", err);
 	ww_auth_expire(ctx->auth, now_ns);
 	ww_ctl_socket_poll(c->sock, ww_control_command, c);
+	ww_metrics_poll(c->metrics);
 	if (c->o.n_workers > 1 && c->o.workers[0].limits.e != NULL &&
 	    now_ns - c->last_rebalance_ns >= REBALANCE_NS) {
 		struct ww_limit_table *tables[RTE_MAX_LCORE];
