@@ -9,8 +9,10 @@
  * static: telemetry cannot unregister a command, so a late call after
  * the control plane is gone must still find valid memory.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_spinlock.h>
@@ -64,46 +66,50 @@ static int not_running(struct rte_tel_data *d)
 	return 0;
 }
 
-static int cmd_stats(const char *cmd, const char *params,
-		     struct rte_tel_data *d)
+/* Each client of the telemetry socket has a thread of its own: every
+ * call answers from a copy of its own. */
+static struct snapshot *copy(void)
 {
-	static struct snapshot s; /* the telemetry thread's only */
+	struct snapshot *s = malloc(sizeof(*s));
+
+	if (s != NULL)
+		take(s);
+	return s;
+}
+
+static void stats(const struct snapshot *s, struct rte_tel_data *d)
+{
 	struct rte_tel_data *ports, *drops, *alerts;
 	uint64_t rx = 0, tx = 0, dropped = 0;
 	unsigned int i;
 
-	(void)cmd;
-	(void)params;
-	take(&s);
-	if (!s.live)
-		return not_running(d);
 	rte_tel_data_start_dict(d);
 	ports = dict();
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
 		struct rte_tel_data *p;
 
-		if (s.port_name[i][0] == '\0')
+		if (s->port_name[i][0] == '\0')
 			continue;
-		rx += s.total.rx_pkts[i];
-		tx += s.total.tx_pkts[i];
+		rx += s->total.rx_pkts[i];
+		tx += s->total.tx_pkts[i];
 		p = dict();
 		if (p == NULL)
 			continue;
-		rte_tel_data_add_dict_u64(p, "rx_packets", s.total.rx_pkts[i]);
-		rte_tel_data_add_dict_u64(p, "rx_bytes", s.total.rx_bytes[i]);
-		rte_tel_data_add_dict_u64(p, "tx_packets", s.total.tx_pkts[i]);
-		rte_tel_data_add_dict_u64(p, "tx_bytes", s.total.tx_bytes[i]);
+		rte_tel_data_add_dict_u64(p, "rx_packets", s->total.rx_pkts[i]);
+		rte_tel_data_add_dict_u64(p, "rx_bytes", s->total.rx_bytes[i]);
+		rte_tel_data_add_dict_u64(p, "tx_packets", s->total.tx_pkts[i]);
+		rte_tel_data_add_dict_u64(p, "tx_bytes", s->total.tx_bytes[i]);
 		if (ports != NULL)
-			add_child(ports, s.port_name[i], p);
+			add_child(ports, s->port_name[i], p);
 		else
 			rte_tel_data_free(p);
 	}
 	drops = dict();
 	for (i = 0; i < WW_DROP_MAX; i++) {
-		dropped += s.total.drop[i];
+		dropped += s->total.drop[i];
 		if (drops != NULL)
 			rte_tel_data_add_dict_u64(drops, ww_drop_name(i),
-						  s.total.drop[i]);
+						  s->total.drop[i]);
 	}
 	alerts = dict();
 	for (i = 0; alerts != NULL && i < WW_ACAT_MAX; i++) {
@@ -114,37 +120,29 @@ static int cmd_stats(const char *cmd, const char *params,
 		for (c = name; *c != '\0'; c++)
 			if (*c == '-')
 				*c = '_';
-		rte_tel_data_add_dict_u64(alerts, name, s.total.alerts[i]);
+		rte_tel_data_add_dict_u64(alerts, name, s->total.alerts[i]);
 	}
-	rte_tel_data_add_dict_u64(d, "workers", s.n_workers);
+	rte_tel_data_add_dict_u64(d, "workers", s->n_workers);
 	rte_tel_data_add_dict_u64(d, "rx_packets", rx);
 	rte_tel_data_add_dict_u64(d, "tx_packets", tx);
 	rte_tel_data_add_dict_u64(d, "dropped", dropped);
 	add_child(d, "ports", ports);
 	add_child(d, "drop", drops);
 	add_child(d, "alerts", alerts);
-	rte_tel_data_add_dict_u64(d, "http_requests", s.total.http_requests);
-	rte_tel_data_add_dict_u64(d, "waf_blocked", s.total.waf_blocked);
+	rte_tel_data_add_dict_u64(d, "http_requests", s->total.http_requests);
+	rte_tel_data_add_dict_u64(d, "waf_blocked", s->total.waf_blocked);
 	rte_tel_data_add_dict_u64(d, "model_rows_scored",
-				  s.total.detect.scored);
-	rte_tel_data_add_dict_u64(d, "dynamic_blocks", s.dynamic_blocks);
-	rte_tel_data_add_dict_u64(d, "events_dropped", s.total.events_dropped);
-	return 0;
+				  s->total.detect.scored);
+	rte_tel_data_add_dict_u64(d, "dynamic_blocks", s->dynamic_blocks);
+	rte_tel_data_add_dict_u64(d, "events_dropped", s->total.events_dropped);
 }
 
-static int cmd_flows(const char *cmd, const char *params,
-		     struct rte_tel_data *d)
+static void flows(const struct snapshot *s, struct rte_tel_data *d)
 {
-	static struct snapshot s;
-	const struct ww_flow_stats *f = &s.total.flow;
+	const struct ww_flow_stats *f = &s->total.flow;
 	struct rte_tel_data *ended, *evicted;
 	unsigned int i;
 
-	(void)cmd;
-	(void)params;
-	take(&s);
-	if (!s.live)
-		return not_running(d);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "active", f->active);
 	rte_tel_data_add_dict_u64(d, "created", f->created);
@@ -159,23 +157,17 @@ static int cmd_flows(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(evicted, ww_flow_state_name(i),
 					  f->evicted_by_state[i]);
 	add_child(d, "evicted_by_state", evicted);
-	return 0;
 }
 
 /* The clients the escalation ladder (lib/response) acts on, as it hands
  * them to ww_metrics_set_offenders(); an empty list until it does. */
-static int cmd_offenders(const char *cmd, const char *params,
-			 struct rte_tel_data *d)
+static void offender_list(const struct snapshot *s, struct rte_tel_data *d)
 {
-	static struct snapshot s;
 	unsigned int i;
 
-	(void)cmd;
-	(void)params;
-	take(&s);
 	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
-	for (i = 0; s.live && i < s.n_offenders; i++) {
-		const struct ww_metrics_offender *o = &s.offenders[i];
+	for (i = 0; i < s->n_offenders; i++) {
+		const struct ww_metrics_offender *o = &s->offenders[i];
 		struct rte_tel_data *one = dict();
 
 		if (one == NULL)
@@ -187,7 +179,46 @@ static int cmd_offenders(const char *cmd, const char *params,
 		if (rte_tel_data_add_array_container(d, one, 0) != 0)
 			rte_tel_data_free(one);
 	}
+}
+
+/* A command's answer from a copy of the snapshot. */
+static int answer(struct rte_tel_data *d,
+		  void (*fn)(const struct snapshot *, struct rte_tel_data *))
+{
+	struct snapshot *s = copy();
+
+	if (s == NULL)
+		return -ENOMEM;
+	if (s->live)
+		fn(s, d);
+	else
+		not_running(d);
+	free(s);
 	return 0;
+}
+
+static int cmd_stats(const char *cmd, const char *params,
+		     struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return answer(d, stats);
+}
+
+static int cmd_flows(const char *cmd, const char *params,
+		     struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return answer(d, flows);
+}
+
+static int cmd_offenders(const char *cmd, const char *params,
+			 struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return answer(d, offender_list);
 }
 
 void ww_metrics_telemetry_start(const struct ww_metrics *m)
