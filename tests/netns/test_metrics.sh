@@ -37,6 +37,8 @@ metrics_cleanup() {
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	netns_cleanup
+	# EAL's runtime directories (the telemetry socket's among them).
+	rm -rf "/var/run/dpdk/$RIG" "/var/run/dpdk/${RIG}b"
 }
 trap metrics_cleanup EXIT
 
@@ -71,7 +73,6 @@ check "a port already taken stops the start, naming address and reason" busy_ref
 kill "$HOLD_PID" 2>/dev/null
 wait "$HOLD_PID" 2>/dev/null
 HOLD_PID=
-rm -rf "/var/run/dpdk/${RIG}b"
 
 # The WAF is off (test_enforce.sh has it); a rate-limited route gives
 # alerts and answers from wirewall, a name the service label.
