@@ -124,15 +124,17 @@ rig_tap_counter() {
 }
 
 # Start wirewall in the background on the rig's two taps, one worker, no
-# hugepages, its control socket at $RIG_CTL (wirewallctl -s "$RIG_CTL");
-# sets WW_PID. Output goes to LOG.
+# hugepages, its control socket at $RIG_CTL (wirewallctl -s "$RIG_CTL"),
+# no metrics endpoint unless the arguments ask for one (tests run side by
+# side, and a fixed port would be taken); sets WW_PID. Output goes to LOG.
 #   rig_start_wirewall BINARY LOG -c CONF [app args after --...]
 rig_start_wirewall() {
 	local bin=$1 log=$2
 	shift 2
 	# shellcheck disable=SC2046
 	"$bin" --no-pci --no-huge -m 1024 -l 0,1 --file-prefix "$RIG" \
-		$(rig_eal_args) -- "$@" --set "control.socket=$RIG_CTL" >"$log" 2>&1 &
+		$(rig_eal_args) -- --set metrics.listen= "$@" \
+		--set "control.socket=$RIG_CTL" >"$log" 2>&1 &
 	WW_PID=$!
 }
 

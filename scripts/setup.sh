@@ -24,6 +24,9 @@ PACKAGES=(
 	wfuzz sqlmap wapiti dirb
 	# the netns rig and the traffic in tests and the demo
 	iproute2 iputils-ping curl iperf3 procps ethtool tcpdump
+	# the metrics endpoint (libmicrohttpd); its test scrapes it with a
+	# real Prometheus and checks the format with promtool
+	libmicrohttpd-dev prometheus
 	# scripts/traffic: the shop's server, benign clients and the attack
 	# tools of the labelled captures; the evaluation's plots
 	nginx siege wrk apache2-utils nmap masscan hping3 slowhttptest hydra

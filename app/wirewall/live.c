@@ -295,9 +295,14 @@ static int setup_control(struct live *l)
 		.stats_json = control_stats,
 		.stats_arg = l,
 	};
+	struct ww_control_opts oo = o;
+	unsigned int i;
 	char err[1024];
 
-	l->control = ww_control_create(&o, err, sizeof(err));
+	for (i = 0; i < l->ports.n; i++)
+		oo.port_name[l->ports.port[i].port_id] = l->ports.port[i].name;
+
+	l->control = ww_control_create(&oo, err, sizeof(err));
 	if (l->control == NULL) {
 		APP_LOG(ERR, "%s", err);
 		return -EINVAL;

@@ -39,9 +39,11 @@ enum key_type {
 	KEY_WAF_ACTION,
 	KEY_EXC_ACTION,
 	KEY_MODEL_ACTION,
-	KEY_REAL,  /* a decimal number within [min, max] / 1000 */
-	KEY_ALLOW, /* [detect] allow: a CIDR list */
-	KEY_NEVER, /* [response] never: a CIDR list */
+	KEY_REAL,     /* a decimal number within [min, max] / 1000 */
+	KEY_ALLOW,    /* [detect] allow: a CIDR list */
+	KEY_NEVER,    /* [response] never: a CIDR list */
+	KEY_LISTEN,   /* "" or ADDRESS:PORT */
+	KEY_SERVICES, /* NAME=ADDRESS:PORT, ... */
 };
 
 struct key_schema {
@@ -320,6 +322,15 @@ static const struct key_schema schema[] = {
 	{{"control", "socket", "/run/wirewall.sock"}, KEY_STRING,
 	 FIELD(control_socket), 0, 0},
 
+	{{"metrics", "listen", "127.0.0.1:9464"}, KEY_LISTEN,
+	 FIELD(metrics_listen), 0, 0},
+	{{"metrics", "max_services", "64"}, KEY_U32, FIELD(metrics_max_services),
+	 1, 65536},
+	{{"metrics", "max_signatures", "1024"}, KEY_U32,
+	 FIELD(metrics_max_signatures), 16, 65536},
+	{{"metrics", "services", ""}, KEY_SERVICES, FIELD(metrics_services), 0,
+	 0},
+
 	{{"eve", "file", ""}, KEY_STRING, FIELD(eve_file), 0, 0},
 	{{"eve", "stats", "yes"}, KEY_BOOL, FIELD(stats_events), 0, 0},
 	{{"eve", "drop", "yes"}, KEY_BOOL, FIELD(drop_events), 0, 0},
@@ -427,6 +438,7 @@ static const char *const runtime_keys[] = {
 	"response.weight_model",
 	"response.weight_anomaly",
 	"response.weight_blocklist",
+	"metrics.services",
 	"eve.stats",
 	"eve.drop",
 	"eve.flow",
@@ -816,6 +828,111 @@ static int add_port(const char *item, void *arg, char *err, size_t err_len)
 	return 0;
 }
 
+int ww_conf_parse_hostport(const char *s, bool port0_ok,
+			   struct ww_conf_hostport *out, char *err,
+			   size_t err_len)
+{
+	char addr[64], why[128];
+	const char *colon, *a = s;
+	size_t alen;
+	uint64_t port;
+
+	memset(out, 0, sizeof(*out));
+	colon = strrchr(s, ':');
+	if (colon == NULL) {
+		ww_errf(err, err_len,
+			"'%s': want ADDRESS:PORT (IPv6 as [ADDRESS]:PORT)", s);
+		return -EINVAL;
+	}
+	alen = (size_t)(colon - s);
+	if (s[0] == '[') {
+		if (alen < 2 || s[alen - 1] != ']') {
+			ww_errf(err, err_len, "'%s': want [IPv6-ADDRESS]:PORT",
+				s);
+			return -EINVAL;
+		}
+		a = s + 1;
+		alen -= 2;
+	}
+	if (alen == 0 || alen >= sizeof(addr)) {
+		ww_errf(err, err_len, "'%s': want ADDRESS:PORT", s);
+		return -EINVAL;
+	}
+	memcpy(addr, a, alen);
+	addr[alen] = '\0';
+	if (a == s && inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+	} else if (a != s && inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+	} else {
+		ww_errf(err, err_len,
+			"'%s' is not an IPv4 address or a bracketed IPv6 one",
+			addr);
+		return -EINVAL;
+	}
+	if (parse_u64(colon + 1, port0_ok ? 0 : 1, 65535, &port, why,
+		      sizeof(why)) < 0) {
+		ww_errf(err, err_len, "'%s': port: %s", s, why);
+		return -EINVAL;
+	}
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+struct service_acc {
+	struct ww_conf_service *out;
+	unsigned int n;
+};
+
+/* "NAME=ADDRESS:PORT": a name is what a Prometheus label value shows, so
+ * it is kept to letters, digits, '_', '-' and '.'. */
+static int add_service(const char *item, void *arg, char *err, size_t err_len)
+{
+	struct service_acc *acc = arg;
+	const char *eq = strchr(item, '=');
+	struct ww_conf_service *sv;
+	size_t nlen;
+	unsigned int i;
+	char why[256];
+
+	if (acc->n == WW_CONF_MAX_SERVICES) {
+		ww_errf(err, err_len, "more than %d services",
+			WW_CONF_MAX_SERVICES);
+		return -EINVAL;
+	}
+	sv = &acc->out[acc->n];
+	nlen = eq ? (size_t)(eq - item) : 0;
+	if (eq == NULL || nlen == 0 || nlen >= sizeof(sv->name)) {
+		ww_errf(err, err_len, "'%s': want NAME=ADDRESS:PORT", item);
+		return -EINVAL;
+	}
+	memset(sv, 0, sizeof(*sv));
+	memcpy(sv->name, item, nlen);
+	for (i = 0; i < nlen; i++)
+		if (!isalnum((unsigned char)sv->name[i]) &&
+		    strchr("_-.", sv->name[i]) == NULL) {
+			ww_errf(err, err_len,
+				"'%s': a name is letters, digits, '_', '-' and '.'",
+				sv->name);
+			return -EINVAL;
+		}
+	if (ww_conf_parse_hostport(eq + 1, false, &sv->at, why, sizeof(why)) <
+	    0) {
+		ww_errf(err, err_len, "service %s: %s", sv->name, why);
+		return -EINVAL;
+	}
+	for (i = 0; i < acc->n; i++)
+		if (strcmp(acc->out[i].name, sv->name) == 0 ||
+		    memcmp(&acc->out[i].at, &sv->at, sizeof(sv->at)) == 0) {
+			ww_errf(err, err_len,
+				"service %s: its name or address is given twice",
+				sv->name);
+			return -EINVAL;
+		}
+	acc->n++;
+	return 0;
+}
+
 /* One [limit] route, "METHOD /path-prefix RATE [BURST]", into @r. */
 static int parse_limit_route(char *item, unsigned int n, void *out, char *err,
 			     size_t err_len)
@@ -1097,6 +1214,29 @@ static int parse_value(const struct key_schema *k, const char *value,
 			return -EINVAL;
 		}
 		*(double *)field = v;
+		return 0;
+	}
+	case KEY_LISTEN: {
+		struct ww_conf_hostport hp;
+
+		if (value[0] != '\0' &&
+		    ww_conf_parse_hostport(value, true, &hp, err, err_len) < 0)
+			return -EINVAL;
+		if (strlen(value) >= k->size) {
+			ww_errf(err, err_len, "value longer than %zu bytes",
+				k->size - 1);
+			return -EINVAL;
+		}
+		strcpy(field, value);
+		return 0;
+	}
+	case KEY_SERVICES: {
+		struct service_acc acc = {field, 0};
+
+		rc = for_each_item(value, add_service, &acc, err, err_len);
+		if (rc < 0)
+			return rc;
+		conf->n_metrics_services = acc.n;
 		return 0;
 	}
 	case KEY_ALLOW:

@@ -28,6 +28,7 @@
 #define WW_CONF_PORT_NAME_MAX  64
 #define WW_CONF_PATH_MAX       512
 #define WW_CONF_ERR_MAX	       512
+#define WW_CONF_MAX_SERVICES   32
 
 /* An IPv4 or IPv6 prefix. Host bits are always zero (the parser refuses
  * a prefix with host bits set rather than guess what was meant). */
@@ -42,6 +43,20 @@ struct ww_cidr {
 struct ww_conf_port_pair {
 	char outside[WW_CONF_PORT_NAME_MAX];
 	char inside[WW_CONF_PORT_NAME_MAX];
+};
+
+/* An IPv4 or IPv6 address and a TCP port: "192.0.2.1:80",
+ * "[2001:db8::1]:80". */
+struct ww_conf_hostport {
+	uint8_t family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network byte order; IPv4 uses the first 4 */
+	uint16_t port;
+};
+
+/* A name the metrics give a service (a server address and port). */
+struct ww_conf_service {
+	char name[64];
+	struct ww_conf_hostport at;
 };
 
 /* What to do with a frame the decoder refuses. */
@@ -275,6 +290,13 @@ struct ww_conf {
 	/* [control] */
 	char control_socket[WW_CONF_PATH_MAX]; /* "" = none */
 
+	/* [metrics] */
+	char metrics_listen[64];	 /* "" = no endpoint */
+	uint32_t metrics_max_services;	 /* per worker, then "other" */
+	uint32_t metrics_max_signatures; /* per worker */
+	struct ww_conf_service metrics_services[WW_CONF_MAX_SERVICES];
+	unsigned int n_metrics_services;
+
 	/* [eve] */
 	char eve_file[WW_CONF_PATH_MAX]; /* "" = no event log */
 	bool http_events;
@@ -311,6 +333,15 @@ void ww_conf_defaults(struct ww_conf *conf);
 int ww_conf_load(const char *path, const char *const *overrides,
 		 unsigned int n_overrides, struct ww_conf *conf, char *err,
 		 size_t err_len);
+
+/*
+ * Parse "ADDRESS:PORT" (IPv6 in brackets: "[::1]:9464") into @out; the
+ * port may be 0 when @port0_ok. @return 0 or -EINVAL with a reason in
+ * @err.
+ */
+int ww_conf_parse_hostport(const char *s, bool port0_ok,
+			   struct ww_conf_hostport *out, char *err,
+			   size_t err_len);
 
 /*
  * Parse a comma or whitespace separated list of CIDRs into @out.

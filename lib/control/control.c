@@ -77,6 +77,91 @@ static int publish_revoked(void *arg, const struct ww_auth_revset *set)
 	return 0;
 }
 
+/* The escalation ladder's families in the Prometheus exposition. */
+static void ladder_metrics(void *arg, FILE *out)
+{
+	const struct ww_control *c = arg;
+	static const char *const refused[] = {
+		"never", "exception", "max_entries", "actions_per_minute",
+		"block_lists"};
+	struct ww_response_stats s;
+	uint64_t r[5];
+	unsigned int i;
+
+	ww_response_get_stats(c->resp, &s);
+	r[0] = s.refused_never;
+	r[1] = s.refused_exception;
+	r[2] = s.refused_entries;
+	r[3] = s.refused_rate;
+	r[4] = s.refused_other;
+	ww_metrics_family(out, "wirewall_response_steps_total", "counter",
+			  "Steps the escalation ladder took, by rung");
+	for (i = 1; i < WW_STEP_MAX; i++) {
+		fprintf(out, "wirewall_response_steps_total{step=");
+		ww_metrics_label(out, ww_response_step_name(i));
+		fprintf(out, "} %" PRIu64 "\n", s.steps[i]);
+	}
+	ww_metrics_family(out, "wirewall_response_sources", "gauge",
+			  "Sources on each rung of the escalation ladder now");
+	for (i = 1; i < WW_STEP_MAX; i++) {
+		fprintf(out, "wirewall_response_sources{step=");
+		ww_metrics_label(out, ww_response_step_name(i));
+		fprintf(out, "} %" PRIu64 "\n", s.in_force[i]);
+	}
+	ww_metrics_family(out, "wirewall_response_expired_total", "counter",
+			  "Ladder steps undone when their TTL ran out");
+	fprintf(out, "wirewall_response_expired_total %" PRIu64 "\n",
+		s.expired);
+	ww_metrics_family(out, "wirewall_response_refused_total", "counter",
+			  "Ladder steps refused by a safety rail, by rail");
+	for (i = 0; i < 5; i++) {
+		fprintf(out, "wirewall_response_refused_total{reason=");
+		ww_metrics_label(out, refused[i]);
+		fprintf(out, "} %" PRIu64 "\n", r[i]);
+	}
+	ww_metrics_family(out, "wirewall_response_evidence_total", "counter",
+			  "Verdicts counted as evidence against their source");
+	fprintf(out, "wirewall_response_evidence_total %" PRIu64 "\n",
+		s.evidence);
+	ww_metrics_family(
+		out, "wirewall_response_unverified_total", "counter",
+		"Verdicts on sources without a return path (not evidence)");
+	fprintf(out, "wirewall_response_unverified_total %" PRIu64 "\n",
+		s.unverified);
+	ww_metrics_family(out, "wirewall_response_offenders", "gauge",
+			  "Sources the escalation ladder tracks");
+	fprintf(out, "wirewall_response_offenders %" PRIu64 "\n", s.offenders);
+}
+
+/* /wirewall/offenders: the ladder's sources, highest rungs first. */
+static unsigned int ladder_offenders(void *arg, struct ww_metrics_offender *out,
+				     unsigned int max)
+{
+	const struct ww_control *c = arg;
+	json_t *list = ww_response_offenders_json(
+		c->resp, c->o.ctx->policy->conf, c->now_ns);
+	unsigned int n = 0;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(list, i, e)
+	{
+		if (n == max)
+			break;
+		snprintf(out[n].addr, sizeof(out[n].addr), "%s",
+			 json_string_value(json_object_get(e, "src_ip")));
+		snprintf(out[n].step, sizeof(out[n].step), "%s",
+			 json_string_value(json_object_get(e, "step")));
+		out[n].score =
+			(uint64_t)json_real_value(json_object_get(e, "score"));
+		out[n].expires_in = (uint64_t)json_integer_value(
+			json_object_get(e, "ttl_remaining"));
+		n++;
+	}
+	json_decref(list);
+	return n;
+}
+
 struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 				     size_t err_len)
 {
@@ -128,6 +213,21 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 		if (c->sock == NULL)
 			goto fail;
 	}
+	{
+		struct ww_metrics_opts mo = {
+			.conf = o->conf,
+			.ctx = o->ctx,
+			.workers = o->workers,
+			.n_workers = o->n_workers,
+		};
+
+		memcpy(mo.port_name, o->port_name, sizeof(mo.port_name));
+		c->metrics = ww_metrics_create(&mo, err, err_len);
+		if (c->metrics == NULL)
+			goto fail;
+		ww_metrics_add_collector(c->metrics, ladder_metrics, c);
+		ww_metrics_set_offenders(c->metrics, ladder_offenders, c);
+	}
 	return c;
 fail:
 	ww_control_destroy(c);
@@ -142,6 +242,7 @@ void ww_control_destroy(struct ww_control *c)
 		return;
 	ww_ctl_socket_close(c->sock);
 	ww_response_destroy(c->resp);
+	ww_metrics_destroy(c->metrics);
 	if (c->o.ctx->block != NULL)
 		ww_block_set_publisher(c->o.ctx->block, NULL, NULL);
 	if (c->o.ctx->auth != NULL)
@@ -249,6 +350,11 @@ json_t *ww_control_response_json(const struct ww_control *c)
 	return ww_response_stats_json(c != NULL ? c->resp : NULL);
 }
 
+struct ww_metrics *ww_control_metrics(struct ww_control *c)
+{
+	return c->metrics;
+}
+
 void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 {
 	struct ww_pipeline_ctx *ctx = c->o.ctx;
@@ -263,6 +369,7 @@ void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 		CTL_LOG(ERR, "block lists: %s", err);
 	ww_auth_expire(ctx->auth, now_ns);
 	ww_ctl_socket_poll(c->sock, ww_control_command, c);
+	ww_metrics_poll(c->metrics);
 	if (c->o.n_workers > 1 && c->o.workers[0].limits.e != NULL &&
 	    now_ns - c->last_rebalance_ns >= REBALANCE_NS) {
 		struct ww_limit_table *tables[RTE_MAX_LCORE];

@@ -10,6 +10,7 @@
 struct ww_control {
 	struct ww_control_opts o;
 	struct ww_ctl_socket *sock;
+	struct ww_metrics *metrics;
 	char *sets[WW_CONTROL_MAX_SETS]; /* run-time "set" keys, in order */
 	unsigned int n_sets;
 	uint64_t now_ns, last_rebalance_ns;

@@ -25,6 +25,7 @@
 
 #include "ww_conf.h"
 #include "ww_event.h"
+#include "ww_metrics.h"
 #include "ww_pipeline.h"
 #include "ww_waf.h"
 
@@ -50,14 +51,17 @@ struct ww_control_opts {
 	/* The counters as JSON (the app adds its ports' NIC counters). */
 	json_t *(*stats_json)(void *arg);
 	void *stats_arg;
+	/* Names of the ports in use, NULL for the others (metrics). */
+	const char *port_name[RTE_MAX_ETHPORTS];
 };
 
 struct ww_control;
 
 /*
  * Load the rule set, build and publish the first policy, open the
- * control socket ([control] socket; none when empty). @return NULL with
- * the reason in @err.
+ * control socket ([control] socket; none when empty) and the metrics
+ * endpoint ([metrics] listen; none when empty), register the telemetry
+ * commands. @return NULL with the reason in @err.
  */
 struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 				     size_t err_len);
@@ -66,6 +70,13 @@ void ww_control_destroy(struct ww_control *c);
 
 /* The escalation ladder's counters (the "response" object of stats). */
 json_t *ww_control_response_json(const struct ww_control *c);
+
+/*
+ * The metrics of the control plane, for the parts of it that add
+ * families of their own (ww_metrics_add_collector) or fill the
+ * offenders telemetry lists (ww_metrics_set_offenders).
+ */
+struct ww_metrics *ww_control_metrics(struct ww_control *c);
 
 /* One tick of the control loop at UNIX time @now_ns. */
 void ww_control_tick(struct ww_control *c, uint64_t now_ns);

@@ -58,6 +58,7 @@ struct ww_l7_pending {
 	uint8_t no_body;    /* HEAD: the response carries no body */
 	uint8_t connect;    /* CONNECT: a 2xx turns the connection into a
 			     * tunnel */
+	uint8_t by_us;	    /* the appliance answered it (401, 403, 429) */
 	uint32_t url_off, url_len; /* the whole URL in the context's store */
 };
 
@@ -135,7 +136,8 @@ void ww_l7_flush_pending(struct ww_worker *w, struct ww_l7 *x);
 void ww_l7_flow_event(struct ww_event *ev, const struct ww_worker *w,
 		      const struct ww_flow *f, uint16_t type);
 void ww_l7_alert(struct ww_worker *w, struct ww_flow *f, uint32_t sid,
-		 const char *category, const char *signature, bool blocked);
+		 enum ww_alert_cat category, const char *signature,
+		 bool blocked);
 
 /* l7_enforce.c: the checks on a request head (auth, limits) and on a
  * whole request (WAF). false when refused: x->answer says how. */

@@ -62,8 +62,8 @@ static bool auth_allowed(struct ww_l7_delivery *d)
 
 		snprintf(sig, sizeof(sig), "JWT refused: %s",
 			 ww_auth_result_name(res));
-		ww_l7_alert(w, f, WW_SID_AUTH + res, "authentication", sig,
-			    true);
+		ww_l7_alert(w, f, WW_SID_AUTH + res, WW_ACAT_AUTHENTICATION,
+			    sig, true);
 	}
 	return false;
 }
@@ -147,7 +147,7 @@ bool ww_l7_head_allowed(struct ww_l7_delivery *d)
 		snprintf(sig, sizeof(sig), "Rate limit exceeded (%s)",
 			 what[over]);
 		ww_l7_alert(w, f, WW_SID_RATE_LIMIT + (uint32_t)over,
-			    "rate-limit", sig, true);
+			    WW_ACAT_RATE_LIMIT, sig, true);
 	}
 	return false;
 }
@@ -208,6 +208,6 @@ bool ww_l7_request_allowed(struct ww_l7_delivery *d)
 				      i ? " " : "", res.ids[i]);
 	snprintf(sig + n, sizeof(sig) - n, "] score %d", res.anomaly_score);
 	ww_l7_alert(w, f, res.n_ids ? res.ids[0] : res.blocked_by,
-		    "web-application-attack", sig, res.blocked);
+		    WW_ACAT_WEB_APPLICATION_ATTACK, sig, res.blocked);
 	return !res.blocked;
 }

@@ -34,13 +34,14 @@ void ww_l7_flow_event(struct ww_event *ev, const struct ww_worker *w,
 }
 
 void ww_l7_alert(struct ww_worker *w, struct ww_flow *f, uint32_t sid,
-		 const char *category, const char *signature, bool blocked)
+		 enum ww_alert_cat category, const char *signature,
+		 bool blocked)
 {
 	struct ww_event ev;
 
 	f->judged |= WW_FLOW_ALERTED;
 	ww_l7_flow_event(&ev, w, f, WW_EVENT_ALERT);
-	ww_alert_fill(&ev, sid, category, signature, blocked);
+	ww_alert_fill(w, &ev, sid, category, signature, blocked);
 	ev.alert.source_verified = (f->tcp_hs & WW_FLOW_HS_ACKED) != 0;
 	ww_worker_log(w, &ev);
 }
@@ -100,6 +101,8 @@ static void log_oldest(struct ww_worker *w, struct ww_l7 *x)
 
 	if (q->ev.http.status == 0)
 		w->stats.http_unanswered++;
+	ww_http_svc_count(w, q->ev.family, q->ev.dest_ip, q->ev.dest_port,
+			  q->ev.http.status, q->ev.http.latency_ns, !q->by_us);
 	if (w->pol->conf->http_events)
 		log_http(w, x, q);
 	x->first_pending = (x->first_pending + 1) % WW_L7_MAX_PENDING;
@@ -136,6 +139,7 @@ static void queue_request(struct ww_worker *w, const struct ww_flow *f,
 	q->no_body = r->method.len == 4 && memcmp(r->method.p, "HEAD", 4) == 0;
 	q->connect =
 		r->method.len == 7 && memcmp(r->method.p, "CONNECT", 7) == 0;
+	q->by_us = 0;
 	ww_l7_flow_event(&q->ev, w, f, WW_EVENT_HTTP);
 	copy_str(q->ev.http.hostname, sizeof(q->ev.http.hostname), r->host);
 	copy_str(q->ev.http.url, sizeof(q->ev.http.url), r->uri_raw);
@@ -259,6 +263,7 @@ static void answer_request(struct ww_worker *w, const struct ww_flow *f,
 	q = &x->pending[(x->first_pending + x->n_pending - 1) %
 			WW_L7_MAX_PENDING];
 	q->ev.http.status = x->answer;
+	q->by_us = 1;
 	x->resp_off = 1;
 	ww_l7_flush_pending(w, x);
 }
@@ -345,7 +350,7 @@ void ww_l7_deliver_request(void *arg, const uint8_t *data, uint32_t len)
 				 ww_http_violation_name(x->http.violation));
 			ww_l7_alert(w, d->f,
 				    SID_HTTP_VIOLATION + x->http.violation,
-				    "protocol-violation", sig,
+				    WW_ACAT_PROTOCOL_VIOLATION, sig,
 				    c->http_violation_action !=
 					    WW_CONF_VIOLATION_PASS);
 		} else if (ev == WW_HTTP_NEED_MORE) {

@@ -253,6 +253,8 @@ int ww_worker_setup_flows(struct ww_worker *w, int socket)
 		return -ENOMEM;
 	if (ww_detect_create(w, socket) < 0)
 		return -ENOMEM;
+	if (ww_worker_counters_create(w, socket) < 0)
+		return -ENOMEM;
 	ww_flow_set_end_cb(w->flows, ww_flow_ended, w);
 	if (conf->n_protected_networks != 0)
 		ww_flow_set_protected(w->flows, conf_is_protected, conf);
@@ -293,6 +295,7 @@ void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 void ww_worker_teardown(struct ww_worker *w)
 {
 	ww_detect_destroy(w);
+	ww_worker_counters_destroy(w);
 	ww_flow_table_destroy(w->flows);
 	w->flows = NULL;
 	ww_l7_pool_destroy(w);

@@ -141,8 +141,15 @@ bool ww_port_protected(const struct ww_worker *w, uint16_t port);
 void ww_packet_event(struct ww_event *ev, const struct ww_worker *w,
 		     uint16_t in_port, const struct ww_pkt *p, uint16_t type);
 void ww_packet_alert(struct ww_worker *w, uint16_t in_port,
-		     const struct ww_pkt *p, uint32_t sid, const char *category,
-		     const char *signature, bool blocked);
+		     const struct ww_pkt *p, uint32_t sid,
+		     enum ww_alert_cat category, const char *signature,
+		     bool blocked);
+/* Count an alert of @sid (counters.c). */
+void ww_alert_count(struct ww_worker *w, uint32_t sid, enum ww_alert_cat cat);
+/* The worker's keyed counters ([metrics] max_services, max_signatures):
+ * 0 or -ENOMEM. Control thread, before the worker starts. */
+int ww_worker_counters_create(struct ww_worker *w, int socket);
+void ww_worker_counters_destroy(struct ww_worker *w);
 
 /* Frames the pipeline makes (inject_dp.c). */
 struct ww_flow;

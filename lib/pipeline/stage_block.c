@@ -31,7 +31,7 @@ static void block_alert(struct ww_worker *w, uint16_t port,
 	ww_packet_alert(w, port, p,
 			WW_SID_BLOCK + (by_src ? 0 : 2) +
 				(why == WW_BLOCK_DYNAMIC),
-			"blocklist", sig, true);
+			WW_ACAT_BLOCKLIST, sig, true);
 }
 
 /* A source the escalation ladder throttles: each new connection (a SYN
@@ -113,10 +113,11 @@ static void syn_guard(struct ww_worker *w, struct ww_burst *b)
 		w->now_ns = b->ts[i];
 		stop(b, i, WW_V_DROP, WW_DROP_SYN_LIMIT);
 		if (ww_worker_alert_due(w, WW_MEMO_LIMIT, p->src, addr_len(p)))
-			ww_packet_alert(
-				w, b->m[i]->port, p,
-				WW_SID_RATE_LIMIT + WW_LIMIT_SYN, "rate-limit",
-				"Rate limit exceeded (new connections)", true);
+			ww_packet_alert(w, b->m[i]->port, p,
+					WW_SID_RATE_LIMIT + WW_LIMIT_SYN,
+					WW_ACAT_RATE_LIMIT,
+					"Rate limit exceeded (new connections)",
+					true);
 	}
 }
 

@@ -148,7 +148,7 @@ void stage_defrag(struct ww_worker *w, struct ww_burst *b)
 						addr_len(p)))
 				ww_packet_alert(
 					w, m->port, p, WW_SID_FRAG_OVERLAP,
-					"protocol-violation",
+					WW_ACAT_PROTOCOL_VIOLATION,
 					"IP fragment overlap with different data (datagram dropped)",
 					true);
 			break;

@@ -869,25 +869,25 @@ act(struct ww_worker *w, const struct row_meta *m, struct ww_feat_client *c,
 	}
 }
 
-static const char *class_category(unsigned int cls, bool anomaly)
+static enum ww_alert_cat class_category(unsigned int cls, bool anomaly)
 {
 	if (anomaly)
-		return "unknown";
+		return WW_ACAT_UNKNOWN;
 	switch (cls) {
 	case WW_CLASS_FLOOD:
 	case WW_CLASS_SYN_FLOOD:
 	case WW_CLASS_SLOW_DOS:
-		return "attempted-dos";
+		return WW_ACAT_ATTEMPTED_DOS;
 	case WW_CLASS_SCAN:
-		return "network-scan";
+		return WW_ACAT_NETWORK_SCAN;
 	case WW_CLASS_BRUTE_FORCE:
-		return "attempted-user";
+		return WW_ACAT_ATTEMPTED_USER;
 	case WW_CLASS_CONTENT_DISCOVERY:
-		return "attempted-recon";
+		return WW_ACAT_ATTEMPTED_RECON;
 	case WW_CLASS_WEB_ATTACK:
-		return "web-application-attack";
+		return WW_ACAT_WEB_APPLICATION_ATTACK;
 	default:
-		return "unknown";
+		return WW_ACAT_UNKNOWN;
 	}
 }
 
@@ -1029,7 +1029,7 @@ static void judge(struct ww_worker *w, uint32_t k,
 	memcpy(ev.dest_ip, m->server, 16);
 	ev.src_port = m->client_port;
 	ev.dest_port = m->server_port;
-	ww_alert_fill(&ev, by_anomaly ? WW_SID_ANOMALY : WW_SID_MODEL + cls,
+	ww_alert_fill(w, &ev, by_anomaly ? WW_SID_ANOMALY : WW_SID_MODEL + cls,
 		      class_category(cls, by_anomaly), sig,
 		      a >= WW_CONF_MODEL_DROP && a != WW_CONF_MODEL_THROTTLE);
 	/* A return path: the flow's handshake was acknowledged, or (a

@@ -323,7 +323,8 @@ static enum ww_verdict client_segment(struct ww_l7_delivery *d,
 		if (!x->evasion_alerted) {
 			x->evasion_alerted = 1;
 			ww_l7_alert(
-				w, d->f, SID_TCP_OVERLAP, "protocol-violation",
+				w, d->f, SID_TCP_OVERLAP,
+				WW_ACAT_PROTOCOL_VIOLATION,
 				c->tcp_overlap_rewrite
 					? "TCP overlap with different data (rewritten)"
 					: "TCP overlap with different data (dropped)",

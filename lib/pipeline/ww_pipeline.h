@@ -103,6 +103,85 @@ enum ww_exc_outcome {
 	WW_EXC_OUTCOMES
 };
 
+/* Alert categories (Suricata's classtypes that wirewall's alerts use):
+ * one counter each, and the category string of the alert's event. */
+enum ww_alert_cat {
+	WW_ACAT_BLOCKLIST = 0,
+	WW_ACAT_RATE_LIMIT,
+	WW_ACAT_AUTHENTICATION,
+	WW_ACAT_WEB_APPLICATION_ATTACK,
+	WW_ACAT_PROTOCOL_VIOLATION,
+	WW_ACAT_ATTEMPTED_DOS,
+	WW_ACAT_NETWORK_SCAN,
+	WW_ACAT_ATTEMPTED_USER,
+	WW_ACAT_ATTEMPTED_RECON,
+	WW_ACAT_UNKNOWN,
+	WW_ACAT_MAX
+};
+
+/* HTTP requests per service, by the class of the status they were
+ * answered with (by the server, or by the appliance: 401, 403, 429);
+ * WW_HTTP_NONE: logged without an answer (the connection ended first). */
+enum ww_http_class {
+	WW_HTTP_NONE = 0,
+	WW_HTTP_1XX,
+	WW_HTTP_2XX,
+	WW_HTTP_3XX,
+	WW_HTTP_4XX,
+	WW_HTTP_5XX,
+	WW_HTTP_CLASSES
+};
+
+/* Upper bounds of the response-latency histogram's buckets, in
+ * nanoseconds (request's end to the response's first byte); the last
+ * bucket (+Inf) is implied. Fixed: Prometheus sums buckets across
+ * appliances only when their bounds agree. */
+#define WW_HTTP_LAT_BUCKETS 13
+extern const uint64_t ww_http_lat_bounds_ns[WW_HTTP_LAT_BUCKETS];
+
+/* One service's counters (one worker's share). */
+struct ww_http_svc_stats {
+	uint64_t requests[WW_HTTP_CLASSES];
+	uint64_t lat_bucket[WW_HTTP_LAT_BUCKETS + 1]; /* not cumulative */
+	uint64_t lat_sum_ns;			      /* server answers */
+};
+
+/* A service (server address and port) and its counters, in a worker's
+ * table. dataplane: rw (its worker's), ctlplane: ro. The key is written
+ * before @used is set (release), so a reader that sees @used (acquire)
+ * sees the key. */
+struct ww_http_svc {
+	uint8_t used;
+	uint8_t family; /* 4 or 6 */
+	uint16_t port;	/* host order */
+	uint8_t addr[16];
+	struct ww_http_svc_stats s;
+};
+
+/* Requests per service: open addressing over [metrics] max_services
+ * entries (twice as many slots); requests to a service that finds no
+ * room go to @other and are counted in the worker's
+ * http_svc_overflow. */
+struct ww_http_svc_table {
+	struct ww_http_svc *slot;
+	uint32_t mask, n, max;
+	struct ww_http_svc_stats other;
+};
+
+/* Alerts per signature id, the same way ([metrics] max_signatures);
+ * alerts of ids that find no room count in alert_sid_overflow. */
+struct ww_alert_sid {
+	uint32_t used; /* written as ww_http_svc's */
+	uint32_t sid;
+	uint64_t count;
+	uint8_t cat; /* enum ww_alert_cat of the first alert */
+};
+
+struct ww_alert_sid_table {
+	struct ww_alert_sid *slot;
+	uint32_t mask, n, max;
+};
+
 /* Per-stage counters beyond drops, in the order of the stages. */
 struct ww_stage_stats {
 	/* defrag */
@@ -153,9 +232,14 @@ struct ww_worker_stats {
 		l3[4]; /* by enum ww_pkt_l3: none (other EtherType), arp, ... */
 	uint64_t l4[4]; /* by enum ww_l4_class */
 	uint64_t vlan, fragments;
-	uint64_t events_dropped; /* event ring was full */
-	uint64_t l7_inspected;	 /* connections given an inspection context */
-	uint64_t l7_no_context;	 /* ... that found none free */
+	uint64_t events_dropped;      /* event ring was full */
+	uint64_t alerts[WW_ACAT_MAX]; /* alerts made, by category */
+	uint64_t alert_sid_overflow;  /* alerts whose id found no room in
+				       * the worker's table */
+	uint64_t http_svc_overflow;   /* requests whose service found no
+				       * room: counted under "other" */
+	uint64_t l7_inspected;	/* connections given an inspection context */
+	uint64_t l7_no_context; /* ... that found none free */
 	uint64_t http_requests, http_violations;
 	uint64_t http_responses;     /* complete responses, 1xx included */
 	uint64_t http_response_lost; /* connections whose responses could
@@ -305,6 +389,9 @@ struct ww_worker {
 	 * drains, or (offline) rows written here at once. NULL: none. */
 	struct rte_ring *feat_ring;
 	FILE *feat_csv;
+	/* Counters keyed by service and by signature id (the metrics'). */
+	struct ww_http_svc_table svc;
+	struct ww_alert_sid_table sids;
 	uint64_t now_ns; /* time of the current frame, UNIX ns */
 	unsigned int id;
 	unsigned int lcore_id;
@@ -324,9 +411,33 @@ void ww_worker_log_n(struct ww_worker *w, const struct ww_event *ev,
 bool ww_worker_alert_due(struct ww_worker *w, enum ww_alert_memo_kind kind,
 			 const uint8_t *addr, uint32_t alen);
 
-/* The alert part of event @ev (its addresses set by the caller). */
-void ww_alert_fill(struct ww_event *ev, uint32_t sid, const char *category,
-		   const char *signature, bool blocked);
+/* The alert part of event @ev (its addresses set by the caller); the
+ * alert is counted, by category and by id. dp-safe. */
+void ww_alert_fill(struct ww_worker *w, struct ww_event *ev, uint32_t sid,
+		   enum ww_alert_cat cat, const char *signature, bool blocked);
+/* Suricata's name of an alert category, e.g. "web-application-attack". */
+const char *ww_alert_cat_name(enum ww_alert_cat c);
+
+/* A request to service @family/@addr/@port (host order) was logged,
+ * answered with @status (0: none) after @latency_ns, by the server
+ * (@by_server; else the appliance answered, and its latency says
+ * nothing of the service). Counted in w->svc. dp-safe. */
+void ww_http_svc_count(struct ww_worker *w, uint8_t family, const uint8_t *addr,
+		       uint16_t port, uint16_t status, uint64_t latency_ns,
+		       bool by_server);
+/* "1xx" ... "5xx", "none". */
+const char *ww_http_class_name(enum ww_http_class c);
+
+/* Read slot @i of @t when in use (control thread, any time): the key is
+ * set once @used is seen. */
+static inline bool ww_http_svc_used(const struct ww_http_svc *e)
+{
+	return __atomic_load_n(&e->used, __ATOMIC_ACQUIRE) != 0;
+}
+static inline bool ww_alert_sid_used(const struct ww_alert_sid *e)
+{
+	return __atomic_load_n(&e->used, __ATOMIC_ACQUIRE) != 0;
+}
 
 /* Output of one burst: frames in the order they must leave. */
 struct ww_tx_list {

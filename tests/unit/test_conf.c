@@ -483,6 +483,50 @@ static void test_routes(void **state)
 	expect_refused("limit", "client_key", "host", "not a client key");
 }
 
+/* [metrics]: the endpoint's address, and service names. */
+static void test_metrics_keys(void **state)
+{
+	struct ww_conf c;
+	char err[WW_CONF_ERR_MAX];
+
+	(void)state;
+	ww_conf_defaults(&c);
+	assert_string_equal(c.metrics_listen, "127.0.0.1:9464");
+	assert_int_equal(c.metrics_max_services, 64);
+	assert_int_equal(c.metrics_max_signatures, 1024);
+	assert_int_equal(c.n_metrics_services, 0);
+	assert_int_equal(load_text("[metrics]\n"
+				   "listen = [::1]:0\n"
+				   "services = shop=10.0.0.2:80, "
+				   "api=[fd00::2]:8080\n",
+				   NULL, 0, &c, err),
+			 0);
+	assert_string_equal(c.metrics_listen, "[::1]:0");
+	assert_int_equal(c.n_metrics_services, 2);
+	assert_string_equal(c.metrics_services[0].name, "shop");
+	assert_int_equal(c.metrics_services[0].at.family, AF_INET);
+	assert_int_equal(c.metrics_services[0].at.port, 80);
+	assert_int_equal(c.metrics_services[1].at.family, AF_INET6);
+	assert_int_equal(c.metrics_services[1].at.port, 8080);
+	/* Empty: no endpoint. */
+	assert_int_equal(load_text("[metrics]\nlisten =\n", NULL, 0, &c, err),
+			 0);
+	assert_string_equal(c.metrics_listen, "");
+	expect_refused("metrics", "listen", "9464", "ADDRESS:PORT");
+	expect_refused("metrics", "listen", "localhost:9464", "not an IPv4");
+	expect_refused("metrics", "listen", "::1:9464", "not an IPv4");
+	expect_refused("metrics", "listen", "127.0.0.1:65536", "out of range");
+	expect_refused("metrics", "listen", "127.0.0.1:", "port");
+	expect_refused("metrics", "listen", "[::1:9464", "IPv6");
+	expect_refused("metrics", "max_services", "0", "out of range");
+	expect_refused("metrics", "max_signatures", "8", "out of range");
+	expect_refused("metrics", "services", "shop", "NAME=ADDRESS:PORT");
+	expect_refused("metrics", "services", "shop=10.0.0.2:0", "port");
+	expect_refused("metrics", "services", "sh\"op=10.0.0.2:80", "letters");
+	expect_refused("metrics", "services", "a=10.0.0.2:80, a=10.0.0.3:80",
+		       "twice");
+}
+
 static void test_cidr_contains(void **state)
 {
 	struct ww_cidr c[3];
@@ -527,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_cidr_contains),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_detect_keys),
+		cmocka_unit_test(test_metrics_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
