@@ -235,12 +235,12 @@ static void control_loop(struct live *l)
 		usleep(CONTROL_TICK_US);
 		if (ww_sighup) {
 			ww_sighup = 0;
-			char msg[1200];
+			char msg[4096];
 
-			/* The models, as "wirewallctl model reload" does; a
-			 * refused file keeps the ones in force (logged). */
-			APP_LOG(NOTICE, "SIGHUP: reloading the models");
-			ww_control_model_reload(l->control, msg, sizeof(msg));
+			/* Everything, as "wirewallctl reload" does; a part
+			 * refused keeps what is in force (logged). */
+			APP_LOG(NOTICE, "SIGHUP: reloading");
+			ww_control_reload(l->control, msg, sizeof(msg));
 		}
 		ww_control_tick(l->control, now_ns(l));
 		now = rte_get_timer_cycles();

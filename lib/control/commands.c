@@ -298,14 +298,15 @@ void ww_control_command(void *arg, char *line, FILE *out)
 		char msg[1200];
 
 		reply(out, ww_control_model_reload(x, msg, sizeof(msg)), msg);
-	} else if ((strcmp(argv[0], "set") == 0 && argc == 2) ||
-		   (strcmp(argv[0], "reload") == 0 && argc == 1)) {
+	} else if (strcmp(argv[0], "set") == 0 && argc == 2) {
 		char msg[1200];
 
-		reply(out,
-		      ww_control_configure(x, argc == 2 ? argv[1] : NULL, msg,
-					   sizeof(msg)),
+		reply(out, ww_control_configure(x, argv[1], msg, sizeof(msg)),
 		      msg);
+	} else if (strcmp(argv[0], "reload") == 0 && argc == 1) {
+		char msg[4096];
+
+		reply(out, ww_control_reload(x, msg, sizeof(msg)), msg);
 	} else if (strcmp(argv[0], "offenders") == 0 && argc == 1) {
 		/* The ladder's sources, highest rungs first, as JSON. */
 		json_t *j = ww_response_offenders_json(

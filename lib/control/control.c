@@ -546,3 +546,48 @@ int ww_control_waf_reload(struct ww_control *c, char *msg, size_t len)
 	CTL_LOG(NOTICE, "[waf] reloaded: %s", msg);
 	return 0;
 }
+
+/* Append "@what: @text" (or "@what refused: @text") to @msg. */
+static void reload_part(char *msg, size_t len, size_t *at, const char *what,
+			int rc, const char *text)
+{
+	if (*at >= len)
+		return;
+	*at += (size_t)snprintf(msg + *at, len - *at, "%s%s%s: %s",
+				*at ? "; " : "", what, rc < 0 ? " refused" : "",
+				text);
+}
+
+int ww_control_reload(struct ww_control *c, char *msg, size_t len)
+{
+	char part[1400], err[1024];
+	size_t at = 0;
+	int rc, bad = 0;
+
+	msg[0] = '\0';
+	/* Each part on its own: one that fails is refused with its reason,
+	 * and the others still take the files as they are now. */
+	rc = ww_control_configure(c, NULL, part, sizeof(part));
+	bad |= rc < 0;
+	reload_part(msg, len, &at, "configuration", rc, part);
+	if (c->o.ctx->policy->waf != NULL) {
+		rc = ww_control_waf_reload(c, part, sizeof(part));
+		bad |= rc < 0;
+		reload_part(msg, len, &at, "rules", rc, part);
+	}
+	rc = ww_control_model_reload(c, part, sizeof(part));
+	bad |= rc < 0;
+	reload_part(msg, len, &at, "models", rc, part);
+	if (c->o.ctx->block != NULL) {
+		rc = ww_block_reload(c->o.ctx->block, c->o.ctx->policy->conf,
+				     err, sizeof(err));
+		bad |= rc < 0;
+		reload_part(msg, len, &at, "block lists", rc,
+			    rc < 0 ? err : "re-read");
+	}
+	if (bad)
+		CTL_LOG(WARNING, "reload: %s", msg);
+	else
+		CTL_LOG(NOTICE, "reload: %s", msg);
+	return bad ? -EINVAL : 0;
+}

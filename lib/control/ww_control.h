@@ -78,6 +78,16 @@ json_t *ww_control_response_json(const struct ww_control *c);
  */
 struct ww_metrics *ww_control_metrics(struct ww_control *c);
 
+/*
+ * Reload everything from its files (SIGHUP, wirewallctl reload): the
+ * configuration (as ww_control_configure with @kv NULL), the rules, the
+ * models and the block lists, each built off the fast path and published
+ * by RCU. A part that fails is refused with its reason and keeps what is
+ * in force; the others still reload. @return 0, or -EINVAL when a part
+ * was refused; @msg says what each part did.
+ */
+int ww_control_reload(struct ww_control *c, char *msg, size_t len);
+
 /* One tick of the control loop at UNIX time @now_ns. */
 void ww_control_tick(struct ww_control *c, uint64_t now_ns);
 
