@@ -346,6 +346,10 @@ struct ww_waf {
 	/* Strings owned by the set. */
 	char **strings;
 	unsigned int n_strings, cap_strings;
+	/* While parsing: the rule being chained to, if the previous one
+	 * asked for it (the set's own, so that two sets can load in two
+	 * threads). */
+	struct waf_rule *chain_parent;
 };
 
 /* Transaction collections: name/value pairs. */
