@@ -286,6 +286,10 @@ static int compile_set(struct chain_build *b, const uint64_t *set,
 		if (waf_hs_compile(b->w, expr, flags, ids, NULL, k, db, &ce) ==
 		    HS_SUCCESS)
 			break;
+		if (ce == NULL) { /* not in the cache (cache_only) */
+			rc = -EAGAIN;
+			goto out;
+		}
 		if (ce->expression < 0) {
 			ww_errf(err, err_len, "Hyperscan: %s", ce->message);
 			hs_free_compile_error(ce);
@@ -578,8 +582,8 @@ static int build_pm(struct ww_waf *w, struct waf_rule *r, char *err,
 			   r->n_phrases, &r->pm_db, &ce) != HS_SUCCESS) {
 		ww_errf(err, err_len, "%s:%u: @pm: %s", r->file, r->line,
 			ce ? ce->message : "Hyperscan");
+		rc = ce == NULL && w->cache.missed ? -EAGAIN : -EINVAL;
 		hs_free_compile_error(ce);
-		rc = -EINVAL;
 	} else {
 		size_t sz = 0;
 

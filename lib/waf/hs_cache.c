@@ -32,12 +32,13 @@
 /* Files not used by any load for this long are removed. */
 #define CACHE_KEEP_S (14 * 24 * 3600)
 
-void waf_hs_cache_open(struct ww_waf *w, const char *dir)
+void waf_hs_cache_open(struct ww_waf *w, const char *dir, bool only)
 {
 	struct waf_hs_cache *hc = &w->cache;
 	struct stat st;
 
 	memset(hc, 0, sizeof(*hc));
+	hc->only = only;
 	if (dir == NULL || dir[0] == '\0')
 		return;
 	if (strlen(dir) >= sizeof(hc->dir)) {
@@ -205,6 +206,10 @@ int waf_hs_compile(struct ww_waf *w, const char *const *expr,
 			hc->hits++;
 			return HS_SUCCESS;
 		}
+	}
+	if (hc->only) {
+		hc->missed = true;
+		return HS_INVALID;
 	}
 	e = lens ? hs_compile_lit_multi(expr, flags, ids, lens, n,
 					HS_MODE_BLOCK, NULL, db, ce)

@@ -308,6 +308,8 @@ struct waf_chain {
 /* The on-disk cache of compiled databases (hs_cache.c). */
 struct waf_hs_cache {
 	bool enabled;
+	bool only;   /* read, never compile (ww_waf_opts cache_only) */
+	bool missed; /* ... and a database was not there */
 	char dir[1024];
 	unsigned int hits, compiled, write_failed;
 	char why[512]; /* why it is off, or the first write that failed */
@@ -473,8 +475,10 @@ int waf_hs_build(struct ww_waf *w, char *err, size_t err_len);
 void waf_hs_free(struct ww_waf *w);
 /* Compile cache (hs_cache.c): open @dir (NULL or "": none), compile
  * through it (hs_compile_multi, or hs_compile_lit_multi when @lens),
- * and remove files no load has used for two weeks. */
-void waf_hs_cache_open(struct ww_waf *w, const char *dir);
+ * and remove files no load has used for two weeks. With @only, nothing
+ * is compiled: a database not in the cache fails its compile with no
+ * error (*ce NULL) and sets cache.missed. */
+void waf_hs_cache_open(struct ww_waf *w, const char *dir, bool only);
 int waf_hs_compile(struct ww_waf *w, const char *const *expr,
 		   const unsigned int *flags, const unsigned int *ids,
 		   const size_t *lens, unsigned int n, hs_database_t **db,
