@@ -476,13 +476,19 @@ void waf_hs_free(struct ww_waf *w);
 /* Compile cache (hs_cache.c): open @dir (NULL or "": none), compile
  * through it (hs_compile_multi, or hs_compile_lit_multi when @lens),
  * and remove files no load has used for two weeks. With @only, nothing
- * is compiled: a database not in the cache fails its compile with no
- * error (*ce NULL) and sets cache.missed. */
+ * is compiled: a database not in the cache fails its compile (-EAGAIN)
+ * and sets cache.missed. */
 void waf_hs_cache_open(struct ww_waf *w, const char *dir, bool only);
+struct waf_hs_error {
+	int expression; /* the pattern Hyperscan refused; -1: the set */
+	char message[256];
+};
+/* @return 0 with *@db; -EINVAL with *@he (Hyperscan refused the set);
+ * -EAGAIN when the cache is read only and lacks it. */
 int waf_hs_compile(struct ww_waf *w, const char *const *expr,
 		   const unsigned int *flags, const unsigned int *ids,
 		   const size_t *lens, unsigned int n, hs_database_t **db,
-		   hs_compile_error_t **ce);
+		   struct waf_hs_error *he);
 void waf_hs_cache_prune(struct ww_waf *w);
 /* The transformed value of @v for @chain, computed once per request. */
 uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,
