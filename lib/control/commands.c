@@ -304,6 +304,23 @@ void ww_control_command(void *arg, char *line, FILE *out)
 		      ww_control_configure(x, argc == 2 ? argv[1] : NULL, msg,
 					   sizeof(msg)),
 		      msg);
+	} else if (strcmp(argv[0], "status") == 0 && argc == 1) {
+		json_t *j = ww_control_status_json(x);
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(j, k, v)
+		{
+			char *s = json_is_string(v)
+					  ? NULL
+					  : json_dumps(v, JSON_ENCODE_ANY);
+
+			fprintf(out, "%s %s\n", k,
+				s ? s : json_string_value(v));
+			free(s);
+		}
+		json_decref(j);
+		fprintf(out, "ok\n");
 	} else if (strcmp(argv[0], "stats") == 0 && argc == 1 &&
 		   x->o.stats_json != NULL) {
 		json_t *j = x->o.stats_json(x->o.stats_arg);
@@ -315,7 +332,7 @@ void ww_control_command(void *arg, char *line, FILE *out)
 		fprintf(out, "\nok\n");
 	} else {
 		fprintf(out,
-			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, model reload, set, reload, stats)\n",
+			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, model reload, set, reload, stats, status)\n",
 			argv[0]);
 	}
 }
