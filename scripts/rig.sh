@@ -15,7 +15,9 @@
 #   rig_up            namespaces, veths, bridges, addresses
 #   rig_eal_args      prints the EAL --vdev arguments for the two taps
 #   rig_attach_taps   once wirewall runs: put its taps in the bridges
-#   rig_wait_ready LOG   until wirewall's log says it forwards
+#   rig_wait_ready LOG [forwarding|waf]
+#                     until wirewall's log says it forwards, or that its
+#                     rule set is in force too
 #   rig_detach_taps   take them out again (stops traffic into wirewall)
 #   rig_down          remove everything rig_up made (safe to call twice)
 
@@ -95,16 +97,55 @@ rig_attach_taps() {
 	done
 }
 
-# Wait up to 120 s for wirewall (started with its output in LOG) to
-# forward: it loads its rule set and tables first, which takes seconds
-# (more under a sanitizer).
+# Wait for wirewall (started with its output in LOG) to be ready, saying
+# what it waits for every few seconds. wirewall logs two readiness lines:
+#   "ready: forwarding ..."  its ports are up and its workers forward
+#                            (seconds after start: EAL, tables, models);
+#   "ready: waf ..."         its [waf] rule set is in force (or [waf] is
+#                            off): at once when the compile cache holds
+#                            the rules, else after a compile in the
+#                            background (about 10 s for the CRS, a
+#                            minute under ASan), meanwhile requests follow
+#                            [exceptions] waf_not_ready.
+# (wirewallctl status says the same: ready, forwarding, waf.)
+#   rig_wait_ready LOG [forwarding|waf]
+# forwarding (the default) waits for the first line, waf for the second.
+# Fails when wirewall exits, when its compile fails ("waf failed:"), or
+# after RIG_READY_TIMEOUT seconds (default 120 for forwarding, 300 for
+# waf).
 rig_wait_ready() {
-	local n=0
-	while ! grep -q "forwarding on" "$1" 2>/dev/null; do
-		n=$((n + 1))
-		if [ $n -gt 1200 ] || ! kill -0 "${WW_PID:-0}" 2>/dev/null; then
-			echo "rig: wirewall never started forwarding" >&2
+	local log=$1 what=${2:-forwarding} line limit waited said=0 state
+	case $what in
+	forwarding) line="ready: forwarding" limit=${RIG_READY_TIMEOUT:-120} ;;
+	waf) line="ready: waf" limit=${RIG_READY_TIMEOUT:-300} ;;
+	*)
+		echo "rig_wait_ready: forwarding or waf, not '$what'" >&2
+		return 2
+		;;
+	esac
+	local start=$SECONDS
+	while ! grep -q "$line" "$log" 2>/dev/null; do
+		waited=$((SECONDS - start))
+		if grep -q "waf failed:" "$log" 2>/dev/null; then
+			echo "rig: wirewall's rule set did not compile: $(grep -m1 'waf failed:' "$log")" >&2
 			return 1
+		fi
+		if ! kill -0 "${WW_PID:-0}" 2>/dev/null; then
+			echo "rig: wirewall exited before it was ready ($what)" >&2
+			return 1
+		fi
+		if [ "$waited" -ge "$limit" ]; then
+			echo "rig: wirewall not ready ($what) after $limit s" >&2
+			return 1
+		fi
+		if [ "$waited" -ge $((said + 5)) ]; then
+			if grep -q "ready: forwarding" "$log" 2>/dev/null; then
+				state="rules compiling"
+			else
+				state="starting"
+			fi
+			echo "rig: waiting for wirewall: $state ($waited s)" >&2
+			said=$waited
 		fi
 		sleep 0.1
 	done

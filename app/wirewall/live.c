@@ -277,8 +277,9 @@ static int setup_shared(struct live *l)
 	return 0;
 }
 
-/* The control plane over the workers: it loads the rule set and
- * publishes the first policy, and opens the control socket. */
+/* The control plane over the workers: it loads the rule set (or starts
+ * its compile) and publishes the first policy, and opens the control
+ * socket. */
 static int setup_control(struct live *l)
 {
 	const struct ww_control_opts o = {
@@ -469,8 +470,14 @@ int app_run_live(const struct ww_conf *conf, const struct app_args *args)
 	for (i = 0; i < l->n_workers; i++)
 		rte_eal_remote_launch(worker_main, &l->workers[i],
 				      l->workers[i].lcore_id);
-	APP_LOG(INFO, "forwarding on %u port(s) with %u worker(s)", l->ports.n,
-		l->n_workers);
+	{
+		char what[64];
+
+		/* The readiness lines scripts wait for (ww_control.h). */
+		snprintf(what, sizeof(what), "on %u port(s) with %u worker(s)",
+			 l->ports.n, l->n_workers);
+		ww_control_started(l->control, what);
+	}
 
 	control_loop(l);
 

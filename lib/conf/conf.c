@@ -154,6 +154,9 @@ static const struct key_schema schema[] = {
 	 FIELD(exc[WW_CONF_EXC_FLOW_LOST]), 0, 0},
 	{{"exceptions", "slow_request", "auto"}, KEY_EXC_ACTION,
 	 FIELD(exc[WW_CONF_EXC_SLOW_REQUEST]), 0, 0},
+	/* Pass, counted and logged: see conf/wirewall.ini for why. */
+	{{"exceptions", "waf_not_ready", "pass"}, KEY_EXC_ACTION,
+	 FIELD(exc[WW_CONF_EXC_WAF_NOT_READY]), 0, 0},
 
 	{{"block", "files", ""}, KEY_PATH_LIST, FIELD(block_files), 0, 0},
 	{{"block", "dynamic_max", "65536"}, KEY_U32, FIELD(block_dynamic_max),
@@ -364,6 +367,7 @@ static const char *const exc_names[WW_CONF_EXC_MAX] = {
 	[WW_CONF_EXC_MIDSTREAM] = "midstream",
 	[WW_CONF_EXC_FLOW_LOST] = "flow_lost",
 	[WW_CONF_EXC_SLOW_REQUEST] = "slow_request",
+	[WW_CONF_EXC_WAF_NOT_READY] = "waf_not_ready",
 };
 
 /*

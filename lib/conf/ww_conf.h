@@ -82,7 +82,8 @@ enum ww_conf_limit_action {
 /* What to do with traffic the appliance cannot judge (an exception). */
 enum ww_conf_exc_action {
 	WW_CONF_EXC_AUTO = 0, /* reset what the WAF or auth protects, else
-			       * pass (drop for fragments) */
+			       * pass (drop for fragments, pass for
+			       * waf_not_ready) */
 	WW_CONF_EXC_PASS,     /* forward it uninspected (counted) */
 	WW_CONF_EXC_DROP,     /* do not forward it */
 	WW_CONF_EXC_RESET,    /* do not forward it, reset both ends */
@@ -101,6 +102,9 @@ enum ww_conf_exc {
 				       * or its flow evicted in its burst) */
 	WW_CONF_EXC_SLOW_REQUEST,     /* a request head, body or the wait
 				       * for the next one too slow */
+	WW_CONF_EXC_WAF_NOT_READY,    /* a request while the rule set is
+				       * still compiling (start, cold
+				       * cache) or failed to */
 	WW_CONF_EXC_MAX
 };
 

@@ -2,12 +2,14 @@
 /*
  * The control socket: a UNIX stream socket on which wirewallctl (or any
  * client) sends one command line and reads the answer, the last line of
- * which is "ok" or "error: <reason>". Served from the control loop, a
+ * which is "ok" or "error: <reason>" (as text, or as one JSON document:
+ * see the commands below). Served from the control loop, a
  * bounded number of clients per tick, each with a short read timeout, so
  * a stuck client cannot stall the control thread for long.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +126,57 @@ void ww_ctl_socket_poll(struct ww_ctl_socket *c, ww_ctl_fn fn, void *arg)
 	}
 }
 
+/*
+ * The commands. Each answers as JSON: a handler builds its answer as a
+ * JSON value, and the text answer (wirewallctl without --json) is
+ * rendered from that value, so both forms come from one place. A line
+ * that starts with "json" gets the JSON form:
+ *
+ *   text:  [lines of the answer]            json:  {"...": ...}
+ *          ok                                      ok
+ *   text:  error: <reason>                  json:  {"error": "<reason>"}
+ *                                                  error: <reason>
+ *
+ * The last line is the verdict in both forms, so a client needs no JSON
+ * parser to tell success from failure.
+ *
+ * Adding a command: a handler (struct ctl_command's fn) that sets a->json
+ * (an object, or an array for a list) or returns fail(a, ...), and a row
+ * in commands[] below with its name, its argument counts and usage, and
+ * how its answer reads as text (text_message when the object carries a
+ * "message", text_pairs for a flat object, text_json for a large one,
+ * text_none when "ok" says it all, or a renderer of its own).
+ */
+
+struct ctl_answer {
+	json_t *json;	  /* the answer (NULL: {}) */
+	char error[1200]; /* set when the command was refused */
+};
+
+/* Refuse the command with a reason. @return -1. */
+static int __rte_format_printf(2, 3)
+	fail(struct ctl_answer *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->error, sizeof(a->error), fmt, ap);
+	va_end(ap);
+	if (a->error[0] == '\0')
+		snprintf(a->error, sizeof(a->error), "failed");
+	return -1;
+}
+
+/* "192.0.2.0/24" of @c. */
+static const char *cidr_str(const struct ww_cidr *c, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(c->family, c->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, c->prefix_len);
+	return buf;
+}
+
 /* Seconds in a "ttl" argument: 0 (or none) = until removed. */
 static int parse_ttl(const char *s, uint64_t *ttl)
 {
@@ -143,190 +196,444 @@ static int parse_ttl(const char *s, uint64_t *ttl)
 	return 0;
 }
 
-static void block_list(const struct ww_block *b, uint64_t now_ns, FILE *out)
+/* Put the block lists' pending change in force before the answer: "ok"
+ * means workers use it now. */
+static int block_commit(struct ww_control *x, struct ctl_answer *a)
 {
-	char a[64];
+	char err[512];
+
+	if (ww_block_commit(x->o.ctx->block, err, sizeof(err)) < 0)
+		return fail(a, "%s", err);
+	return 0;
+}
+
+/* block add PREFIX [TTL_SECONDS] -> {"prefix", "ttl_s"} */
+static int cmd_block_add(struct ww_control *x, char **argv, int argc,
+			 struct ctl_answer *a)
+{
+	struct ww_cidr cidr;
+	char err[512], p[64];
+	uint64_t ttl;
+
+	if (ww_conf_parse_cidr(argv[0], &cidr, err, sizeof(err)) < 0)
+		return fail(a, "%s", err);
+	if (parse_ttl(argc == 2 ? argv[1] : NULL, &ttl) < 0)
+		return fail(a, "TTL must be a number of seconds");
+	if (ww_block_add(x->o.ctx->block, &cidr,
+			 ttl ? x->now_ns + ttl * NS_PER_S : 0, err,
+			 sizeof(err)) < 0)
+		return fail(a, "%s", err);
+	if (block_commit(x, a) < 0)
+		return -1;
+	a->json =
+		json_pack("{s:s, s:I}", "prefix", cidr_str(&cidr, p, sizeof(p)),
+			  "ttl_s", (json_int_t)ttl);
+	return 0;
+}
+
+/* block del PREFIX -> {"prefix"} */
+static int cmd_block_del(struct ww_control *x, char **argv, int argc,
+			 struct ctl_answer *a)
+{
+	struct ww_cidr cidr;
+	char err[512], p[64];
+
+	(void)argc;
+	if (ww_conf_parse_cidr(argv[0], &cidr, err, sizeof(err)) < 0)
+		return fail(a, "%s", err);
+	if (ww_block_remove(x->o.ctx->block, &cidr) < 0)
+		return fail(a, "%s is not a dynamic entry", argv[0]);
+	if (block_commit(x, a) < 0)
+		return -1;
+	a->json = json_pack("{s:s}", "prefix", cidr_str(&cidr, p, sizeof(p)));
+	return 0;
+}
+
+/* block list -> [{"prefix", "source": "listed"|"dynamic", "except",
+ * "expires_in_s" (dynamic entries with a TTL)}] */
+static int cmd_block_list(struct ww_control *x, char **argv, int argc,
+			  struct ctl_answer *a)
+{
+	const struct ww_block *b = x->o.ctx->block;
+	json_t *list = json_array();
+	char p[64];
 	uint32_t i;
 
-	for (i = 0; i < b->n_listed; i++) {
-		const struct ww_cidr *c = &b->listed[i].cidr;
-
-		inet_ntop(c->family, c->addr, a, sizeof(a));
-		fprintf(out, "%s%s/%u listed\n",
-			b->listed[i].match == WW_BLOCK_EXCEPT ? "!" : "", a,
-			c->prefix_len);
-	}
+	(void)argv;
+	(void)argc;
+	for (i = 0; i < b->n_listed; i++)
+		json_array_append_new(
+			list,
+			json_pack("{s:s, s:s, s:b}", "prefix",
+				  cidr_str(&b->listed[i].cidr, p, sizeof(p)),
+				  "source", "listed", "except",
+				  b->listed[i].match == WW_BLOCK_EXCEPT));
 	for (i = 0; i < b->n_dynamic; i++) {
 		const struct ww_block_rule *r = &b->dynamic[i];
-		const char *kind =
-			r->match == WW_BLOCK_THROTTLE ? "throttle" : "dynamic";
+		json_t *o = json_pack(
+			"{s:s, s:s, s:b}", "prefix",
+			cidr_str(&r->cidr, p, sizeof(p)), "source",
+			r->match == WW_BLOCK_THROTTLE ? "throttle" : "dynamic",
+			"except", 0);
 
-		inet_ntop(r->cidr.family, r->cidr.addr, a, sizeof(a));
-		if (r->expires_ns == 0)
-			fprintf(out, "%s/%u %s\n", a, r->cidr.prefix_len, kind);
-		else
-			fprintf(out, "%s/%u %s expires_in %" PRIu64 "\n", a,
-				r->cidr.prefix_len, kind,
-				r->expires_ns > now_ns
-					? (r->expires_ns - now_ns) / NS_PER_S
-					: 0);
+		if (r->expires_ns != 0)
+			json_object_set_new(
+				o, "expires_in_s",
+				json_integer(
+					(json_int_t)(r->expires_ns > x->now_ns
+							     ? (r->expires_ns -
+								x->now_ns) /
+								       NS_PER_S
+							     : 0)));
+		json_array_append_new(list, o);
 	}
+	a->json = list;
+	return 0;
 }
 
-static void block_command(struct ww_control *x, char **argv, int argc,
-			  FILE *out)
+/* One line per entry: "[!]PREFIX listed", "PREFIX dynamic [expires_in N]". */
+static void text_block_list(const json_t *j, FILE *out)
 {
-	struct ww_block *b = x->o.ctx->block;
-	char err[512];
-	struct ww_cidr cidr;
-	uint64_t ttl;
-	int rc;
+	size_t i;
+	json_t *e;
 
-	if (argc >= 1 && strcmp(argv[0], "list") == 0 && argc == 1) {
-		block_list(b, x->now_ns, out);
-		fprintf(out, "ok\n");
-		return;
+	json_array_foreach(j, i, e)
+	{
+		const json_t *exp = json_object_get(e, "expires_in_s");
+
+		fprintf(out, "%s%s %s",
+			json_is_true(json_object_get(e, "except")) ? "!" : "",
+			json_string_value(json_object_get(e, "prefix")),
+			json_string_value(json_object_get(e, "source")));
+		if (exp != NULL)
+			fprintf(out, " expires_in %" JSON_INTEGER_FORMAT,
+				json_integer_value(exp));
+		fputc('\n', out);
 	}
-	if (argc == 1 && strcmp(argv[0], "reload") == 0) {
-		rc = ww_block_reload(b, x->o.conf, err, sizeof(err));
-		if (rc < 0)
-			fprintf(out, "error: %s (the lists in force stay)\n",
-				err);
-		else
-			fprintf(out, "ok\n");
-		return;
-	}
-	if (argc < 2 ||
-	    (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "del") != 0)) {
-		fprintf(out,
-			"error: usage: block add PREFIX [TTL_SECONDS] | block del PREFIX | block list | block reload\n");
-		return;
-	}
-	if (ww_conf_parse_cidr(argv[1], &cidr, err, sizeof(err)) < 0) {
-		fprintf(out, "error: %s\n", err);
-		return;
-	}
-	if (strcmp(argv[0], "del") == 0) {
-		if (argc != 2 || ww_block_remove(b, &cidr) < 0) {
-			fprintf(out, "error: %s is not a dynamic entry\n",
-				argv[1]);
-			return;
-		}
-	} else {
-		if (argc > 3 || parse_ttl(argc == 3 ? argv[2] : NULL, &ttl)) {
-			fprintf(out,
-				"error: TTL must be a number of seconds\n");
-			return;
-		}
-		rc = ww_block_add(b, &cidr,
-				  ttl ? x->now_ns + ttl * NS_PER_S : 0, err,
-				  sizeof(err));
-		if (rc < 0) {
-			fprintf(out, "error: %s\n", err);
-			return;
-		}
-	}
-	/* In force before the answer: "ok" means workers use it now. */
-	rc = ww_block_commit(b, err, sizeof(err));
-	if (rc < 0)
-		fprintf(out, "error: %s\n", err);
-	else
-		fprintf(out, "ok\n");
 }
 
-/* "auth revoke jti ID [TTL]" | "auth revoke token JWT [TTL]" */
-static void auth_command(struct ww_control *x, char **argv, int argc, FILE *out)
+/* block reload -> {"files": N} */
+static int cmd_block_reload(struct ww_control *x, char **argv, int argc,
+			    struct ctl_answer *a)
+{
+	char err[512];
+
+	(void)argv;
+	(void)argc;
+	if (ww_block_reload(x->o.ctx->block, x->o.conf, err, sizeof(err)) < 0)
+		return fail(a, "%s (the lists in force stay)", err);
+	a->json = json_pack("{s:i}", "files", (int)x->o.conf->n_block_files);
+	return 0;
+}
+
+/* auth revoke jti ID [TTL] | auth revoke token JWT [TTL]
+ * -> {"revoked": "jti"|"token", "ttl_s"} */
+static int cmd_auth_revoke(struct ww_control *x, char **argv, int argc,
+			   struct ctl_answer *a)
 {
 	char err[256];
 	uint64_t ttl;
 
-	if (argc < 3 || argc > 4 || strcmp(argv[0], "revoke") != 0 ||
-	    (strcmp(argv[1], "jti") != 0 && strcmp(argv[1], "token") != 0)) {
-		fprintf(out,
-			"error: usage: auth revoke jti ID [TTL_SECONDS] | auth revoke token JWT [TTL_SECONDS]\n");
-		return;
-	}
-	if (x->o.ctx->auth == NULL) {
-		fprintf(out, "error: no [auth] routes configured\n");
-		return;
-	}
-	if (parse_ttl(argc == 4 ? argv[3] : NULL, &ttl) < 0) {
-		fprintf(out, "error: TTL must be a number of seconds\n");
-		return;
-	}
+	if (strcmp(argv[0], "jti") != 0 && strcmp(argv[0], "token") != 0)
+		return fail(
+			a,
+			"usage: auth revoke jti ID [TTL_SECONDS] | auth revoke token JWT [TTL_SECONDS]");
+	if (x->o.ctx->auth == NULL)
+		return fail(a, "no [auth] routes configured");
+	if (parse_ttl(argc == 3 ? argv[2] : NULL, &ttl) < 0)
+		return fail(a, "TTL must be a number of seconds");
 	/* In force on return: "ok" means workers refuse it now. */
-	if (ww_auth_revoke(x->o.ctx->auth, argv[1], argv[2],
+	if (ww_auth_revoke(x->o.ctx->auth, argv[0], argv[1],
 			   ttl ? x->now_ns + ttl * NS_PER_S : 0, err,
 			   sizeof(err)) < 0)
-		fprintf(out, "error: %s\n", err);
-	else
-		fprintf(out, "ok\n");
+		return fail(a, "%s", err);
+	a->json = json_pack("{s:s, s:I}", "revoked", argv[0], "ttl_s",
+			    (json_int_t)ttl);
+	return 0;
 }
 
-/* The answer to a command that says what it did in @msg: "error: ..."
- * when @rc < 0, else the message and "ok". */
-static void reply(FILE *out, int rc, const char *msg)
+/* waf reload -> {"message", "rules", "policy", "compile_s"} */
+static int cmd_waf_reload(struct ww_control *x, char **argv, int argc,
+			  struct ctl_answer *a)
 {
-	if (rc < 0)
-		fprintf(out, "error: %s\n", msg);
-	else
-		fprintf(out, "%s\nok\n", msg);
+	const struct ww_policy *p;
+	unsigned int rules, unsupported, hs, pcre_only;
+	size_t bytes;
+	double secs;
+	char msg[1200];
+
+	(void)argv;
+	(void)argc;
+	if (ww_control_waf_reload(x, msg, sizeof(msg)) < 0)
+		return fail(a, "%s", msg);
+	p = x->o.ctx->policy;
+	ww_waf_counts(p->waf, &rules, &unsupported);
+	ww_waf_compiled(p->waf, &hs, &pcre_only, &bytes, &secs);
+	a->json = json_pack("{s:s, s:i, s:I, s:f}", "message", msg, "rules",
+			    (int)rules, "policy", (json_int_t)p->generation,
+			    "compile_s", secs);
+	return 0;
+}
+
+/* model reload -> {"message"} */
+static int cmd_model_reload(struct ww_control *x, char **argv, int argc,
+			    struct ctl_answer *a)
+{
+	char msg[1200];
+
+	(void)argv;
+	(void)argc;
+	if (ww_control_model_reload(x, msg, sizeof(msg)) < 0)
+		return fail(a, "%s", msg);
+	a->json = json_pack("{s:s}", "message", msg);
+	return 0;
+}
+
+/* set SECTION.KEY=VALUE, reload -> {"message", "policy",
+ * "waf_recompiled"} */
+static int configure(struct ww_control *x, const char *kv, struct ctl_answer *a)
+{
+	const struct ww_waf *before = x->o.ctx->policy->waf;
+	const struct ww_policy *p;
+	char msg[1200];
+
+	if (ww_control_configure(x, kv, msg, sizeof(msg)) < 0)
+		return fail(a, "%s", msg);
+	p = x->o.ctx->policy;
+	a->json = json_pack("{s:s, s:I, s:b}", "message", msg, "policy",
+			    (json_int_t)p->generation, "waf_recompiled",
+			    p->waf != before);
+	return 0;
+}
+
+/* The value may hold spaces ("limit.routes=GET /api/ 2 2"): the words
+ * are joined again. */
+static int cmd_set(struct ww_control *x, char **argv, int argc,
+		   struct ctl_answer *a)
+{
+	char kv[LINE_MAX_BYTES];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < argc && n < sizeof(kv); i++)
+		n += (size_t)snprintf(kv + n, sizeof(kv) - n, "%s%s",
+				      i ? " " : "", argv[i]);
+	return configure(x, kv, a);
+}
+
+/* reload -> {"message", "policy"}: the configuration, the rules, the
+ * models and the block lists, each part on its own (ww_control_reload) */
+static int cmd_reload(struct ww_control *x, char **argv, int argc,
+		      struct ctl_answer *a)
+{
+	char msg[4096];
+
+	(void)argv;
+	(void)argc;
+	if (ww_control_reload(x, msg, sizeof(msg)) < 0)
+		return fail(a, "%s", msg);
+	a->json = json_pack("{s:s, s:I}", "message", msg, "policy",
+			    (json_int_t)x->o.ctx->policy->generation);
+	return 0;
+}
+
+/* offenders -> [{"src_ip", "step", "score", "ttl_remaining", "offences",
+ * "reasons", ...}]: the escalation ladder, highest rungs first */
+static int cmd_offenders(struct ww_control *x, char **argv, int argc,
+			 struct ctl_answer *a)
+{
+	(void)argv;
+	(void)argc;
+	a->json = ww_response_offenders_json(x->resp, x->o.ctx->policy->conf,
+					     x->now_ns);
+	return 0;
+}
+
+/* stats -> the "stats" event's body */
+static int cmd_stats(struct ww_control *x, char **argv, int argc,
+		     struct ctl_answer *a)
+{
+	(void)argv;
+	(void)argc;
+	if (x->o.stats_json == NULL)
+		return fail(a, "no counters here");
+	a->json = x->o.stats_json(x->o.stats_arg);
+	return 0;
+}
+
+/* status -> {"ready", "forwarding", "waf", ...} (control.c) */
+static int cmd_status(struct ww_control *x, char **argv, int argc,
+		      struct ctl_answer *a)
+{
+	(void)argv;
+	(void)argc;
+	a->json = ww_control_status_json(x);
+	return 0;
+}
+
+/* Text renderings of an answer. */
+static void text_none(const json_t *j, FILE *out)
+{
+	(void)j;
+	(void)out;
+}
+
+/* Its "message", one line. */
+static void text_message(const json_t *j, FILE *out)
+{
+	const char *m = json_string_value(json_object_get(j, "message"));
+
+	if (m != NULL)
+		fprintf(out, "%s\n", m);
+}
+
+/* The JSON, compact, on one line (counters). */
+static void text_json(const json_t *j, FILE *out)
+{
+	json_dumpf(j, out, JSON_COMPACT | JSON_ENCODE_ANY);
+	fputc('\n', out);
+}
+
+/* A flat object as "key value" lines (strings bare, the rest as JSON). */
+static void text_pairs(const json_t *j, FILE *out)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)j, k, v)
+	{
+		char *s = json_is_string(v) ? NULL
+					    : json_dumps(v, JSON_ENCODE_ANY);
+
+		fprintf(out, "%s %s\n", k,
+			s != NULL ? s : json_string_value(v));
+		free(s);
+	}
+}
+
+struct ctl_command {
+	const char *name, *sub; /* "block" "add"; @sub NULL: none */
+	int min_args, max_args; /* words after name (and sub) */
+	const char *args;	/* their usage */
+	int (*fn)(struct ww_control *x, char **argv, int argc,
+		  struct ctl_answer *a);
+	void (*text)(const json_t *answer, FILE *out);
+};
+
+static const struct ctl_command commands[] = {
+	{"block", "add", 1, 2, "PREFIX [TTL_SECONDS]", cmd_block_add,
+	 text_none},
+	{"block", "del", 1, 1, "PREFIX", cmd_block_del, text_none},
+	{"block", "list", 0, 0, "", cmd_block_list, text_block_list},
+	{"block", "reload", 0, 0, "", cmd_block_reload, text_none},
+	{"auth", "revoke", 2, 3, "jti|token ID|JWT [TTL_SECONDS]",
+	 cmd_auth_revoke, text_none},
+	{"waf", "reload", 0, 0, "", cmd_waf_reload, text_message},
+	{"model", "reload", 0, 0, "", cmd_model_reload, text_message},
+	{"set", NULL, 1, 15, "SECTION.KEY=VALUE", cmd_set, text_message},
+	{"reload", NULL, 0, 0, "", cmd_reload, text_message},
+	{"stats", NULL, 0, 0, "", cmd_stats, text_json},
+	{"offenders", NULL, 0, 0, "", cmd_offenders, text_json},
+	{"status", NULL, 0, 0, "", cmd_status, text_pairs},
+};
+
+/* "usage: block add PREFIX [TTL_SECONDS] | block del PREFIX | ..." for
+ * the rows named @name (every row when NULL), and @sub (any when NULL). */
+static void usage(const char *name, const char *sub, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s",
+				    name ? "usage: " : "commands: ");
+	unsigned int i;
+	bool first = true;
+
+	for (i = 0; i < RTE_DIM(commands) && n < len; i++) {
+		const struct ctl_command *c = &commands[i];
+
+		if ((name != NULL && strcmp(c->name, name) != 0) ||
+		    (sub != NULL && c->sub != NULL && strcmp(c->sub, sub) != 0))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s%s%s",
+				      first ? "" : " | ", c->name,
+				      c->sub ? " " : "", c->sub ? c->sub : "",
+				      c->args[0] ? " " : "", c->args);
+		first = false;
+	}
+}
+
+/* Find the command of @argv and run it. */
+static int dispatch(struct ww_control *x, char **argv, int argc,
+		    struct ctl_answer *a, const struct ctl_command **cmd)
+{
+	const struct ctl_command *c;
+	const char *sub = NULL;
+	unsigned int i;
+	bool known = false;
+	int skip;
+	char use[1024];
+
+	*cmd = NULL;
+	if (argc == 0)
+		return fail(a, "no command");
+	for (i = 0; i < RTE_DIM(commands); i++) {
+		c = &commands[i];
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		known = true;
+		if (c->sub != NULL &&
+		    (argc < 2 || strcmp(c->sub, argv[1]) != 0))
+			continue;
+		skip = c->sub != NULL ? 2 : 1;
+		if (argc - skip < c->min_args || argc - skip > c->max_args) {
+			sub = c->sub;
+			break;
+		}
+		*cmd = c;
+		return c->fn(x, argv + skip, argc - skip, a);
+	}
+	if (!known) {
+		usage(NULL, NULL, use, sizeof(use));
+		return fail(a, "unknown command '%s' (%s)", argv[0], use);
+	}
+	usage(argv[0], sub, use, sizeof(use));
+	return fail(a, "%s", use);
 }
 
 void ww_control_command(void *arg, char *line, FILE *out)
 {
 	struct ww_control *x = arg;
+	const struct ctl_command *cmd;
+	struct ctl_answer a = {.json = NULL};
 	char *argv[16], *save = NULL, *tok;
 	int argc = 0;
+	bool json = false;
 
 	for (tok = strtok_r(line, " \t", &save); tok != NULL && argc < 16;
 	     tok = strtok_r(NULL, " \t", &save))
 		argv[argc++] = tok;
-	if (argc == 0) {
-		fprintf(out, "error: no command\n");
-	} else if (strcmp(argv[0], "block") == 0) {
-		block_command(x, argv + 1, argc - 1, out);
-	} else if (strcmp(argv[0], "auth") == 0) {
-		auth_command(x, argv + 1, argc - 1, out);
-	} else if (strcmp(argv[0], "waf") == 0 && argc == 2 &&
-		   strcmp(argv[1], "reload") == 0) {
-		char msg[1200];
+	if (argc > 0 && strcmp(argv[0], "json") == 0)
+		json = true;
+	if (dispatch(x, argv + json, argc - json, &a, &cmd) < 0) {
+		if (json) {
+			json_t *e = json_pack("{s:s}", "error", a.error);
 
-		reply(out, ww_control_waf_reload(x, msg, sizeof(msg)), msg);
-	} else if (strcmp(argv[0], "model") == 0 && argc == 2 &&
-		   strcmp(argv[1], "reload") == 0) {
-		char msg[1200];
-
-		reply(out, ww_control_model_reload(x, msg, sizeof(msg)), msg);
-	} else if (strcmp(argv[0], "set") == 0 && argc == 2) {
-		char msg[1200];
-
-		reply(out, ww_control_configure(x, argv[1], msg, sizeof(msg)),
-		      msg);
-	} else if (strcmp(argv[0], "reload") == 0 && argc == 1) {
-		char msg[4096];
-
-		reply(out, ww_control_reload(x, msg, sizeof(msg)), msg);
-	} else if (strcmp(argv[0], "offenders") == 0 && argc == 1) {
-		/* The ladder's sources, highest rungs first, as JSON. */
-		json_t *j = ww_response_offenders_json(
-			x->resp, x->o.ctx->policy->conf, x->now_ns);
-
-		json_dumpf(j, out, JSON_COMPACT);
-		json_decref(j);
-		fprintf(out, "\nok\n");
-	} else if (strcmp(argv[0], "stats") == 0 && argc == 1 &&
-		   x->o.stats_json != NULL) {
-		json_t *j = x->o.stats_json(x->o.stats_arg);
-
-		if (j != NULL) {
-			json_dumpf(j, out, JSON_COMPACT);
-			json_decref(j);
+			json_dumpf(e, out, JSON_COMPACT);
+			fputc('\n', out);
+			json_decref(e);
 		}
-		fprintf(out, "\nok\n");
-	} else {
-		fprintf(out,
-			"error: unknown command '%s' (block add|del|list|reload, auth revoke, waf reload, model reload, set, reload, stats, offenders)\n",
-			argv[0]);
+		fprintf(out, "error: %s\n", a.error);
+		json_decref(a.json);
+		return;
 	}
+	if (a.json == NULL)
+		a.json = json_object();
+	if (json) {
+		json_dumpf(a.json, out,
+			   JSON_COMPACT | JSON_ENCODE_ANY |
+				   JSON_REAL_PRECISION(10));
+		fputc('\n', out);
+	} else {
+		cmd->text(a.json, out);
+	}
+	fprintf(out, "ok\n");
+	json_decref(a.json);
 }

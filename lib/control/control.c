@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <sys/socket.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 
@@ -49,6 +50,68 @@ static struct ww_policy *derive(struct ww_control *c)
 	ww_policy_keep_conf(next, old);
 	carry(next, old);
 	return next;
+}
+
+const char *ww_control_waf_name(enum ww_control_waf s)
+{
+	static const char *const names[] = {"off", "compiling", "in_force",
+					    "failed"};
+
+	return (unsigned int)s < RTE_DIM(names) ? names[s] : "unknown";
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void set_waf_state(struct ww_control *c, enum ww_control_waf s,
+			  const char *why)
+{
+	if (c->waf_state != s || c->waf_since == 0)
+		c->waf_since = mono_s();
+	c->waf_state = s;
+	snprintf(c->waf_error, sizeof(c->waf_error), "%s", why ? why : "");
+}
+
+/* What a request the rule set would judge gets while it is not in force
+ * ("pass", "drop", "reset"; on an [http] port it is protected traffic). */
+static const char *not_ready_action(const struct ww_control *c)
+{
+	return ww_exc_outcome_name(
+		c->o.ctx->policy->exc[WW_CONF_EXC_WAF_NOT_READY][1]);
+}
+
+/* Requests that followed [exceptions] waf_not_ready so far. */
+static uint64_t not_ready_count(const struct ww_control *c)
+{
+	uint64_t n = 0;
+	unsigned int i, k;
+
+	for (i = 0; i < c->o.n_workers; i++)
+		for (k = 0; k < WW_EXC_OUTCOMES; k++)
+			n += c->o.workers[i]
+				     .stats.exc[WW_CONF_EXC_WAF_NOT_READY][k];
+	return n;
+}
+
+/* The second readiness line: the rule set in force (@how: how it came),
+ * or off. */
+static void log_waf_ready(const struct ww_control *c, const char *how)
+{
+	const struct ww_policy *p = c->o.ctx->policy;
+	unsigned int rules, unsupported;
+
+	if (p->waf == NULL) {
+		CTL_LOG(NOTICE, "ready: waf off ([waf] enabled = no)");
+		return;
+	}
+	ww_waf_counts(p->waf, &rules, &unsupported);
+	CTL_LOG(NOTICE, "ready: waf in force: %u rules (policy %" PRIu64 ")%s",
+		rules, p->generation, how);
 }
 
 /* lib/block hands its new sets here: one more snapshot. */
@@ -174,7 +237,7 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 		return NULL;
 	}
 	c->o = *o;
-	if (ww_control_load_waf(o->conf, &waf, err, err_len) < 0)
+	if (waf_at_start(o->conf, &waf, &c->job, err, err_len) < 0)
 		goto fail;
 	p = ww_policy_build(o->conf, NULL, waf, NULL, o->n_workers, 1);
 	if (p == NULL) {
@@ -182,6 +245,14 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 			 "out of memory for the policy (rule engine contexts)");
 		goto fail;
 	}
+	/* Until the compile is done, requests the rule set would judge
+	 * follow [exceptions] waf_not_ready. */
+	p->waf_pending = c->job != NULL;
+	set_waf_state(c,
+		      c->job != NULL ? WW_CONTROL_WAF_COMPILING
+		      : waf != NULL  ? WW_CONTROL_WAF_IN_FORCE
+				     : WW_CONTROL_WAF_OFF,
+		      NULL);
 	/* One pointer for the workers: the block set and the revocations
 	 * in force come with the policy from now on. */
 	p->blocks = ww_block_get(o->ctx->block);
@@ -240,6 +311,8 @@ void ww_control_destroy(struct ww_control *c)
 
 	if (c == NULL)
 		return;
+	if (c->job != NULL)
+		waf_job_abandon(c->job);
 	ww_ctl_socket_close(c->sock);
 	ww_response_destroy(c->resp);
 	ww_metrics_destroy(c->metrics);
@@ -247,7 +320,7 @@ void ww_control_destroy(struct ww_control *c)
 		ww_block_set_publisher(c->o.ctx->block, NULL, NULL);
 	if (c->o.ctx->auth != NULL)
 		ww_auth_set_publisher(c->o.ctx->auth, NULL, NULL);
-	ww_policy_free(c->o.ctx->policy);
+	ww_policy_free(c->o.ctx->policy); /* NULL: failed before it */
 	c->o.ctx->policy = NULL;
 	ww_models_unload(c->o.ctx);
 	for (i = 0; i < c->n_sets; i++)
@@ -355,6 +428,102 @@ struct ww_metrics *ww_control_metrics(struct ww_control *c)
 	return c->metrics;
 }
 
+/* Rule set @set in force, everything else as in force: what "waf
+ * reload" and the end of the start's compile do. @return 0, or -ENOMEM
+ * (@set freed, the policy in force unchanged). */
+static int waf_in_force(struct ww_control *c, struct ww_waf *set)
+{
+	struct ww_policy *old = c->o.ctx->policy, *next;
+
+	next = ww_policy_build(old->conf, NULL, set, NULL, c->o.n_workers,
+			       old->generation + 1);
+	if (next == NULL)
+		return -ENOMEM;
+	ww_policy_keep_conf(next, old);
+	carry(next, old);
+	publish(c, next);
+	set_waf_state(c, WW_CONTROL_WAF_IN_FORCE, NULL);
+	return 0;
+}
+
+/* The start's compile, once done: its rule set in force, or why not. */
+static void waf_job_poll(struct ww_control *c)
+{
+	struct ww_waf *set = NULL;
+	char err[1024], how[200];
+	double secs;
+	int rc;
+
+	if (c->job == NULL || !waf_job_done(c->job))
+		return;
+	secs = waf_job_seconds(c->job);
+	rc = waf_job_finish(c->job, &set, err, sizeof(err));
+	c->job = NULL;
+	if (rc == 0 && waf_in_force(c, set) < 0) {
+		rc = -ENOMEM;
+		snprintf(err, sizeof(err),
+			 "out of memory for the policy (rule engine contexts)");
+	}
+	if (rc < 0) {
+		set_waf_state(c, WW_CONTROL_WAF_FAILED, err);
+		CTL_LOG(ERR,
+			"waf failed: %s; requests to the [http] ports keep following [exceptions] waf_not_ready = %s (wirewallctl waf reload tries again)",
+			err, not_ready_action(c));
+		return;
+	}
+	snprintf(how, sizeof(how),
+		 ", compiled in the background in %.1f s; meanwhile %" PRIu64
+		 " request(s) followed [exceptions] waf_not_ready",
+		 secs, not_ready_count(c));
+	log_waf_ready(c, how);
+}
+
+void ww_control_started(struct ww_control *c, const char *what)
+{
+	c->forwarding = true;
+	if (c->waf_state == WW_CONTROL_WAF_COMPILING) {
+		CTL_LOG(NOTICE,
+			"ready: forwarding %s; waf compiling (requests to the [http] ports follow [exceptions] waf_not_ready = %s until it is in force)",
+			what, not_ready_action(c));
+		return;
+	}
+	CTL_LOG(NOTICE, "ready: forwarding %s; waf %s", what,
+		c->waf_state == WW_CONTROL_WAF_IN_FORCE ? "in force" : "off");
+	log_waf_ready(c, ", read from the compile cache");
+}
+
+json_t *ww_control_status_json(struct ww_control *c)
+{
+	const struct ww_policy *p = c->o.ctx->policy;
+	const enum ww_control_waf s = c->waf_state;
+	json_t *o = json_object();
+
+	json_object_set_new(
+		o, "ready",
+		json_boolean(c->forwarding && (s == WW_CONTROL_WAF_IN_FORCE ||
+					       s == WW_CONTROL_WAF_OFF)));
+	json_object_set_new(o, "forwarding", json_boolean(c->forwarding));
+	json_object_set_new(o, "waf", json_string(ww_control_waf_name(s)));
+	json_object_set_new(
+		o, "waf_seconds",
+		json_integer((json_int_t)(mono_s() - c->waf_since)));
+	if (p->waf != NULL) {
+		unsigned int rules, unsupported;
+
+		ww_waf_counts(p->waf, &rules, &unsupported);
+		json_object_set_new(o, "waf_rules", json_integer(rules));
+	}
+	if (s == WW_CONTROL_WAF_FAILED)
+		json_object_set_new(o, "waf_error", json_string(c->waf_error));
+	json_object_set_new(o, "waf_not_ready",
+			    json_string(not_ready_action(c)));
+	json_object_set_new(o, "waf_not_ready_requests",
+			    json_integer((json_int_t)not_ready_count(c)));
+	json_object_set_new(o, "policy",
+			    json_integer((json_int_t)p->generation));
+	return o;
+}
+
 void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 {
 	struct ww_pipeline_ctx *ctx = c->o.ctx;
@@ -368,6 +537,7 @@ void ww_control_tick(struct ww_control *c, uint64_t now_ns)
 	    ww_block_commit(ctx->block, err, sizeof(err)) < 0)
 		CTL_LOG(ERR, "block lists: %s", err);
 	ww_auth_expire(ctx->auth, now_ns);
+	waf_job_poll(c);
 	ww_ctl_socket_poll(c->sock, ww_control_command, c);
 	ww_metrics_poll(c->metrics);
 	if (c->o.n_workers > 1 && c->o.workers[0].limits.e != NULL &&
@@ -477,6 +647,14 @@ int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
 		}
 	}
 	new_waf = waf_keys_differ(old->conf, conf);
+	if (new_waf && c->job != NULL) {
+		snprintf(
+			msg, len,
+			"the rule set of the start is still compiling (%.0f s so far): [waf] keys can change once it is in force (wirewallctl status); the configuration in force stays",
+			waf_job_seconds(c->job));
+		free(conf);
+		return -EBUSY;
+	}
 	if (new_waf && ww_control_load_waf(conf, &waf, err, sizeof(err)) < 0) {
 		snprintf(msg, len, "%s; the configuration in force stays", err);
 		free(conf);
@@ -490,6 +668,11 @@ int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
 		return -ENOMEM;
 	}
 	publish(c, next);
+	if (new_waf)
+		set_waf_state(c,
+			      next->waf != NULL ? WW_CONTROL_WAF_IN_FORCE
+						: WW_CONTROL_WAF_OFF,
+			      NULL);
 	if (kv != NULL) {
 		/* Remembered, so a later "set" or "reload" keeps it. */
 		for (i = 0; i < c->n_sets; i++)
@@ -513,36 +696,37 @@ int ww_control_configure(struct ww_control *c, const char *kv, char *msg,
 int ww_control_waf_reload(struct ww_control *c, char *msg, size_t len)
 {
 	const struct ww_policy *old = c->o.ctx->policy;
-	struct ww_policy *next;
 	struct ww_waf *set = NULL;
 	unsigned int rules, unsupported, hs, pcre_only;
 	size_t bytes;
 	double secs;
 	char err[1024];
 
-	if (old->waf == NULL) {
+	if (!old->conf->waf_enabled) {
 		snprintf(msg, len, "[waf] is off in the configuration");
 		return -EINVAL;
+	}
+	if (c->job != NULL) {
+		snprintf(
+			msg, len,
+			"the rule set of the start is still compiling (%.0f s so far); it goes in force by itself when done (wirewallctl status)",
+			waf_job_seconds(c->job));
+		return -EBUSY;
 	}
 	if (ww_control_load_waf(old->conf, &set, err, sizeof(err)) < 0) {
 		snprintf(msg, len, "%s; the rules in force stay", err);
 		return -EINVAL;
 	}
+	ww_waf_counts(set, &rules, &unsupported);
+	ww_waf_compiled(set, &hs, &pcre_only, &bytes, &secs);
 	/* Everything but the rule set as in force. */
-	next = ww_policy_build(old->conf, NULL, set, NULL, c->o.n_workers,
-			       old->generation + 1);
-	if (next == NULL) {
+	if (waf_in_force(c, set) < 0) {
 		snprintf(msg, len, "out of memory; the rules in force stay");
 		return -ENOMEM;
 	}
-	ww_policy_keep_conf(next, (struct ww_policy *)old);
-	carry(next, old);
-	publish(c, next);
-	ww_waf_counts(set, &rules, &unsupported);
-	ww_waf_compiled(set, &hs, &pcre_only, &bytes, &secs);
 	snprintf(msg, len,
 		 "%u rules in force (policy %" PRIu64 "), ready in %.2f s",
-		 rules, next->generation, secs);
+		 rules, c->o.ctx->policy->generation, secs);
 	CTL_LOG(NOTICE, "[waf] reloaded: %s", msg);
 	return 0;
 }

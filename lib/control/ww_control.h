@@ -57,14 +57,38 @@ struct ww_control_opts {
 
 struct ww_control;
 
+/* Where the [waf] rule set stands (wirewallctl status). */
+enum ww_control_waf {
+	WW_CONTROL_WAF_OFF = 0,	  /* [waf] enabled = no */
+	WW_CONTROL_WAF_COMPILING, /* compiling in a thread of its own; the
+				   * requests it would judge follow
+				   * [exceptions] waf_not_ready */
+	WW_CONTROL_WAF_IN_FORCE,  /* in the policy the workers read */
+	WW_CONTROL_WAF_FAILED,	  /* that compile failed (logged); still
+				   * waf_not_ready until a waf reload */
+};
+/* "off", "compiling", "in_force", "failed". */
+const char *ww_control_waf_name(enum ww_control_waf s);
+
 /*
  * Load the rule set, build and publish the first policy, open the
  * control socket ([control] socket; none when empty) and the metrics
  * endpoint ([metrics] listen; none when empty), register the telemetry
- * commands. @return NULL with the reason in @err.
+ * commands. The rule set is in force at once when the compile cache
+ * holds it; else it compiles in a thread of its own, the first policy has
+ * none (waf_pending), and a tick publishes it when done. A rule file that
+ * does not parse refuses the start. @return NULL with the reason in @err.
  */
 struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 				     size_t err_len);
+
+/*
+ * The app's ports are up and its workers forward: logs the first
+ * readiness line, "ready: forwarding <@what>; waf <state>", and, when the
+ * rule set is in force already (or off), the second, "ready: waf ...".
+ * When it compiles, the tick that puts it in force logs the second.
+ */
+void ww_control_started(struct ww_control *c, const char *what);
 /* Close the socket and free the policy in force (workers stopped). */
 void ww_control_destroy(struct ww_control *c);
 
@@ -88,7 +112,8 @@ struct ww_metrics *ww_control_metrics(struct ww_control *c);
  */
 int ww_control_reload(struct ww_control *c, char *msg, size_t len);
 
-/* One tick of the control loop at UNIX time @now_ns. */
+/* One tick of the control loop at UNIX time @now_ns (it also puts the
+ * start's rule set in force once its compile is done). */
 void ww_control_tick(struct ww_control *c, uint64_t now_ns);
 
 /* Drain every worker's events into the log (at most @max each). */

@@ -21,6 +21,7 @@ static const char *const exc_layer[WW_CONF_EXC_MAX] = {
 	[WW_CONF_EXC_MIDSTREAM] = "stream",
 	[WW_CONF_EXC_FLOW_LOST] = "stream",
 	[WW_CONF_EXC_SLOW_REQUEST] = "applayer",
+	[WW_CONF_EXC_WAF_NOT_READY] = "applayer",
 };
 
 static const enum ww_verdict outcome_verdict[WW_EXC_OUTCOMES] = {

@@ -172,6 +172,20 @@ static bool incomplete_ok(struct ww_l7_delivery *d, unsigned int incomplete)
 	return false;
 }
 
+/* [waf] is on but its rule set is not in force yet: the exception
+ * policy decides. @return false when it refuses the request. */
+static bool not_ready_ok(struct ww_l7_delivery *d)
+{
+	const enum ww_verdict v =
+		ww_exception(d->w, WW_CONF_EXC_WAF_NOT_READY, d->x->protected,
+			     d->p, d->in_port, d->f->id);
+
+	if (v == WW_V_FORWARD)
+		return true;
+	d->x->exc_verdict = (uint8_t)v;
+	return false;
+}
+
 bool ww_l7_request_allowed(struct ww_l7_delivery *d)
 {
 	struct ww_worker *w = d->w;
@@ -185,7 +199,7 @@ bool ww_l7_request_allowed(struct ww_l7_delivery *d)
 	unsigned int i;
 
 	if (pol->waf == NULL || w->id >= pol->n_waf_ctx)
-		return true;
+		return !pol->waf_pending || not_ready_ok(d);
 	memcpy(peer.addr, f->key.addr[client_side(f)], 16);
 	w->stats.waf_checked++;
 	ww_waf_eval(pol->waf_ctx[w->id], &x->http.req, &peer, &res);

@@ -55,7 +55,10 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
 
 /* "auto": fail closed for what the WAF or auth protects; fragments that
  * never formed a datagram are dropped whatever they were for (their
- * receiver could not use them either). */
+ * receiver could not use them either); requests while the rule set is
+ * not ready pass (counted and logged): a window no client can open or
+ * stretch, at start only, where closing would make the appliance the
+ * outage. */
 static enum ww_exc_outcome resolve(enum ww_conf_exc e,
 				   enum ww_conf_exc_action a, bool protected)
 {
@@ -70,6 +73,8 @@ static enum ww_exc_outcome resolve(enum ww_conf_exc e,
 	default:
 		if (e == WW_CONF_EXC_FRAGMENT_FAILURE)
 			return WW_EXC_DROPPED;
+		if (e == WW_CONF_EXC_WAF_NOT_READY)
+			return WW_EXC_PASSED;
 		return protected ? WW_EXC_RESET : WW_EXC_PASSED;
 	}
 }
@@ -101,6 +106,7 @@ struct ww_policy *ww_policy_build(const struct ww_conf *conf,
 		p->waf = share_waf->waf;
 		p->waf_ctx = share_waf->waf_ctx;
 		p->n_waf_ctx = share_waf->n_waf_ctx;
+		p->waf_pending = share_waf->waf_pending;
 		p->owns_waf = share_waf->owns_waf;
 		((struct ww_policy *)share_waf)->owns_waf = false;
 		return p;

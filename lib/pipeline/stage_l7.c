@@ -86,7 +86,8 @@ static bool is_http_port(const struct ww_conf *c, uint16_t port)
 bool ww_port_protected(const struct ww_worker *w, uint16_t port)
 {
 	return is_http_port(w->ctx->conf, port) &&
-	       (w->pol->waf != NULL || w->ctx->conf->n_auth_routes != 0);
+	       (w->pol->waf != NULL || w->pol->waf_pending ||
+		w->ctx->conf->n_auth_routes != 0);
 }
 
 /* The window @p advertises, scaled when both ends agreed to scaling

@@ -276,6 +276,11 @@ struct ww_policy {
 	struct ww_waf *waf;
 	struct ww_waf_ctx **waf_ctx; /* [worker id] */
 	unsigned int n_waf_ctx;
+	/* [waf] is on but its rule set is not in force (waf NULL): being
+	 * compiled, or the compile failed. Requests the rule set would
+	 * judge follow [exceptions] waf_not_ready. Shared with the rule
+	 * set (ww_policy_build's @share_waf). */
+	bool waf_pending;
 	/* Block lists and token revocations in force (owned by lib/block
 	 * and lib/auth, which free a set once the snapshot that replaced
 	 * the one holding it is in force); NULL: none. */
@@ -479,7 +484,8 @@ void ww_pipeline_ctx_init(struct ww_pipeline_ctx *ctx,
  * NULL, is freed with the snapshot) with rule set @waf (may be NULL; the
  * snapshot takes it, and makes one engine context for each of
  * @n_workers), or the rule set and contexts of snapshot @share_waf
- * (which gives them up). @return the snapshot, or NULL (out of memory;
+ * (which gives them up; its waf_pending is kept too). @return the snapshot, or
+ * NULL (out of memory;
  * @waf and @conf_owned are then freed). Control thread.
  */
 struct ww_policy *ww_policy_build(const struct ww_conf *conf,

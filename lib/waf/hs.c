@@ -248,7 +248,7 @@ static int compile_set(struct chain_build *b, const uint64_t *set,
 	const char **expr = calloc(b->n_expr, sizeof(*expr));
 	unsigned int *flags = calloc(b->n_expr, sizeof(*flags));
 	unsigned int *ids = calloc(b->n_expr, sizeof(*ids));
-	hs_compile_error_t *ce = NULL;
+	struct waf_hs_error he;
 	unsigned int i, k;
 	int rc = 0;
 
@@ -283,20 +283,20 @@ static int compile_set(struct chain_build *b, const uint64_t *set,
 		}
 		if (k == 0)
 			break;
-		if (waf_hs_compile(b->w, expr, flags, ids, NULL, k, db, &ce) ==
-		    HS_SUCCESS)
+		rc = waf_hs_compile(b->w, expr, flags, ids, NULL, k, db, &he);
+		if (rc == 0)
 			break;
-		if (ce->expression < 0) {
-			ww_errf(err, err_len, "Hyperscan: %s", ce->message);
-			hs_free_compile_error(ce);
+		if (rc == -EAGAIN) /* not in the cache (cache_only) */
+			goto out;
+		if (he.expression < 0 || (unsigned int)he.expression >= k) {
+			ww_errf(err, err_len, "Hyperscan: %s", he.message);
 			rc = -EINVAL;
 			goto out;
 		}
 		/* That pattern stays PCRE2-only; the rest are tried again. */
-		b->refused[ids[ce->expression]] = true;
+		b->refused[ids[he.expression]] = true;
 		b->w->n_pcre_only++;
-		hs_free_compile_error(ce);
-		ce = NULL;
+		rc = 0;
 	}
 	if (*db != NULL) {
 		size_t sz = 0;
@@ -565,7 +565,7 @@ static int build_pm(struct ww_waf *w, struct waf_rule *r, char *err,
 	unsigned int *flags = calloc(r->n_phrases, sizeof(*flags));
 	unsigned int *ids = calloc(r->n_phrases, sizeof(*ids));
 	size_t *lens = calloc(r->n_phrases, sizeof(*lens));
-	hs_compile_error_t *ce = NULL;
+	struct waf_hs_error he;
 	unsigned int i;
 	int rc = 0;
 
@@ -574,13 +574,12 @@ static int build_pm(struct ww_waf *w, struct waf_rule *r, char *err,
 		ids[i] = i;
 		lens[i] = strlen(r->phrases[i]);
 	}
-	if (waf_hs_compile(w, (const char *const *)r->phrases, flags, ids, lens,
-			   r->n_phrases, &r->pm_db, &ce) != HS_SUCCESS) {
+	rc = waf_hs_compile(w, (const char *const *)r->phrases, flags, ids,
+			    lens, r->n_phrases, &r->pm_db, &he);
+	if (rc == -EINVAL) {
 		ww_errf(err, err_len, "%s:%u: @pm: %s", r->file, r->line,
-			ce ? ce->message : "Hyperscan");
-		hs_free_compile_error(ce);
-		rc = -EINVAL;
-	} else {
+			he.message);
+	} else if (rc == 0) {
 		size_t sz = 0;
 
 		hs_database_size(r->pm_db, &sz);

@@ -8,8 +8,10 @@
  * version, the CPU it targets, the mode, and every pattern with its
  * flags and id. A file is used only if its own SHA-256 checks out and
  * Hyperscan accepts it; anything else is compiled afresh and the file
- * replaced. The directory must not be writable by group or others
- * (whoever writes there decides what the rules match).
+ * replaced. A set in which Hyperscan refuses a pattern (which then stays
+ * with PCRE2 alone) leaves a file that says which (hs-*.err), so that a
+ * warm load compiles nothing at all. The directory must not be writable by
+ * group or others (whoever writes there decides what the rules match).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,17 +29,19 @@
 #include "waf_int.h"
 #include "ww_conf.h"
 
-#define CACHE_MAGIC  "WWHS0001"
-#define CACHE_HEADER (8 + 32 + 8) /* magic, SHA-256 of payload, size */
+#define CACHE_MAGIC	"WWHS0001"
+#define CACHE_MAGIC_ERR "WWHE0001"   /* a pattern Hyperscan refused */
+#define CACHE_HEADER	(8 + 32 + 8) /* magic, SHA-256 of payload, size */
 /* Files not used by any load for this long are removed. */
 #define CACHE_KEEP_S (14 * 24 * 3600)
 
-void waf_hs_cache_open(struct ww_waf *w, const char *dir)
+void waf_hs_cache_open(struct ww_waf *w, const char *dir, bool only)
 {
 	struct waf_hs_cache *hc = &w->cache;
 	struct stat st;
 
 	memset(hc, 0, sizeof(*hc));
+	hc->only = only;
 	if (dir == NULL || dir[0] == '\0')
 		return;
 	if (strlen(dir) >= sizeof(hc->dir)) {
@@ -113,113 +117,196 @@ static void sha256(const void *p, size_t n, unsigned char out[32])
 	EVP_Digest(p, n, out, &dl, EVP_sha256(), NULL);
 }
 
-/* The database stored at @path, or NULL. */
-static hs_database_t *cache_read(const char *path)
+/* The payload of the file at @path if its header checks out (magic
+ * @magic, size, SHA-256), or NULL; *@len its bytes. Freed by the caller.
+ * A file that is used gets a new time stamp (not pruned). */
+static unsigned char *cache_read(const char *path, const char *magic,
+				 uint64_t *len)
 {
-	hs_database_t *db = NULL;
 	unsigned char *buf = NULL, d[32];
 	struct stat st;
-	uint64_t len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) < 0 || st.st_size < CACHE_HEADER ||
 	    st.st_size > (1 << 30))
-		goto out;
+		goto fail;
 	buf = malloc((size_t)st.st_size);
 	if (buf == NULL ||
 	    read(fd, buf, (size_t)st.st_size) != (ssize_t)st.st_size)
-		goto out;
-	memcpy(&len, buf + 40, 8);
-	if (memcmp(buf, CACHE_MAGIC, 8) != 0 ||
-	    len != (uint64_t)st.st_size - CACHE_HEADER)
-		goto out;
-	sha256(buf + CACHE_HEADER, len, d);
+		goto fail;
+	memcpy(len, buf + 40, 8);
+	if (memcmp(buf, magic, 8) != 0 ||
+	    *len != (uint64_t)st.st_size - CACHE_HEADER)
+		goto fail;
+	sha256(buf + CACHE_HEADER, *len, d);
 	if (memcmp(d, buf + 8, 32) != 0)
-		goto out;
-	if (hs_deserialize_database((const char *)buf + CACHE_HEADER, len,
-				    &db) != HS_SUCCESS)
-		db = NULL;
-	else
-		futimens(fd, NULL); /* used: not pruned */
-out:
+		goto fail;
+	futimens(fd, NULL);
+	close(fd);
+	memmove(buf, buf + CACHE_HEADER, *len);
+	return buf;
+fail:
 	free(buf);
 	close(fd);
-	return db;
+	return NULL;
 }
 
-/* Store @db at @path (via a temporary file and rename, so a reader
- * never sees half a file). */
-static int cache_write(const char *path, const hs_database_t *db)
+/* Store @len bytes at @path under @magic (via a temporary file and
+ * rename, so a reader never sees half a file). */
+static int cache_write(const char *path, const char *magic, const void *bytes,
+		       size_t len)
 {
-	char *bytes = NULL, tmp[PATH_MAX + 32];
+	char tmp[PATH_MAX + 32];
 	unsigned char head[CACHE_HEADER];
-	size_t len = 0;
-	uint64_t len64;
+	uint64_t len64 = len;
 	int fd, rc = 0;
 
-	if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
-		return -ENOMEM;
-	len64 = len;
-	memcpy(head, CACHE_MAGIC, 8);
+	memcpy(head, magic, 8);
 	sha256(bytes, len, head + 8);
 	memcpy(head + 40, &len64, 8);
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	if (fd < 0)
+		return -errno;
+	if (write(fd, head, sizeof(head)) != (ssize_t)sizeof(head) ||
+	    write(fd, bytes, len) != (ssize_t)len)
+		rc = -EIO;
+	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
-	} else {
-		if (write(fd, head, sizeof(head)) != (ssize_t)sizeof(head) ||
-		    write(fd, bytes, len) != (ssize_t)len)
-			rc = -EIO;
-		if (close(fd) < 0 && rc == 0)
-			rc = -errno;
-		if (rc == 0 && rename(tmp, path) < 0)
-			rc = -errno;
-		if (rc < 0)
-			unlink(tmp);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* A refusal stored in the cache: the pattern Hyperscan refused, then
+ * its message. */
+struct refusal {
+	uint32_t expression;
+	char message[256];
+};
+
+static void note_write_failed(struct waf_hs_cache *hc, int rc)
+{
+	hc->write_failed++;
+	if (hc->why[0] == '\0')
+		ww_errf(hc->why, sizeof(hc->why), "%s: %s", hc->dir,
+			strerror(-rc));
+}
+
+/* Read @n patterns' database from the cache at @path (.db), or the
+ * pattern Hyperscan refused in it (.err). @return 0 (*@db), -EINVAL
+ * (*@he), -ENOENT (neither there). */
+static int from_cache(char *path, unsigned int n, hs_database_t **db,
+		      struct waf_hs_error *he)
+{
+	size_t pl = strlen(path);
+	unsigned char *bytes;
+	uint64_t len;
+
+	bytes = cache_read(path, CACHE_MAGIC, &len);
+	if (bytes != NULL) {
+		if (hs_deserialize_database((const char *)bytes, len, db) !=
+		    HS_SUCCESS)
+			*db = NULL;
+		free(bytes);
+		if (*db != NULL)
+			return 0;
+	}
+	strcpy(path + pl - 3, ".err");
+	bytes = cache_read(path, CACHE_MAGIC_ERR, &len);
+	path[pl - 3] = '\0';
+	strcat(path, ".db");
+	if (bytes == NULL)
+		return -ENOENT;
+	if (len == sizeof(struct refusal)) {
+		struct refusal r;
+
+		memcpy(&r, bytes, sizeof(r));
+		r.message[sizeof(r.message) - 1] = '\0';
+		if (r.expression < n) {
+			he->expression = (int)r.expression;
+			snprintf(he->message, sizeof(he->message), "%s",
+				 r.message);
+			free(bytes);
+			return -EINVAL;
+		}
 	}
 	free(bytes);
-	return rc;
+	return -ENOENT;
 }
 
 int waf_hs_compile(struct ww_waf *w, const char *const *expr,
 		   const unsigned int *flags, const unsigned int *ids,
 		   const size_t *lens, unsigned int n, hs_database_t **db,
-		   hs_compile_error_t **ce)
+		   struct waf_hs_error *he)
 {
 	struct waf_hs_cache *hc = &w->cache;
 	char path[PATH_MAX];
 	const bool cached =
 		hc->enabled &&
 		cache_path(hc, expr, flags, ids, lens, n, path, sizeof(path));
+	hs_compile_error_t *ce = NULL;
+	char *bytes = NULL;
+	size_t len = 0;
 	hs_error_t e;
 	int rc;
 
 	*db = NULL;
-	*ce = NULL;
+	he->expression = -1;
+	he->message[0] = '\0';
 	if (cached) {
-		*db = cache_read(path);
-		if (*db != NULL) {
+		rc = from_cache(path, n, db, he);
+		if (rc == 0)
 			hc->hits++;
-			return HS_SUCCESS;
-		}
+		if (rc != -ENOENT)
+			return rc;
+	}
+	if (hc->only) {
+		hc->missed = true;
+		return -EAGAIN;
 	}
 	e = lens ? hs_compile_lit_multi(expr, flags, ids, lens, n,
-					HS_MODE_BLOCK, NULL, db, ce)
+					HS_MODE_BLOCK, NULL, db, &ce)
 		 : hs_compile_multi(expr, flags, ids, n, HS_MODE_BLOCK, NULL,
-				    db, ce);
-	if (e != HS_SUCCESS)
-		return e;
-	hc->compiled++;
-	if (cached && (rc = cache_write(path, *db)) < 0) {
-		hc->write_failed++;
-		if (hc->why[0] == '\0')
-			ww_errf(hc->why, sizeof(hc->why), "%s: %s", hc->dir,
-				strerror(-rc));
+				    db, &ce);
+	if (e != HS_SUCCESS) {
+		he->expression = ce != NULL ? ce->expression : -1;
+		snprintf(he->message, sizeof(he->message), "%s",
+			 ce != NULL ? ce->message : "Hyperscan compile failed");
+		hs_free_compile_error(ce);
+		/* A pattern it refuses is refused again next time: the
+		 * refusal is kept too, so that a warm load compiles nothing.
+		 * (Not a failure of the whole set: it may be a resource
+		 * limit of this run.) */
+		if (cached && he->expression >= 0) {
+			struct refusal r = {.expression =
+						    (uint32_t)he->expression};
+			size_t pl = strlen(path);
+
+			snprintf(r.message, sizeof(r.message), "%s",
+				 he->message);
+			strcpy(path + pl - 3, ".err");
+			rc = cache_write(path, CACHE_MAGIC_ERR, &r, sizeof(r));
+			if (rc < 0)
+				note_write_failed(hc, rc);
+		}
+		return -EINVAL;
 	}
-	return HS_SUCCESS;
+	hc->compiled++;
+	if (!cached)
+		return 0;
+	if (hs_serialize_database(*db, &bytes, &len) != HS_SUCCESS)
+		rc = -ENOMEM;
+	else
+		rc = cache_write(path, CACHE_MAGIC, bytes, len);
+	free(bytes);
+	if (rc < 0)
+		note_write_failed(hc, rc);
+	return 0;
 }
 
 void waf_hs_cache_prune(struct ww_waf *w)
@@ -237,6 +324,7 @@ void waf_hs_cache_prune(struct ww_waf *w)
 
 		if (strncmp(de->d_name, "hs-", 3) != 0 || l < 4 ||
 		    (strcmp(de->d_name + l - 3, ".db") != 0 &&
+		     strcmp(de->d_name + l - 4, ".err") != 0 &&
 		     strcmp(de->d_name + l - 4, ".tmp") != 0))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&

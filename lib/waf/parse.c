@@ -817,9 +817,6 @@ static int split_args(char *s, char **argv, int max)
 	return n;
 }
 
-/* The rule being chained to, if the previous one asked for it. */
-static struct waf_rule *chain_parent;
-
 static int directive(struct ww_waf *w, struct where *wh, char *line)
 {
 	char *argv[8];
@@ -853,17 +850,17 @@ static int directive(struct ww_waf *w, struct where *wh, char *line)
 			    (argc == 4 && parse_actions(w, wh, r, argv[3]) < 0))
 				return -EINVAL;
 		}
-		if (chain_parent != NULL) {
+		if (w->chain_parent != NULL) {
 			r->is_chained = true;
-			r->phase = chain_parent->phase;
-			chain_parent->next = r;
+			r->phase = w->chain_parent->phase;
+			w->chain_parent->next = r;
 		} else if (r->id == 0) {
 			FAIL(wh, "a rule without id");
 		}
-		chain_parent = r->has_chain ? r : NULL;
+		w->chain_parent = r->has_chain ? r : NULL;
 		return 0;
 	}
-	if (chain_parent != NULL)
+	if (w->chain_parent != NULL)
 		FAIL(wh, "a chain ends without its next SecRule");
 	if (!strcasecmp(argv[0], "SecMarker")) {
 		if (argc != 2)
@@ -945,10 +942,10 @@ int waf_parse_directive(struct ww_waf *w, const char *file, unsigned int line,
 	struct where wh = {file, line, err, err_len};
 	int rc;
 
-	chain_parent = NULL;
+	w->chain_parent = NULL;
 	rc = directive(w, &wh, text);
-	if (rc == 0 && chain_parent != NULL) {
-		chain_parent = NULL;
+	if (rc == 0 && w->chain_parent != NULL) {
+		w->chain_parent = NULL;
 		FAIL(&wh, "a chain is not allowed here");
 	}
 	return rc;
@@ -979,7 +976,7 @@ int waf_parse_stream(struct ww_waf *w, FILE *f, const char *path, char *err,
 	unsigned int start = 0;
 	int rc = 0;
 
-	chain_parent = NULL;
+	w->chain_parent = NULL;
 	while ((k = getline(&line, &lcap, f)) >= 0) {
 		char *s = line;
 		size_t n;
@@ -1022,7 +1019,7 @@ int waf_parse_stream(struct ww_waf *w, FILE *f, const char *path, char *err,
 		if (rc < 0)
 			break;
 	}
-	if (rc == 0 && chain_parent != NULL) {
+	if (rc == 0 && w->chain_parent != NULL) {
 		wh.line = start;
 		ww_errf(err, err_len, "%s: the file ends inside a chain", path);
 		rc = -EINVAL;

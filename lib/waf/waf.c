@@ -319,9 +319,20 @@ int ww_waf_load(const struct ww_waf_opts *o, struct ww_waf **out, char *err,
 	if (rc == 0)
 		rc = waf_resolve(w, err, err_len);
 	if (rc == 0) {
-		waf_hs_cache_open(w, o->cache_dir);
+		waf_hs_cache_open(w, o->cache_dir, o->cache_only);
 		rc = waf_hs_build(w, err, err_len);
-		waf_hs_cache_prune(w);
+		if (rc == -EAGAIN && w->cache.why[0] != '\0')
+			ww_errf(err, err_len,
+				"the compiled rule set is not in the compile cache (off: %s)",
+				w->cache.why);
+		else if (rc == -EAGAIN)
+			ww_errf(err, err_len,
+				"the compiled rule set is not in the compile cache%s%s",
+				o->cache_dir && o->cache_dir[0] ? " "
+								: " (none)",
+				o->cache_dir ? o->cache_dir : "");
+		else
+			waf_hs_cache_prune(w);
 	}
 	if (rc < 0) {
 		ww_waf_free(w);

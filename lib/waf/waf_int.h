@@ -308,6 +308,8 @@ struct waf_chain {
 /* The on-disk cache of compiled databases (hs_cache.c). */
 struct waf_hs_cache {
 	bool enabled;
+	bool only;   /* read, never compile (ww_waf_opts cache_only) */
+	bool missed; /* ... and a database was not there */
 	char dir[1024];
 	unsigned int hits, compiled, write_failed;
 	char why[512]; /* why it is off, or the first write that failed */
@@ -346,6 +348,10 @@ struct ww_waf {
 	/* Strings owned by the set. */
 	char **strings;
 	unsigned int n_strings, cap_strings;
+	/* While parsing: the rule being chained to, if the previous one
+	 * asked for it (the set's own, so that two sets can load in two
+	 * threads). */
+	struct waf_rule *chain_parent;
 };
 
 /* Transaction collections: name/value pairs. */
@@ -469,12 +475,20 @@ int waf_hs_build(struct ww_waf *w, char *err, size_t err_len);
 void waf_hs_free(struct ww_waf *w);
 /* Compile cache (hs_cache.c): open @dir (NULL or "": none), compile
  * through it (hs_compile_multi, or hs_compile_lit_multi when @lens),
- * and remove files no load has used for two weeks. */
-void waf_hs_cache_open(struct ww_waf *w, const char *dir);
+ * and remove files no load has used for two weeks. With @only, nothing
+ * is compiled: a database not in the cache fails its compile (-EAGAIN)
+ * and sets cache.missed. */
+void waf_hs_cache_open(struct ww_waf *w, const char *dir, bool only);
+struct waf_hs_error {
+	int expression; /* the pattern Hyperscan refused; -1: the set */
+	char message[256];
+};
+/* @return 0 with *@db; -EINVAL with *@he (Hyperscan refused the set);
+ * -EAGAIN when the cache is read only and lacks it. */
 int waf_hs_compile(struct ww_waf *w, const char *const *expr,
 		   const unsigned int *flags, const unsigned int *ids,
 		   const size_t *lens, unsigned int n, hs_database_t **db,
-		   hs_compile_error_t **ce);
+		   struct waf_hs_error *he);
 void waf_hs_cache_prune(struct ww_waf *w);
 /* The transformed value of @v for @chain, computed once per request. */
 uint32_t waf_transform(struct ww_waf_ctx *c, const struct waf_rule *r,

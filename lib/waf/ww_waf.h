@@ -46,6 +46,10 @@ struct ww_waf_opts {
 	/* Directory of compiled databases kept between loads (created
 	 * 0700 if missing; NULL or "": compile every time). */
 	const char *cache_dir;
+	/* Only what the cache holds: nothing is compiled, and the load
+	 * fails with -EAGAIN when a database is not there (a quick look
+	 * before a compile that takes seconds). */
+	bool cache_only;
 	/* PCRE2 match (and depth) limit per regex run; 0: PCRE2's own. A
 	 * run that hits it counts as no match and marks the result
 	 * incomplete. */
@@ -66,7 +70,8 @@ struct ww_waf_opts {
 };
 
 /* Load and compile. @return 0 with *@out, or -errno with "file:line:
- * reason" in @err. Control thread. */
+ * reason" in @err (-EAGAIN: cache_only, and the cache lacks a database).
+ * Any one thread; loads in two threads do not share state. */
 int ww_waf_load(const struct ww_waf_opts *opts, struct ww_waf **out, char *err,
 		size_t err_len);
 void ww_waf_free(struct ww_waf *w);

@@ -53,7 +53,7 @@ rig_start_wirewall "$WW" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
 	--set "detect.classifier=$SRC/models/classifier.wwf" \
 	--set "detect.anomaly=$SRC/models/anomaly.wwf" \
 	--set "block.files=$WORK/block.list"
-{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log"; } || { cat "$WORK/wirewall.log"; exit 1; }
+{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" waf; } || { cat "$WORK/wirewall.log"; exit 1; }
 for _ in $(seq 600); do [ -S "$RIG_CTL" ] && break; sleep 0.1; done
 
 mkdir -p "$WORK/www"

@@ -21,7 +21,7 @@ echo "$RIG_C6/128   # the client's IPv6 address" >"$WORK/block.list"
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
 	--set flow.max_flows=65536 --set "block.files=$WORK/block.list" \
 	--eve "$WORK/eve.json" --set waf.enabled=no
-{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log"; } || { cat "$WORK/wirewall.log"; exit 1; }
+{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" forwarding; } || { cat "$WORK/wirewall.log"; exit 1; }
 for _ in $(seq 100); do [ -S "$RIG_CTL" ] && break; sleep 0.1; done
 
 mkdir -p "$WORK/www"

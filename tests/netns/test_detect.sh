@@ -56,7 +56,7 @@ cp "$WORK/classifier.wwf" "$WORK/in_force.wwf"
 rig_detach_taps
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$WORK/ww.ini" \
 	--eve "$WORK/eve.json" --features "$WORK/live.csv"
-{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log"; } ||
+{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" forwarding; } ||
 	{ cat "$WORK/wirewall.log"; exit 1; }
 check "models in force at start" grep -q "models in force: classifier" \
 	"$WORK/wirewall.log"

@@ -24,12 +24,14 @@ echo "data" >"$WORK/www/api/data"
 ip netns exec "$NS_S" /usr/bin/python3 -u -m http.server -b "$RIG_S4" -d "$WORK/www" 8080 \
 	>/dev/null 2>"$WORK/server.log" &
 
-start() { # extra --set arguments
+start() { # forwarding|waf (what to wait for), extra --set arguments
+	local ready=$1
+	shift
 	rig_stop_wirewall
 	rig_detach_taps
 	rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
 		--set flow.max_flows=65536 --eve "$WORK/eve.json" "$@"
-	{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log"; } ||
+	{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" "$ready"; } ||
 		{ cat "$WORK/wirewall.log"; exit 1; }
 	wait_port "$NS_C" "$RIG_S4" 8080
 }
@@ -42,7 +44,7 @@ served() { grep -c "GET $1 " "$WORK/server.log"; }
 
 # Limits and tokens first, with the rule engine off (it has its own
 # part below, and loading it takes seconds).
-start --set waf.enabled=no --set limit.rate=1 --set limit.burst=2
+start forwarding --set waf.enabled=no --set limit.rate=1 --set limit.burst=2
 check "HTTP server up behind wirewall" wait_port "$NS_C" "$RIG_S4" 8080
 : >"$WORK/server.log"
 for i in 1 2 3; do get "/index.html?n=$i" >"$WORK/r$i" 2>&1; done
@@ -55,14 +57,14 @@ sleep 2.2
 get "/index.html?n=4" >"$WORK/r4" 2>&1
 check "tokens come back with time" grep -q "^HTTP/1.0 200" "$WORK/r4"
 
-start --set waf.enabled=no --set limit.rate=1 --set limit.burst=1 --set limit.action=reset
+start forwarding --set waf.enabled=no --set limit.rate=1 --set limit.burst=1 --set limit.action=reset
 get "/index.html?n=5" >/dev/null 2>&1
 ip netns exec "$NS_C" curl -s -o /dev/null --max-time 5 "http://$RIG_S4:8080/index.html?n=6"
 echo $? >"$WORK/rc6"
 check "action=reset: curl sees the connection reset (exit 56)" grep -qx 56 "$WORK/rc6"
 check "... and the server never saw it" bash -c "[ \$(grep -c 'GET /index.html?n=6 ' '$WORK/server.log') = 0 ]"
 
-start --set waf.enabled=no --set "limit.routes=GET /api/ 1 1"
+start forwarding --set waf.enabled=no --set "limit.routes=GET /api/ 1 1"
 get "/api/data?n=7" >"$WORK/r7" 2>&1
 get "/api/data?n=8" >"$WORK/r8" 2>&1
 get "/index.html?n=9" >"$WORK/r9" 2>&1
@@ -81,7 +83,7 @@ print(jwt.encode({"iss": "https://id.test", "aud": sys.argv[2], "jti": sys.argv[
 }
 GOOD=$(mint shop t-1)
 OTHER=$(mint billing t-2)
-start --set waf.enabled=no --set "auth.routes=/api/ https://id.test shop" \
+start forwarding --set waf.enabled=no --set "auth.routes=/api/ https://id.test shop" \
 	--set "auth.keys=secret $WORK/hs.key"
 : >"$WORK/server.log"
 get "/api/data?j=1" -H "Authorization: Bearer $GOOD" >"$WORK/j1" 2>&1
@@ -110,7 +112,7 @@ check "the server saw only the allowed requests" \
 # A site rule (native format) is in force too, and is replaced by a
 # reload while traffic flows.
 echo '100001 REQUEST_FILENAME "^/old-admin" deny Old admin path' >"$WORK/site.rules"
-start --set "waf.cache_dir=${WW_WAF_CACHE:-}" --set "waf.site_rules=$WORK/site.rules"
+start waf --set "waf.cache_dir=${WW_WAF_CACHE:-}" --set "waf.site_rules=$WORK/site.rules"
 : >"$WORK/server.log"
 get "/index.html?q=1%27%20UNION%20SELECT%20password%20FROM%20users--" >"$WORK/w1" 2>&1
 get "/index.html?q=running+shoes&page=2" >"$WORK/w2" 2>&1

@@ -20,7 +20,7 @@ netns_setup wwn
 # counters below are plain forwarding.
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
 	--eve "$WORK/eve.json" --set eve.stats_interval=1 --set waf.enabled=no
-if ! rig_attach_taps || ! rig_wait_ready "$WORK/wirewall.log"; then
+if ! rig_attach_taps || ! rig_wait_ready "$WORK/wirewall.log" forwarding; then
 	cat "$WORK/wirewall.log"
 	exit 1
 fi

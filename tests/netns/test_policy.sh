@@ -29,7 +29,7 @@ rig_detach_taps
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$WORK/ww.ini" \
 	--set flow.max_flows=65536 --set "waf.cache_dir=${WW_WAF_CACHE:-}" \
 	--eve "$WORK/eve.json"
-{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log"; } ||
+{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" waf; } ||
 	{ cat "$WORK/wirewall.log"; exit 1; }
 check "HTTP server up behind wirewall" wait_port "$NS_C" "$RIG_S4" 8080
 

@@ -23,7 +23,7 @@ rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" 
 	--set waf.enabled=yes --set "waf.cache_dir=${WW_WAF_CACHE:-$WORK/hs}" \
 	--set response.throttle_at=3 --set response.block_at=6 \
 	--set response.block_ttl=10 --set response.half_life=3600
-{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log"; } || { cat "$WORK/wirewall.log"; exit 1; }
+{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" waf; } || { cat "$WORK/wirewall.log"; exit 1; }
 for _ in $(seq 100); do [ -S "$RIG_CTL" ] && break; sleep 0.1; done
 
 mkdir -p "$WORK/www"

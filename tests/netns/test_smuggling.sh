@@ -19,7 +19,7 @@ SRC=$(readlink -f "$2")
 netns_setup wws
 rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" \
 	--set flow.max_flows=65536 --eve "$WORK/eve.json" --set waf.enabled=no
-{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log"; } || { cat "$WORK/wirewall.log"; exit 1; }
+{ rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" forwarding; } || { cat "$WORK/wirewall.log"; exit 1; }
 
 # The recording server: each connection's bytes go to conn-<n>.bin.
 ip netns exec "$NS_S" /usr/bin/python3 - "$RIG_S4" "$WORK" <<'EOF' &

@@ -89,7 +89,9 @@ static void test_defaults(void **state)
 	assert_int_equal(c.tcp_stream_max_kb, 256);
 	assert_true(c.tcp_overlap_rewrite);
 	for (unsigned int e = 0; e < WW_CONF_EXC_MAX; e++)
-		assert_int_equal(c.exc[e], WW_CONF_EXC_AUTO);
+		assert_int_equal(c.exc[e], e == WW_CONF_EXC_WAF_NOT_READY
+						   ? WW_CONF_EXC_PASS
+						   : WW_CONF_EXC_AUTO);
 	assert_int_equal(c.defrag_timeout, 30);
 	assert_int_equal(c.defrag_max_fragments, 64);
 	assert_int_equal(c.waf_regex_match_limit, 100000);

@@ -9,6 +9,7 @@
  * is said in the result, never taken for a clean one.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -381,6 +382,114 @@ static void test_cache_round_trip_and_damage(void **state)
 	chmod(cache_dir, 0700);
 }
 
+/* Files in @path (not . and ..). */
+static unsigned int files_in(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/* cache_only: the quick look wirewall takes at start before it compiles
+ * in the background. A cache without the set: -EAGAIN, nothing compiled
+ * or written; once a load has filled it: the set, nothing compiled. */
+static void test_cache_only(void **state)
+{
+	const char *files[] = {rules_path};
+	char only_dir[128], err[512], cs[1024];
+	struct ww_waf_opts o = {
+		.files = files,
+		.n_files = 1,
+		.cache_only = true,
+	};
+	struct ww_waf *w = NULL;
+	unsigned int compiled;
+
+	(void)state;
+	snprintf(only_dir, sizeof(only_dir), "%s/only", dir);
+	o.cache_dir = only_dir;
+	assert_int_equal(ww_waf_load(&o, &w, err, sizeof(err)), -EAGAIN);
+	assert_null(w);
+	assert_non_null(strstr(err, "not in the compile cache"));
+	assert_int_equal(files_in(only_dir), 0);
+	/* No cache directory at all: the same answer. */
+	o.cache_dir = "";
+	assert_int_equal(ww_waf_load(&o, &w, err, sizeof(err)), -EAGAIN);
+	assert_null(w);
+
+	w = load(only_dir);
+	ww_waf_cache_state(w, cs, sizeof(cs));
+	compiled = count(cs, " compiled");
+	assert_true(compiled > 0);
+	ww_waf_free(w);
+	w = NULL;
+	o.cache_dir = only_dir;
+	assert_int_equal(ww_waf_load(&o, &w, err, sizeof(err)), 0);
+	ww_waf_cache_state(w, cs, sizeof(cs));
+	assert_int_equal(count(cs, " compiled"), 0);
+	assert_true(count(cs, " databases read") > 0);
+	check_cases(w);
+	ww_waf_free(w);
+
+	/* A rule file that does not parse is refused as before, not taken
+	 * for a cache miss. */
+	files[0] = "/nonexistent/site.conf";
+	assert_int_equal(ww_waf_load(&o, &w, err, sizeof(err)), -ENOENT);
+}
+
+/* A set with a pattern Hyperscan refuses (an embedded end anchor; PCRE2
+ * alone runs it) is compiled twice, the second time without it. The
+ * refusal is cached too, so that a warm load, and cache_only, compile
+ * nothing; the pattern still matches through PCRE2. */
+static void test_cache_keeps_refusals(void **state)
+{
+	char path[128], cdir[128], err[512], cs[1024];
+	const char *files[] = {path};
+	struct ww_waf_opts o = {.files = files, .n_files = 1};
+	struct ww_waf *w = NULL;
+	struct dirent *e;
+	unsigned int n_err = 0;
+	DIR *d;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/refused.conf", dir);
+	snprintf(cdir, sizeof(cdir), "%s/refusals", dir);
+	assert_int_equal(write_file(path, "SecRule ARGS:q \"@rx x$y|attack\" "
+					  "\"id:5001,phase:2,pass,log\"\n"
+					  "SecRule ARGS:q \"@rx evil\" "
+					  "\"id:5002,phase:2,pass,log\"\n"),
+			 0);
+	o.cache_dir = cdir;
+	assert_int_equal(ww_waf_load(&o, &w, err, sizeof(err)), 0);
+	ww_waf_free(w);
+	d = opendir(cdir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n_err += strstr(e->d_name, ".err") != NULL;
+	closedir(d);
+	assert_int_equal(n_err, 1);
+
+	o.cache_only = true;
+	w = NULL;
+	if (ww_waf_load(&o, &w, err, sizeof(err)) < 0)
+		fail_msg("cache_only: %s", err);
+	ww_waf_cache_state(w, cs, sizeof(cs));
+	assert_int_equal(count(cs, " compiled"), 0);
+	assert_string_equal(verdict(w, "GET /a?q=attack HTTP/1.1\r\n"
+				       "Host: x\r\n\r\n"),
+			    "5001");
+	assert_string_equal(verdict(w, "GET /a?q=evil HTTP/1.1\r\n"
+				       "Host: x\r\n\r\n"),
+			    "5002");
+	ww_waf_free(w);
+}
+
 /* "GET /a?NAME=VALUE HTTP/1.1" where VALUE is @n copies of @unit, then
  * @tail. Freed by the caller. */
 static char *get_arg(const char *name, const char *unit, unsigned int n,
@@ -648,6 +757,8 @@ int main(void)
 		cmocka_unit_test(test_arena_json_body),
 		cmocka_unit_test(test_arena_full_json_escapes),
 		cmocka_unit_test(test_arena_full_before_setvar),
+		cmocka_unit_test(test_cache_only),
+		cmocka_unit_test(test_cache_keeps_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
