@@ -22,7 +22,7 @@ rig_start_wirewall "$WIREWALL" "$WORK/wirewall.log" -c "$SRC/conf/wirewall.ini" 
 	--set flow.max_flows=65536 --eve "$WORK/eve.json" \
 	--set waf.enabled=yes --set "waf.cache_dir=${WW_WAF_CACHE:-$WORK/hs}" \
 	--set response.throttle_at=3 --set response.block_at=6 \
-	--set response.block_ttl=10 --set response.half_life=3600
+	--set response.block_ttl=10 --set response.half_life=3
 { rig_attach_taps && rig_wait_ready "$WORK/wirewall.log" waf; } || { cat "$WORK/wirewall.log"; exit 1; }
 for _ in $(seq 100); do [ -S "$RIG_CTL" ] && break; sleep 0.1; done
 
@@ -70,7 +70,10 @@ PY
 
 check "HTTP server up behind wirewall" wait_port "$NS_C" "$RIG_S4" 8080
 check "benign HTTP passes before the attack" http
-# One alert per request: the 3rd throttles, the 6th or 7th blocks.
+# One alert per request: the 3rd throttles, the 6th or 7th blocks. The
+# evidence halves every 3 s: by the end of the block's 10 s what is left
+# is no step, even with the attack's last segments (the client's kernel
+# retransmits them after curl gave up) arriving then.
 attack 8
 check "the attacker is blocked by the ladder (offenders)" offenders_step block
 check "blocked: HTTP fails" fails http
