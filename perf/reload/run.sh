@@ -152,14 +152,16 @@ read -r S0 R0 < <(phase base 9001 0)
 read -r S1 R1 < <(phase reload 9002 "$RELOADS")
 read -r H0OK H0BAD <"$WORK/base.http"
 read -r H1OK H1BAD <"$WORK/reload.http"
-DONE=$(grep -c "reload\|SIGHUP" "$WORK/wirewall.log" || true)
+DONE=$(grep -c "wirewall: reload: configuration" "$WORK/wirewall.log" || true)
+REFUSED=$(grep "wirewall: reload: configuration" "$WORK/wirewall.log" | grep -c "refused" || true)
 "$CTL" -s "$RIG_CTL" stats | head -1 >"$WORK/stats.json"
 rig_stop_wirewall
 D0=$(echo "$R0 / $S0" | bc -l)
 D1=$(echo "$R1 / $S1" | bc -l)
 printf 'RESULT reload_delivered %.6f vs no_reload %.6f ratio %.6f\n' "$D1" "$D0" "$(echo "$D1 / $D0" | bc -l)"
-printf 'INFO reload_lost %d of %d over %d reloads (no_reload: %d of %d); http ok %d failed %d (no_reload: ok %d failed %d); %s lines of reload in the log\n' \
-	$((S1 - R1)) "$S1" "$RELOADS" $((S0 - R0)) "$S0" "$H1OK" "$H1BAD" "$H0OK" "$H0BAD" "$DONE"
+printf 'INFO reload_lost %d of %d over %d reloads (no_reload: %d of %d); http ok %d failed %d (no_reload: ok %d failed %d); %s reloads done (configuration, rules, models, block lists), %s with a part refused\n' \
+	$((S1 - R1)) "$S1" "$RELOADS" $((S0 - R0)) "$S0" "$H1OK" "$H1BAD" "$H0OK" "$H0BAD" "$DONE" "$REFUSED"
+grep -m1 "wirewall: reload: configuration" "$WORK/wirewall.log" | sed 's/^/INFO first reload: /' | cut -c1-400
 /usr/bin/python3 - "$WORK/stats.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
