@@ -375,6 +375,14 @@ static int create_workers(struct live *l)
 				w->id, l->conf->max_flows, strerror(-rc));
 			return rc;
 		}
+		rc = ww_worker_setup_alert_pcap(
+			w, (int)rte_lcore_to_socket_id(lcore));
+		if (rc < 0) {
+			APP_LOG(ERR,
+				"worker %u: no memory for [eve] alert_pcap's %u buffers",
+				w->id, WW_APCAP_BUFFERS);
+			return rc;
+		}
 	}
 	return 0;
 }

@@ -51,8 +51,20 @@ struct offline {
 	uint64_t oversize;     /* frames too big for an mbuf: not forwarded */
 	struct rte_mbuf *held; /* read, but belongs to the next burst */
 	int out_precision;     /* PCAP_TSTAMP_PRECISION_* of the output file */
-	struct ww_response *resp; /* the escalation ladder, in line */
+	struct ww_response *resp;    /* the escalation ladder, in line */
+	struct ww_alert_pcap *apcap; /* [eve] alert_pcap */
 };
+
+/* The frames of alerted flows the workers copied, into the file. */
+static void drain_alert_pcap(struct offline *o)
+{
+	unsigned int k;
+
+	for (k = 0; k < o->n_workers; k++)
+		if (o->w[k].apcap != NULL)
+			ww_alert_pcap_drain(o->apcap, o->w[k].apcap->ring,
+					    UINT32_MAX);
+}
 
 /* The ladder sees each event as a worker raises it. */
 static void offline_observe(void *arg, const struct ww_event *ev)
@@ -247,6 +259,7 @@ static void control_step(struct offline *o)
 	uint64_t now = o->w->now_ns;
 
 	ww_response_tick(o->resp, o->conf, now);
+	drain_alert_pcap(o);
 	if (o->eve == NULL)
 		return;
 	if (now >= o->next_stats_ns) {
@@ -411,6 +424,20 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 				conf->max_flows, strerror(-rc));
 			goto out;
 		}
+		rc = ww_worker_setup_alert_pcap(&o.w[k], (int)rte_socket_id());
+		if (rc < 0) {
+			fprintf(stderr,
+				"wirewall: no memory for [eve] alert_pcap's buffers\n");
+			goto out;
+		}
+	}
+	if (conf->eve_alert_pcap[0] != '\0') {
+		o.apcap = ww_alert_pcap_open(conf, err, sizeof(err));
+		if (o.apcap == NULL) {
+			fprintf(stderr, "wirewall: %s\n", err);
+			rc = -EINVAL;
+			goto out;
+		}
 	}
 	if (eve_path != NULL) {
 		o.eve = ww_event_log_open(eve_path);
@@ -502,6 +529,9 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args)
 	rc = 0;
 
 out:
+	if (o.w != NULL)
+		drain_alert_pcap(&o);
+	ww_alert_pcap_close(o.apcap);
 	rte_pktmbuf_free(o.held);
 	if (o.out != NULL)
 		pcap_dump_close(o.out);

@@ -335,6 +335,11 @@ static const struct key_schema schema[] = {
 	 0},
 
 	{{"eve", "file", ""}, KEY_STRING, FIELD(eve_file), 0, 0},
+	{{"eve", "alert_pcap", ""}, KEY_STRING, FIELD(eve_alert_pcap), 0, 0},
+	{{"eve", "alert_pcap_flow_packets", "64"}, KEY_U32,
+	 FIELD(eve_alert_pcap_flow_packets), 1, 65535},
+	{{"eve", "alert_pcap_max_mb", "256"}, KEY_U32,
+	 FIELD(eve_alert_pcap_max_mb), 1, 1048576},
 	{{"eve", "stats", "yes"}, KEY_BOOL, FIELD(stats_events), 0, 0},
 	{{"eve", "drop", "yes"}, KEY_BOOL, FIELD(drop_events), 0, 0},
 	{{"eve", "flow", "yes"}, KEY_BOOL, FIELD(flow_events), 0, 0},

@@ -302,7 +302,10 @@ struct ww_conf {
 	unsigned int n_metrics_services;
 
 	/* [eve] */
-	char eve_file[WW_CONF_PATH_MAX]; /* "" = no event log */
+	char eve_file[WW_CONF_PATH_MAX];       /* "" = no event log */
+	char eve_alert_pcap[WW_CONF_PATH_MAX]; /* "" = none */
+	uint32_t eve_alert_pcap_flow_packets;  /* frames per alerted flow */
+	uint32_t eve_alert_pcap_max_mb;	       /* the file's size at most */
 	bool http_events;
 	bool stats_events;
 	bool drop_events;

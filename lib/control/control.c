@@ -276,6 +276,11 @@ struct ww_control *ww_control_create(const struct ww_control_opts *o, char *err,
 				     err_len);
 	if (c->resp == NULL)
 		goto fail;
+	if (o->conf->eve_alert_pcap[0] != '\0') {
+		c->apcap = ww_alert_pcap_open(o->conf, err, err_len);
+		if (c->apcap == NULL)
+			goto fail;
+	}
 	if (o->ctx->auth != NULL)
 		ww_auth_set_publisher(o->ctx->auth, publish_revoked, c);
 	if (o->conf->control_socket[0] != '\0') {
@@ -315,6 +320,7 @@ void ww_control_destroy(struct ww_control *c)
 		waf_job_abandon(c->job);
 	ww_ctl_socket_close(c->sock);
 	ww_response_destroy(c->resp);
+	ww_alert_pcap_close(c->apcap);
 	ww_metrics_destroy(c->metrics);
 	if (c->o.ctx->block != NULL)
 		ww_block_set_publisher(c->o.ctx->block, NULL, NULL);
@@ -409,11 +415,15 @@ void ww_control_drain(struct ww_control *c, unsigned int max)
 
 	if (c->o.features != NULL)
 		drain_features(c, max);
-	for (i = 0; i < c->o.n_workers; i++)
+	for (i = 0; i < c->o.n_workers; i++) {
 		if (c->o.workers[i].events != NULL)
 			n += ww_event_log_drain_seen(c->o.eve,
 						     c->o.workers[i].events,
 						     max, observe, c);
+		if (c->o.workers[i].apcap != NULL)
+			ww_alert_pcap_drain(c->apcap,
+					    c->o.workers[i].apcap->ring, max);
+	}
 	if (n != 0 && c->o.eve != NULL)
 		ww_event_log_flush(c->o.eve);
 }

@@ -16,7 +16,8 @@ struct ww_control {
 	char *sets[WW_CONTROL_MAX_SETS]; /* run-time "set" keys, in order */
 	unsigned int n_sets;
 	uint64_t now_ns, last_rebalance_ns;
-	struct ww_response *resp; /* the escalation ladder */
+	struct ww_response *resp;    /* the escalation ladder */
+	struct ww_alert_pcap *apcap; /* [eve] alert_pcap (NULL: off) */
 	bool forwarding; /* the app's ports forward (ww_control_started) */
 	/* The [waf] rule set: its state, since when (CLOCK_MONOTONIC s),
 	 * why it failed, and the compile of the start while it runs. */

@@ -224,6 +224,11 @@ json_t *ww_stats_json(const struct ww_worker_stats *t,
 	json_object_set_new(
 		o, "event",
 		json_pack("{s:I}", "dropped", (json_int_t)t->events_dropped));
+	json_object_set_new(o, "alert_pcap",
+			    json_pack("{s:I, s:I, s:I}", "frames",
+				      (json_int_t)t->apcap_frames, "capped",
+				      (json_int_t)t->apcap_capped, "lost",
+				      (json_int_t)t->apcap_lost));
 	return o;
 }
 

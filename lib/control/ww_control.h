@@ -57,6 +57,19 @@ struct ww_control_opts {
 
 struct ww_control;
 
+/* [eve] alert_pcap's file (alert_pcap.c): NULL with @err empty when the
+ * key is empty; NULL with the reason in @err when it cannot be opened. */
+struct ww_alert_pcap;
+struct rte_ring;
+struct ww_alert_pcap *ww_alert_pcap_open(const struct ww_conf *conf, char *err,
+					 size_t err_len);
+void ww_alert_pcap_close(struct ww_alert_pcap *p);
+/* Write up to @max frames from a worker's ring (@p NULL: free them). */
+unsigned int ww_alert_pcap_drain(struct ww_alert_pcap *p, struct rte_ring *ring,
+				 unsigned int max);
+/* {"written", "bytes", "over_size"}, or null when off. */
+json_t *ww_alert_pcap_json(const struct ww_alert_pcap *p);
+
 /* Where the [waf] rule set stands (wirewallctl status). */
 enum ww_control_waf {
 	WW_CONTROL_WAF_OFF = 0,	  /* [waf] enabled = no */

@@ -8,6 +8,8 @@
 #include <rte_cycles.h> /* NS_PER_S */
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
+#include <unistd.h>
 
 #include "l7.h"
 
@@ -298,8 +300,53 @@ void ww_worker_flush_flows(struct ww_worker *w, uint64_t now_ns,
 	w->direct_log = was;
 }
 
+int ww_worker_setup_alert_pcap(struct ww_worker *w, int socket)
+{
+	const struct ww_conf *conf = w->ctx->conf;
+	struct ww_alert_pcap_worker *a;
+	char name[RTE_RING_NAMESIZE];
+
+	if (conf->eve_alert_pcap[0] == '\0')
+		return 0;
+	a = rte_zmalloc_socket("ww_apcap", sizeof(*a), RTE_CACHE_LINE_SIZE,
+			       socket);
+	if (a == NULL)
+		return -ENOMEM;
+	a->per_flow = conf->eve_alert_pcap_flow_packets;
+	snprintf(name, sizeof(name), "ww_apcap_p%u_%d", w->id, getpid());
+	a->pool = rte_pktmbuf_pool_create(name, WW_APCAP_BUFFERS, 0,
+					  sizeof(struct ww_mbuf_priv),
+					  RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	snprintf(name, sizeof(name), "ww_apcap_r%u_%d", w->id, getpid());
+	a->ring = rte_ring_create(name, WW_APCAP_BUFFERS + 1, socket,
+				  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (a->pool == NULL || a->ring == NULL) {
+		rte_mempool_free(a->pool);
+		rte_ring_free(a->ring);
+		rte_free(a);
+		return -ENOMEM;
+	}
+	w->apcap = a;
+	return 0;
+}
+
+static void alert_pcap_teardown(struct ww_worker *w)
+{
+	struct rte_mbuf *m;
+
+	if (w->apcap == NULL)
+		return;
+	while (rte_ring_dequeue(w->apcap->ring, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(w->apcap->ring);
+	rte_mempool_free(w->apcap->pool);
+	rte_free(w->apcap);
+	w->apcap = NULL;
+}
+
 void ww_worker_teardown(struct ww_worker *w)
 {
+	alert_pcap_teardown(w);
 	ww_detect_destroy(w);
 	ww_worker_counters_destroy(w);
 	ww_flow_table_destroy(w->flows);

@@ -66,6 +66,38 @@ static void inject(struct ww_worker *w, struct ww_burst *b, uint16_t i,
 		push_injected(out, ww_make_reset(w, m, p, false), m->port);
 }
 
+/* Frame @m of alerted flow @f for [eve] alert_pcap: a copy to the control
+ * thread, within the flow's share. */
+static void alert_pcap(struct ww_worker *w, struct rte_mbuf *m, uint64_t ts,
+		       const struct ww_flow *f)
+{
+	struct ww_alert_pcap_worker *a = w->apcap;
+	struct rte_mbuf *c;
+	typeof(&a->slot[0]) sl = &a->slot[f->id % WW_APCAP_FLOWS];
+
+	if (sl->flow_id != f->id) {
+		sl->flow_id = f->id;
+		sl->n = 0;
+	}
+	if (sl->n >= a->per_flow) {
+		w->stats.apcap_capped++;
+		return;
+	}
+	c = rte_pktmbuf_copy(m, a->pool, 0, UINT32_MAX);
+	if (c == NULL) {
+		w->stats.apcap_lost++;
+		return;
+	}
+	ww_mbuf_priv(c)->ts_ns = ts;
+	if (rte_ring_sp_enqueue(a->ring, c) != 0) {
+		rte_pktmbuf_free(c);
+		w->stats.apcap_lost++;
+		return;
+	}
+	sl->n++;
+	w->stats.apcap_frames++;
+}
+
 void stage_verdict(struct ww_worker *w, struct ww_burst *b,
 		   struct ww_tx_list *out)
 {
@@ -80,6 +112,10 @@ void stage_verdict(struct ww_worker *w, struct ww_burst *b,
 			b->frag_of[i] ? &b->frags[b->frag_of[i] - 1] : NULL;
 
 		w->now_ns = b->ts[i]; /* offline: the capture's clock */
+		if (w->apcap != NULL && b->flow[i] != NULL &&
+		    (b->flow[i]->judged & WW_FLOW_ALERTED) &&
+		    b->verdict[i] != WW_V_HELD)
+			alert_pcap(w, m, b->ts[i], b->flow[i]);
 		if (w->ctx->offline) {
 			s->rx_pkts[m->port]++;
 			s->rx_bytes[m->port] += b->in_len[i];

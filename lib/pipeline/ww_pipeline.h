@@ -232,7 +232,10 @@ struct ww_worker_stats {
 		l3[4]; /* by enum ww_pkt_l3: none (other EtherType), arp, ... */
 	uint64_t l4[4]; /* by enum ww_l4_class */
 	uint64_t vlan, fragments;
-	uint64_t events_dropped;      /* event ring was full */
+	uint64_t events_dropped; /* event ring was full */
+	/* [eve] alert_pcap: frames of alerted flows copied for the file;
+	 * frames past a flow's share; frames lost (no buffer, ring full). */
+	uint64_t apcap_frames, apcap_capped, apcap_lost;
 	uint64_t alerts[WW_ACAT_MAX]; /* alerts made, by category */
 	uint64_t alert_sid_overflow;  /* alerts whose id found no room in
 				       * the worker's table */
@@ -385,6 +388,9 @@ struct ww_worker {
 	 * thread shows the events it drains to the ladder. */
 	ww_event_observer observe;
 	void *observe_arg;
+	/* [eve] alert_pcap (NULL: off): frames of alerted flows, copied to
+	 * the control thread, which writes them. */
+	struct ww_alert_pcap_worker *apcap;
 	/* Features and models (NULL when [detect] enabled = no). */
 	struct ww_detect *det;
 	struct rte_ring *responses; /* block requests to the control thread
@@ -506,6 +512,28 @@ void ww_worker_init(struct ww_worker *w, unsigned int id,
  * @socket. @return 0 or -errno (-ENOMEM: give EAL more memory or lower
  * [flow] max_flows). Control thread, before the worker starts. */
 int ww_worker_setup_flows(struct ww_worker *w, int socket);
+
+/*
+ * [eve] alert_pcap: once a flow has an alert, its frames still in the
+ * worker's burst and those that follow, up to alert_pcap_flow_packets
+ * per flow, are copied (a pool of their own, WW_APCAP_BUFFERS) to a ring
+ * the control thread drains into the file. A copy that finds no buffer or
+ * room is lost and counted; nothing waits.
+ */
+#define WW_APCAP_BUFFERS 2047
+#define WW_APCAP_FLOWS	 4096 /* alerted flows a worker follows at once */
+struct ww_alert_pcap_worker {
+	struct rte_ring *ring; /* rte_mbuf pointers, worker -> control */
+	struct rte_mempool *pool;
+	uint32_t per_flow;
+	struct {
+		uint64_t flow_id;
+		uint32_t n;
+	} slot[WW_APCAP_FLOWS];
+};
+/* Set it up for worker @w (no-op when [eve] alert_pcap is empty).
+ * Control thread, before the worker runs. @return 0 or -ENOMEM. */
+int ww_worker_setup_alert_pcap(struct ww_worker *w, int socket);
 
 /* End every flow of a stopped worker, writing their flow events to @log
  * (may be NULL), and drop the fragments it still holds. Control thread,

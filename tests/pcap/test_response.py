@@ -211,6 +211,29 @@ class Response(unittest.TestCase):
         self.assertTrue([s for s in responses(events, NEVER)
                          if s.get("refused") == "max_entries"])
 
+    def test_alert_pcap(self):
+        # [eve] alert_pcap: the frames of the alerted flows, four a flow
+        # (the handshake and the request, all still in the burst).
+        path = os.path.join(self.dir, "alerts.pcap")
+        out, events = self.run_ww("apcap", "response.enabled=no",
+                                  "eve.alert_pcap=" + path,
+                                  "eve.alert_pcap_flow_packets=4")
+        frames = [Ether(raw) for _, raw in read_pcap(path)]
+        alerted = {e["flow_id"] for e in events if e["event_type"] == "alert"}
+        self.assertTrue(frames, "no frame written")
+        per_flow = {}
+        for p in frames:
+            self.assertIn(p[IP].src, (ATTACKER, NEVER, SPOOFED, SERVER))
+            key = tuple(sorted((p[TCP].sport, p[TCP].dport)))
+            per_flow[key] = per_flow.get(key, 0) + 1
+        self.assertTrue(all(n <= 4 for n in per_flow.values()), per_flow)
+        # The request that raised the alert is there, as sent.
+        self.assertTrue(any(bytes(p[TCP].payload).startswith(b"GET /?id=")
+                            for p in frames))
+        final = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        self.assertEqual(final["alert_pcap"]["frames"], len(frames))
+        self.assertLessEqual(len(per_flow), len(alerted))
+
     def test_off(self):
         out, events = self.run_ww("off", "response.enabled=no")
         self.assertEqual([e for e in events if e["event_type"] == "response"], [])
