@@ -234,6 +234,35 @@ class Response(unittest.TestCase):
         self.assertEqual(final["alert_pcap"]["frames"], len(frames))
         self.assertLessEqual(len(per_flow), len(alerted))
 
+    def test_offender_table_is_bounded(self):
+        # Many verified sources, one verdict each, into a table of 16:
+        # the table holds at most its size, the rest forgotten (idle, low
+        # score first) and counted; the one blocked source is kept.
+        cap = Capture()
+        for i in range(20):
+            cap.conn(0.01 * i, ATTACKER, ATTACK)
+        for i in range(60):
+            cap.conn(1.0 + 0.01 * i, "10.0.1.%d" % (i + 1), ATTACK)
+        pcap = os.path.join(self.dir, "many.pcap")
+        write_pcap(pcap, cap.frames)
+        conf = os.path.join(self.dir, "many.ini")
+        with open(conf, "w") as fh:
+            fh.write(CONFIG % (os.environ.get("WW_WAF_CACHE", ""), NEVER))
+        log = os.path.join(self.dir, "many.eve.json")
+        p = subprocess.run([WIREWALL, "-c", conf, "-r", pcap, "--eve", log,
+                            "--set", "response.max_offenders=16"],
+                           capture_output=True, text=True, timeout=240)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        events = eve(log)
+        final = [e for e in events if e["event_type"] == "stats"][-1]["stats"]
+        r = final["response"]
+        self.assertLessEqual(r["offenders"], 17, r)
+        self.assertGreater(r["offenders_forgotten"], 0, r)
+        # Each of the 60 sources' verdict counted, or its source counted
+        # as not tracked (no idle entry found to forget).
+        self.assertGreaterEqual(r["evidence"] + r["offenders_untracked"], 60, r)
+        self.assertEqual(r["in_force"]["block"], 1, r)
+
     def test_off(self):
         out, events = self.run_ww("off", "response.enabled=no")
         self.assertEqual([e for e in events if e["event_type"] == "response"], [])
