@@ -215,6 +215,19 @@ static _Thread_local struct ua_cached ua_cache[UA_CACHE];
 
 static enum ww_feat_ua ua_classify(const char *ua, uint32_t len);
 
+/* The slot of an agent: FNV-1a over its length and its first and last 16
+ * bytes, read byte by byte (they lie anywhere in a packet). */
+static unsigned int ua_slot(const char *ua, uint32_t len)
+{
+	uint32_t h = 2166136261u ^ len, i;
+
+	for (i = 0; i < len && i < 16; i++)
+		h = (h ^ (uint8_t)ua[i]) * 16777619u;
+	for (i = len > 32 ? len - 16 : (len > 16 ? 16 : len); i < len; i++)
+		h = (h ^ (uint8_t)ua[i]) * 16777619u;
+	return h % UA_CACHE;
+}
+
 enum ww_feat_ua ww_feat_ua_class(const char *ua, uint32_t len)
 {
 	struct ua_cached *c;
@@ -223,7 +236,7 @@ enum ww_feat_ua ww_feat_ua_class(const char *ua, uint32_t len)
 		return WW_UA_NONE;
 	if (len > UA_MAX)
 		len = UA_MAX;
-	c = &ua_cache[rte_hash_crc(ua, len, len) % UA_CACHE];
+	c = &ua_cache[ua_slot(ua, len)];
 	if (c->len == len && memcmp(c->ua, ua, len) == 0)
 		return (enum ww_feat_ua)c->cls;
 	c->len = len;
