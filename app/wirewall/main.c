@@ -50,6 +50,10 @@ static void usage(FILE *out, const char *prog)
 		"      --workers N          offline mode: N workers, each client\n"
 		"                           on one (as RSS keyed on the client)\n"
 		"      --check-config       validate the config and exit\n"
+		"      --version            the version, and exit\n"
+		"      --build-info         the version, the libraries and their\n"
+		"                           versions, the forest kernels, the\n"
+		"                           feature specification, and exit\n"
 		"  -h, --help               this text\n"
 		"Without '--', offline mode starts EAL with defaults for one\n"
 		"core and no hugepages.\n",
@@ -184,6 +188,18 @@ int main(int argc, char **argv)
 	/* Logs and the summary go to files and pipes as often as to a
 	 * terminal; line buffering keeps them current. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* Questions about the binary need no configuration and no EAL. */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			app_print_version(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--build-info") == 0) {
+			app_print_build_info(stdout);
+			return 0;
+		}
+	}
 
 	/* Split "EAL args -- app args". */
 	for (sep = 1; sep < argc; sep++)

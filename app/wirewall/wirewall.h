@@ -69,4 +69,8 @@ int app_run_offline(const struct ww_conf *conf, const struct app_args *args);
 const char *app_eve_path(const struct ww_conf *conf,
 			 const struct app_args *args);
 
+/* --version, --build-info (build_info.c) */
+void app_print_version(FILE *out);
+void app_print_build_info(FILE *out);
+
 #endif /* WIREWALL_APP_H */

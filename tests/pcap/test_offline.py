@@ -116,6 +116,22 @@ class Offline(unittest.TestCase):
         return subprocess.run(args + ["--check-config"], capture_output=True,
                               text=True, timeout=60)
 
+    def test_version_and_build_info(self):
+        # No configuration and no EAL needed; exit 0.
+        v = subprocess.run([WIREWALL, "--version"], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(v.returncode, 0, v.stderr)
+        self.assertRegex(v.stdout, r"^wirewall \d+\.\d+\.\d+\n$")
+        b = subprocess.run([WIREWALL, "--build-info"], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(b.returncode, 0, b.stderr)
+        for line in ("dpdk: DPDK ", "hyperscan: ", "openssl: OpenSSL 3",
+                     "libpcap: ", "libmicrohttpd: ", "jansson: ",
+                     "forest kernels: scalar avx2 avx512",
+                     "feature specification: 0x57460001, 89 columns"):
+            self.assertIn(line, b.stdout)
+        self.assertTrue(b.stdout.startswith(v.stdout))
+
     def test_clean_traffic_is_byte_identical(self):
         out, eve, summary = self.run_ww("clean.pcap", "clean")
         with open(os.path.join(self.dir, "clean.pcap"), "rb") as a, \
