@@ -144,19 +144,10 @@ static int publish_revoked(void *arg, const struct ww_auth_revset *set)
 static void ladder_metrics(void *arg, FILE *out)
 {
 	const struct ww_control *c = arg;
-	static const char *const refused[] = {
-		"never", "exception", "max_entries", "actions_per_minute",
-		"block_lists"};
 	struct ww_response_stats s;
-	uint64_t r[5];
 	unsigned int i;
 
 	ww_response_get_stats(c->resp, &s);
-	r[0] = s.refused_never;
-	r[1] = s.refused_exception;
-	r[2] = s.refused_entries;
-	r[3] = s.refused_rate;
-	r[4] = s.refused_other;
 	ww_metrics_family(out, "wirewall_response_steps_total", "counter",
 			  "Steps the escalation ladder took, by rung");
 	for (i = 1; i < WW_STEP_MAX; i++) {
@@ -177,10 +168,10 @@ static void ladder_metrics(void *arg, FILE *out)
 		s.expired);
 	ww_metrics_family(out, "wirewall_response_refused_total", "counter",
 			  "Ladder steps refused by a safety rail, by rail");
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < WW_REFUSAL_MAX; i++) {
 		fprintf(out, "wirewall_response_refused_total{reason=");
-		ww_metrics_label(out, refused[i]);
-		fprintf(out, "} %" PRIu64 "\n", r[i]);
+		ww_metrics_label(out, ww_response_refusal_name(i));
+		fprintf(out, "} %" PRIu64 "\n", s.refused[i]);
 	}
 	ww_metrics_family(out, "wirewall_response_evidence_total", "counter",
 			  "Verdicts counted as evidence against their source");

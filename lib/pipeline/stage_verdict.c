@@ -73,7 +73,7 @@ static void alert_pcap(struct ww_worker *w, struct rte_mbuf *m, uint64_t ts,
 {
 	struct ww_alert_pcap_worker *a = w->apcap;
 	struct rte_mbuf *c;
-	typeof(&a->slot[0]) sl = &a->slot[f->id % WW_APCAP_FLOWS];
+	struct ww_apcap_slot *sl = &a->slot[f->id % WW_APCAP_FLOWS];
 
 	if (sl->flow_id != f->id) {
 		sl->flow_id = f->id;

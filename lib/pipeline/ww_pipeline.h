@@ -526,9 +526,9 @@ struct ww_alert_pcap_worker {
 	struct rte_ring *ring; /* rte_mbuf pointers, worker -> control */
 	struct rte_mempool *pool;
 	uint32_t per_flow;
-	struct {
-		uint64_t flow_id;
-		uint32_t n;
+	struct ww_apcap_slot {
+		uint64_t flow_id; /* the alerted flow it follows */
+		uint32_t n;	  /* its frames copied so far */
 	} slot[WW_APCAP_FLOWS];
 };
 /* Set it up for worker @w (no-op when [eve] alert_pcap is empty).

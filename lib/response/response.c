@@ -77,6 +77,15 @@ static const char *const kind_names[WW_RESPONSE_KINDS] = {
 	"waf",	 "protocol", "rate_limit", "auth",
 	"model", "anomaly",  "blocklist"};
 
+static const char *const refusal_names[WW_REFUSAL_MAX] = {
+	"never", "exception", "max_entries", "actions_per_minute",
+	"block_lists"};
+
+const char *ww_response_refusal_name(enum ww_response_refusal f)
+{
+	return (unsigned int)f < WW_REFUSAL_MAX ? refusal_names[f] : "?";
+}
+
 const char *ww_response_step_name(enum ww_response_step s)
 {
 	return (unsigned int)s < WW_STEP_MAX ? step_names[s] : "?";
@@ -283,15 +292,15 @@ static bool action_token(struct ww_response *r, const struct ww_conf *conf,
 
 static void refuse(struct ww_response *r, const struct ww_conf *conf,
 		   struct offender *o, uint64_t now_ns,
-		   enum ww_response_step target, uint64_t *counter,
-		   const char *why, const char *detail)
+		   enum ww_response_step target, enum ww_response_refusal why,
+		   const char *detail)
 {
-	(*counter)++;
+	r->st.refused[why]++;
 	if (o->refused == target)
 		return; /* said once per rung */
 	o->refused = (uint8_t)target;
-	emit(r, conf, o, now_ns, ww_response_step_name(target), o->step, 0, why,
-	     detail);
+	emit(r, conf, o, now_ns, ww_response_step_name(target), o->step, 0,
+	     refusal_names[why], detail);
 }
 
 /* Seconds the block of @o's next offence lasts. */
@@ -320,19 +329,18 @@ static void step_up(struct ww_response *r, const struct ww_conf *conf,
 	source_cidr(o, &cidr);
 	if (ww_cidr_list_contains(conf->response_never, conf->n_response_never,
 				  cidr.family, cidr.addr)) {
-		refuse(r, conf, o, now_ns, target, &r->st.refused_never,
-		       "never", "the source is in [response] never");
+		refuse(r, conf, o, now_ns, target, WW_REFUSAL_NEVER,
+		       "the source is in [response] never");
 		return;
 	}
 	if (!dry && new_entry && r->entries >= conf->response_max_entries) {
-		refuse(r, conf, o, now_ns, target, &r->st.refused_entries,
-		       "max_entries",
+		refuse(r, conf, o, now_ns, target, WW_REFUSAL_MAX_ENTRIES,
 		       "[response] max_entries blocks and throttles in force");
 		return;
 	}
 	if (!action_token(r, conf, now_ns)) {
-		refuse(r, conf, o, now_ns, target, &r->st.refused_rate,
-		       "actions_per_minute",
+		refuse(r, conf, o, now_ns, target,
+		       WW_REFUSAL_ACTIONS_PER_MINUTE,
 		       "[response] actions_per_minute reached");
 		return;
 	}
@@ -345,13 +353,13 @@ static void step_up(struct ww_response *r, const struct ww_conf *conf,
 						   : WW_BLOCK_DYNAMIC,
 			now_ns + ttl * NS_PER_SEC, err, sizeof(err));
 		if (rc == -EPERM) {
-			refuse(r, conf, o, now_ns, target,
-			       &r->st.refused_exception, "exception", err);
+			refuse(r, conf, o, now_ns, target, WW_REFUSAL_EXCEPTION,
+			       err);
 			return;
 		}
 		if (rc < 0 && rc != -EEXIST) {
-			refuse(r, conf, o, now_ns, target, &r->st.refused_other,
-			       "block_lists", err);
+			refuse(r, conf, o, now_ns, target,
+			       WW_REFUSAL_BLOCK_LISTS, err);
 			return;
 		}
 		r->dirty = true;
@@ -692,16 +700,9 @@ json_t *ww_response_stats_json(const struct ww_response *r)
 		json_object_set_new(force, step_names[i],
 				    json_integer((json_int_t)s.in_force[i]));
 	}
-	json_object_set_new(ref, "never",
-			    json_integer((json_int_t)s.refused_never));
-	json_object_set_new(ref, "exception",
-			    json_integer((json_int_t)s.refused_exception));
-	json_object_set_new(ref, "max_entries",
-			    json_integer((json_int_t)s.refused_entries));
-	json_object_set_new(ref, "actions_per_minute",
-			    json_integer((json_int_t)s.refused_rate));
-	json_object_set_new(ref, "block_lists",
-			    json_integer((json_int_t)s.refused_other));
+	for (i = 0; i < WW_REFUSAL_MAX; i++)
+		json_object_set_new(ref, refusal_names[i],
+				    json_integer((json_int_t)s.refused[i]));
 	json_object_set_new(o, "evidence",
 			    json_integer((json_int_t)s.evidence));
 	json_object_set_new(o, "unverified",

@@ -62,23 +62,29 @@ enum ww_response_step {
 	WW_STEP_MAX
 };
 
+/* The safety rails that refuse a step (the "refused" of its event). */
+enum ww_response_refusal {
+	WW_REFUSAL_NEVER = 0,	       /* a [response] never prefix */
+	WW_REFUSAL_EXCEPTION,	       /* a block-list exception */
+	WW_REFUSAL_MAX_ENTRIES,	       /* max_entries in force */
+	WW_REFUSAL_ACTIONS_PER_MINUTE, /* actions_per_minute */
+	WW_REFUSAL_BLOCK_LISTS,	       /* lib/block refused (full, ...) */
+	WW_REFUSAL_MAX
+};
+
 #define WW_RESPONSE_REASONS 4 /* verdicts remembered per source */
 
 struct ww_response_stats {
-	uint64_t evidence;		/* verdicts counted */
-	uint64_t unverified;		/* verdicts on spoofable sources */
-	uint64_t steps[WW_STEP_MAX];	/* steps taken, by rung */
-	uint64_t expired;		/* steps undone by their TTL */
-	uint64_t refused_never;		/* a [response] never prefix */
-	uint64_t refused_exception;	/* a block-list exception */
-	uint64_t refused_entries;	/* max_entries in force */
-	uint64_t refused_rate;		/* actions_per_minute */
-	uint64_t refused_other;		/* lib/block refused (full, ...) */
-	uint64_t dry_run;		/* steps logged, not taken */
-	uint64_t offenders;		/* tracked now */
-	uint64_t offenders_forgotten;	/* dropped to make room */
-	uint64_t offenders_untracked;	/* no room, not tracked */
-	uint64_t in_force[WW_STEP_MAX]; /* sources at each rung now */
+	uint64_t evidence;		  /* verdicts counted */
+	uint64_t unverified;		  /* verdicts on spoofable sources */
+	uint64_t steps[WW_STEP_MAX];	  /* steps taken, by rung */
+	uint64_t expired;		  /* steps undone by their TTL */
+	uint64_t refused[WW_REFUSAL_MAX]; /* steps a safety rail refused */
+	uint64_t dry_run;		  /* steps logged, not taken */
+	uint64_t offenders;		  /* tracked now */
+	uint64_t offenders_forgotten;	  /* dropped to make room */
+	uint64_t offenders_untracked;	  /* no room, not tracked */
+	uint64_t in_force[WW_STEP_MAX];	  /* sources at each rung now */
 };
 
 /* The Kubernetes action for a source that reached WW_STEP_ESCALATE
@@ -128,6 +134,7 @@ json_t *ww_response_stats_json(const struct ww_response *r);
 
 const char *ww_response_step_name(enum ww_response_step s);
 const char *ww_response_kind_name(enum ww_response_kind k);
+const char *ww_response_refusal_name(enum ww_response_refusal f);
 
 /* The kind of evidence an alert is (by signature id and category). */
 enum ww_response_kind ww_response_kind_of(const struct ww_event_alert *a);
